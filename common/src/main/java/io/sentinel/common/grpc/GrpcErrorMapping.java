@@ -1,0 +1,95 @@
+package io.sentinel.common.grpc;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.ExceptionHandler;
+import io.quarkus.grpc.ExceptionHandlerProvider;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.sentinel.common.error.SentinelException;
+
+/**
+ * Turns failures into gRPC status codes with a precise description ("latitude: must be within
+ * [-90, 90]"). Anything unexpected becomes INTERNAL without leaking internals to the caller.
+ */
+@ApplicationScoped
+public class GrpcErrorMapping implements ExceptionHandlerProvider {
+    private static final Logger LOG = Logger.getLogger(GrpcErrorMapping.class);
+
+    /** Trailer naming the offending request field, for clients that want it machine-readable. */
+    public static final Metadata.Key<String> FIELD_KEY = Metadata.Key.of("sentinel-field", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Override
+    public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
+            ServerCall<ReqT, RespT> call, Metadata metadata) {
+        return new ExceptionHandler<>(listener, call, metadata) {
+            @Override
+            protected void handleException(Throwable t, ServerCall<ReqT, RespT> call, Metadata metadata) {
+                StatusException e = toStatus(t);
+                Metadata trailers = e.getTrailers() != null ? e.getTrailers() : new Metadata();
+                call.close(e.getStatus(), trailers);
+            }
+        };
+    }
+
+    @Override
+    public Throwable transform(Throwable t) {
+        return toStatus(t);
+    }
+
+    public static StatusException toStatus(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof StatusException se) {
+            return se;
+        }
+        if (cause instanceof StatusRuntimeException sre) {
+            return new StatusException(sre.getStatus(), sre.getTrailers());
+        }
+        if (cause instanceof SentinelException se) {
+            Metadata trailers = new Metadata();
+            if (se.field() != null) {
+                trailers.put(FIELD_KEY, se.field());
+            }
+            return new StatusException(code(se.kind()).withDescription(se.describe()), trailers);
+        }
+        if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
+            return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asException();
+        }
+        if (cause instanceof ForbiddenException) {
+            return Status.PERMISSION_DENIED.withDescription("the token's roles do not allow this call").asException();
+        }
+        LOG.error("unexpected failure in a gRPC call", cause);
+        return Status.INTERNAL.withDescription("internal error").asException();
+    }
+
+    static Status code(SentinelException.Kind kind) {
+        return switch (kind) {
+            case INVALID_ARGUMENT, UNPROCESSABLE -> Status.INVALID_ARGUMENT;
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+            case ABORTED -> Status.ABORTED;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+        };
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException || c instanceof io.smallrye.mutiny.CompositeException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

@@ -1,0 +1,206 @@
+{{/*
+Shared helpers. Every name starts with "sentinel." so a parent chart cannot collide with it.
+*/}}
+
+{{/*
+The four services: their object name and whom they call over gRPC. NetworkPolicies, peer
+addresses and the enabled-services check are all derived from this one table.
+*/}}
+{{- define "sentinel.catalog" -}}
+enrollment:
+  name: enrollment-svc
+  envPrefix: ENROLLMENT
+  calls: [rules, location, biometric]
+biometric:
+  name: biometric-svc
+  envPrefix: BIOMETRIC
+  calls: [rules]
+location:
+  name: location-svc
+  envPrefix: LOCATION
+  calls: [rules]
+rules:
+  name: rules-svc
+  envPrefix: RULES
+  calls: []
+{{- end }}
+
+{{- define "sentinel.agencyId" -}}
+{{- required "agency.id is required (lower-case letters, digits and '-', e.g. gb-immigration)" .Values.agency.id -}}
+{{- end }}
+
+{{- define "sentinel.region" -}}
+{{- required "residency.region is required (the topology.kubernetes.io/region the data must stay in)" .Values.residency.region -}}
+{{- end }}
+
+{{- define "sentinel.storageClass" -}}
+{{- required "residency.storageClass is required: claims never fall back to the cluster default class" .Values.residency.storageClass -}}
+{{- end }}
+
+{{/* Object name of a service: "<agency>-<service>", so two agencies never share a name. */}}
+{{- define "sentinel.fullname" -}}
+{{- $svc := get (include "sentinel.catalog" . | fromYaml) .svc -}}
+{{- printf "%s-%s" (include "sentinel.agencyId" .root) $svc.name -}}
+{{- end }}
+
+{{- define "sentinel.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end }}
+
+{{/* Labels every object carries, residency and agency included. Takes the root context. */}}
+{{- define "sentinel.commonLabels" -}}
+helm.sh/chart: {{ include "sentinel.chart" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: sentinel
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+sentinel.io/agency: {{ include "sentinel.agencyId" . }}
+sentinel.io/data-region: {{ include "sentinel.region" . }}
+{{- end }}
+
+{{/* Stable labels that select one service's pods (never the version). Takes dict root, svc. */}}
+{{- define "sentinel.selectorLabels" -}}
+{{- $svc := get (include "sentinel.catalog" . | fromYaml) .svc -}}
+app.kubernetes.io/name: {{ $svc.name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end }}
+
+{{/* Labels of one service's objects. Takes dict root, svc. */}}
+{{- define "sentinel.labels" -}}
+{{ include "sentinel.commonLabels" .root }}
+app.kubernetes.io/name: {{ (get (include "sentinel.catalog" . | fromYaml) .svc).name }}
+app.kubernetes.io/component: {{ .svc }}
+{{- end }}
+
+{{/* metadata.namespace line shared by every object. */}}
+{{- define "sentinel.namespace" -}}
+namespace: {{ .Release.Namespace }}
+{{- end }}
+
+{{- define "sentinel.image" -}}
+{{- $svc := get (include "sentinel.catalog" . | fromYaml) .svc -}}
+{{- $image := .root.Values.image -}}
+{{- $ref := printf "%s/%s/%s:%s" $image.registry $image.group $svc.name (default .root.Chart.AppVersion $image.tag) -}}
+{{- if $image.digest -}}
+{{- $ref = printf "%s@%s" $ref $image.digest -}}
+{{- end -}}
+{{- $ref -}}
+{{- end }}
+
+{{/* Database name: values, else "<agency with _>_<service key>" so agencies never share one. */}}
+{{- define "sentinel.databaseName" -}}
+{{- $db := (get .root.Values.services .svc).database -}}
+{{- default (printf "%s_%s" (include "sentinel.agencyId" .root | replace "-" "_") .svc) $db.name -}}
+{{- end }}
+
+{{- define "sentinel.databaseSecret" -}}
+{{- $db := (get .root.Values.services .svc).database -}}
+{{- default (printf "%s-db" (include "sentinel.fullname" .)) $db.existingSecret -}}
+{{- end }}
+
+{{- define "sentinel.jwtVerifySecret" -}}
+{{- default (printf "%s-jwt-verify" (include "sentinel.agencyId" .)) .Values.auth.verifyKey.existingSecret -}}
+{{- end }}
+
+{{- define "sentinel.serviceTokenSecret" -}}
+{{- default (printf "%s-service-token-key" (include "sentinel.agencyId" .)) .Values.auth.serviceTokenKey.existingSecret -}}
+{{- end }}
+
+{{- define "sentinel.templateKeySecret" -}}
+{{- default (printf "%s-biometric-template-key" (include "sentinel.agencyId" .)) .Values.services.biometric.templateKey.existingSecret -}}
+{{- end }}
+
+{{- define "sentinel.faceModelsClaim" -}}
+{{- printf "%s-face-models" (include "sentinel.fullname" (dict "root" . "svc" "biometric")) -}}
+{{- end }}
+
+{{/*
+NetworkPolicy peers from a list of {cidr, except} or {namespace, podLabels}. A namespace is
+matched on kubernetes.io/metadata.name, which the API server sets and tenants cannot forge.
+*/}}
+{{- define "sentinel.networkPeers" -}}
+{{- range . }}
+{{- if .cidr }}
+- ipBlock:
+    cidr: {{ .cidr }}
+    {{- with .except }}
+    except:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+{{- else }}
+- {{- if .namespace }}
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ .namespace }}
+  {{- end }}
+  {{- if .podLabels }}
+  podSelector:
+    matchLabels:
+      {{- toYaml .podLabels | nindent 6 }}
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks that span several values, which values.schema.json cannot express. Included once, from
+the default-deny policy, which is always rendered.
+*/}}
+{{- define "sentinel.validate" -}}
+{{- $agency := include "sentinel.agencyId" . -}}
+{{- $_ := include "sentinel.region" . -}}
+{{- $_ := include "sentinel.storageClass" . -}}
+{{- /* Only helm lint renders with no namespace; an install always has one. */ -}}
+{{- if and .Release.Namespace (ne .Release.Namespace $agency) -}}
+{{- fail (printf "release namespace %q must equal agency.id %q: one agency per namespace (install with -n %s)" .Release.Namespace $agency $agency) -}}
+{{- end -}}
+{{- $catalog := include "sentinel.catalog" . | fromYaml -}}
+{{- $anyEnabled := false -}}
+{{- range $key, $svc := $catalog -}}
+{{- $values := get $.Values.services $key -}}
+{{- if $values.enabled -}}
+{{- $anyEnabled = true -}}
+{{- range $callee := $svc.calls -}}
+{{- if not (get $.Values.services $callee).enabled -}}
+{{- fail (printf "services.%s.enabled is false but services.%s.enabled is true, and %s calls %s over gRPC" $callee $key $svc.name (get $catalog $callee).name) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := required (printf "services.%s.database.host is required when services.%s.enabled is true" $key $key) $values.database.host -}}
+{{- if not $values.database.networkPeers -}}
+{{- fail (printf "services.%s.database.networkPeers must list where the database is (a cidr or a namespace/podLabels) when services.%s.enabled is true" $key $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $anyEnabled -}}
+{{- fail "services: at least one service must be enabled" -}}
+{{- end -}}
+{{- $faceModels := .Values.services.biometric.faceModels.persistence -}}
+{{- if and .Values.services.biometric.enabled $faceModels.enabled (eq $faceModels.accessMode "ReadWriteOnce") (gt (int .Values.services.biometric.replicas) 1) -}}
+{{- fail (printf "services.biometric.faceModels.persistence.accessMode ReadWriteOnce serves one replica only, but services.biometric.replicas is %d: use ReadWriteMany or one replica" (int .Values.services.biometric.replicas)) -}}
+{{- end -}}
+{{- range $key := list "location" "rules" -}}
+{{- $as := (get $.Values.services $key).autoscaling -}}
+{{- if and $as.enabled (gt (int $as.minReplicas) (int $as.maxReplicas)) -}}
+{{- fail (printf "services.%s.autoscaling.minReplicas (%d) exceeds maxReplicas (%d)" $key (int $as.minReplicas) (int $as.maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $partner := .Values.partners -}}
+{{- if eq $partner.id $agency -}}
+{{- fail (printf "partners[%d].id %q is this agency itself" $i $partner.id) -}}
+{{- end -}}
+{{- range $dir := list "inbound" "outbound" -}}
+{{- with get $partner $dir -}}
+{{- range $key := .services -}}
+{{- if not (get $.Values.services $key).enabled -}}
+{{- fail (printf "partners[%d].%s.services names %s, which is not enabled" $i $dir $key) -}}
+{{- end -}}
+{{- end -}}
+{{- range $j, $peer := .networkPeers -}}
+{{- if and $peer.namespace (ne $peer.namespace $partner.id) -}}
+{{- fail (printf "partners[%d].%s.networkPeers[%d].namespace %q is not the partner's namespace %q (one agency per namespace)" $i $dir $j $peer.namespace $partner.id) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}

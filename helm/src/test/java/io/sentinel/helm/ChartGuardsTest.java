@@ -1,0 +1,117 @@
+package io.sentinel.helm;
+
+import static io.sentinel.helm.ValuesSchemaTest.map;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rules spanning several values, which the templates enforce with a precise message. */
+class ChartGuardsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusesANamespaceOtherThanTheAgencys() {
+        var error = assertThrows(IllegalStateException.class, () -> SentinelChart.template(
+                SentinelChart.writeValues(ValuesSchemaTest.minimal(), dir, "values"), "ci-minimal", "default"));
+
+        assertTrue(error.getMessage().contains(
+                "release namespace \"default\" must equal agency.id \"ci-minimal\""), error.getMessage());
+    }
+
+    @Test
+    void refusesACallerWhoseCalleeIsDisabled() {
+        assertRefused(values -> service(values, "rules").put("enabled", false),
+                "services.rules.enabled is false but services.biometric.enabled is true, and biometric-svc calls rules-svc over gRPC");
+    }
+
+    @Test
+    void refusesEnrollmentWithoutTheServicesItCalls() {
+        assertRefused(values -> service(values, "location").put("enabled", false),
+                "services.location.enabled is false but services.enrollment.enabled is true, and enrollment-svc calls location-svc over gRPC");
+    }
+
+    @Test
+    void refusesAnEnabledServiceWithoutDatabaseHost() {
+        assertRefused(values -> database(values, "location").remove("host"),
+                "services.location.database.host is required when services.location.enabled is true");
+    }
+
+    @Test
+    void refusesAnEnabledServiceWithoutDatabaseNetworkPeers() {
+        assertRefused(values -> database(values, "biometric").remove("networkPeers"),
+                "services.biometric.database.networkPeers must list where the database is");
+    }
+
+    @Test
+    void refusesAReadWriteOnceFaceModelClaimSharedByTwoReplicas() {
+        assertRefused(values -> map(service(values, "biometric"), "faceModels")
+                        .put("persistence", Map.of("enabled", true, "size", "1Gi", "accessMode", "ReadWriteOnce")),
+                "services.biometric.faceModels.persistence.accessMode ReadWriteOnce serves one replica only, but services.biometric.replicas is 2");
+    }
+
+    @Test
+    void refusesAnAutoscalerWhoseMinimumExceedsItsMaximum() {
+        assertRefused(values -> service(values, "rules").put("autoscaling",
+                        Map.of("enabled", true, "minReplicas", 5, "maxReplicas", 2, "targetCPUUtilizationPercentage", 70)),
+                "services.rules.autoscaling.minReplicas (5) exceeds maxReplicas (2)");
+    }
+
+    @Test
+    void refusesAPartnerServedByADisabledService() {
+        assertRefused(values -> {
+            for (String service : List.of("enrollment", "biometric", "location")) {
+                service(values, service).put("enabled", false);
+            }
+            values.put("partners", List.of(Map.of("id", "ci-partner", "inbound", Map.of(
+                    "services", List.of("location"), "networkPeers", List.of(Map.of("cidr", "10.9.0.0/24"))))));
+        }, "partners[0].inbound.services names location, which is not enabled");
+    }
+
+    @Test
+    void refusesAPartnerThatIsTheAgencyItself() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-minimal", "inbound", Map.of(
+                        "services", List.of("rules"), "networkPeers", List.of(Map.of("cidr", "10.9.0.0/24")))))),
+                "partners[0].id \"ci-minimal\" is this agency itself");
+    }
+
+    @Test
+    void refusesAPartnerPeerInAnotherAgencysNamespace() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-partner", "outbound", Map.of(
+                        "services", List.of("rules"), "ports", List.of(8080),
+                        "networkPeers", List.of(Map.of("namespace", "uk-immigration")))))),
+                "partners[0].outbound.networkPeers[0].namespace \"uk-immigration\" is not the partner's namespace \"ci-partner\"");
+    }
+
+    @Test
+    void refusesAReleaseWithNoServiceEnabled() {
+        assertRefused(values -> {
+            for (String service : SentinelChart.SERVICE_NAMES.keySet()) {
+                service(values, service).put("enabled", false);
+            }
+        }, "at least one service must be enabled");
+    }
+
+    private void assertRefused(Consumer<Map<String, Object>> change, String expected) {
+        Map<String, Object> values = ValuesSchemaTest.minimal();
+        change.accept(values);
+        Path file = SentinelChart.writeValues(values, dir, "values");
+        var error = assertThrows(IllegalStateException.class, () -> SentinelChart.template(file, "ci-minimal", "ci-minimal"));
+        assertTrue(error.getMessage().contains(expected), "expected «" + expected + "» in:\n" + error.getMessage());
+    }
+
+    private static Map<String, Object> service(Map<String, Object> values, String service) {
+        return map(map(values, "services"), service);
+    }
+
+    private static Map<String, Object> database(Map<String, Object> values, String service) {
+        return map(service(values, service), "database");
+    }
+}

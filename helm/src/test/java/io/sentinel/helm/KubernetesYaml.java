@@ -1,0 +1,134 @@
+package io.sentinel.helm;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Parses rendered manifests into typed fabric8 models, failing on any field the API does not define. */
+final class KubernetesYaml {
+
+    /** The only kinds the chart and k8s/ may produce, by apiVersion and kind. */
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+            "v1/ServiceAccount", ServiceAccount.class,
+            "v1/Service", Service.class,
+            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
+            "v1/Namespace", Namespace.class,
+            "apps/v1/Deployment", Deployment.class,
+            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
+            "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+            "storage.k8s.io/v1/StorageClass", StorageClass.class);
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    // fabric8 models keep unknown fields in an "additionalProperties" any-setter, which would
+    // swallow a misspelt field silently; dropping the any-setter makes Jackson reject it.
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .addModule(new SimpleModule("no-any-setter").setDeserializerModifier(new BeanDeserializerModifier() {
+                @Override
+                public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
+                        BeanDeserializerBuilder builder) {
+                    builder.setAnySetter(null);
+                    return builder;
+                }
+            }))
+            .build();
+
+    private KubernetesYaml() {
+    }
+
+    /** Every non-empty document of a multi-document YAML stream, as typed objects. */
+    static List<HasMetadata> parseAll(String yaml) {
+        return parse(yaml, false);
+    }
+
+    /** Like parseAll, but skips documents of kinds outside the list (for manifests others generate). */
+    static List<HasMetadata> parseKnownKinds(String yaml) {
+        return parse(yaml, true);
+    }
+
+    private static List<HasMetadata> parse(String yaml, boolean skipUnknownKinds) {
+        List<HasMetadata> objects = new ArrayList<>();
+        try (var parser = new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).createParser(yaml)) {
+            var documents = YAML.readValues(parser, JsonNode.class);
+            int index = 0;
+            // hasNextValue/nextValue, unlike hasNext/next, keep parse errors as IOException.
+            while (documents.hasNextValue()) {
+                JsonNode document = documents.nextValue();
+                index++;
+                if (document == null || document.isNull() || document.isMissingNode() || document.isEmpty()) {
+                    continue;
+                }
+                if (skipUnknownKinds && !KINDS.containsKey(
+                        document.path("apiVersion").asText("") + "/" + document.path("kind").asText(""))) {
+                    continue;
+                }
+                objects.add(parse(document, index));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("not valid YAML: " + e.getMessage(), e);
+        }
+        return objects;
+    }
+
+    private static HasMetadata parse(JsonNode document, int index) {
+        String apiVersion = document.path("apiVersion").asText("");
+        String kind = document.path("kind").asText("");
+        Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
+        if (type == null) {
+            throw new IllegalArgumentException("document " + index + ": unexpected apiVersion/kind '"
+                    + apiVersion + "/" + kind + "'; expected one of " + KINDS.keySet());
+        }
+        try {
+            return STRICT.treeToValue(document, type);
+        } catch (IOException e) {
+            String name = document.path("metadata").path("name").asText("?");
+            throw new IllegalArgumentException(kind + " " + name + " (document " + index + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Plain YAML as maps and lists (values files). */
+    static Object parseTree(String yaml) {
+        try {
+            return YAML.readValue(yaml, Object.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not valid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    static String write(Object tree) {
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.sentinel.helm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.UncheckedIOException;
+import org.junit.jupiter.api.Test;
+
+class KubernetesYamlTest {
+
+    private static final String DEPLOYMENT = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: demo
+            spec:
+              selector:
+                matchLabels: { app: demo }
+              template:
+                metadata:
+                  labels: { app: demo }
+                spec:
+                  containers:
+                    - name: demo
+                      image: demo:1
+                      securityContext:
+                        %s: true
+            """;
+
+    @Test
+    void parsesEveryDocumentOfAStreamIntoTypedObjects() {
+        var objects = KubernetesYaml.parseAll(DEPLOYMENT.formatted("readOnlyRootFilesystem")
+                + "---\n# only a comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: demo\n");
+
+        assertEquals(2, objects.size());
+        Deployment deployment = assertInstanceOf(Deployment.class, objects.get(0));
+        assertTrue(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getSecurityContext().getReadOnlyRootFilesystem());
+        assertInstanceOf(ServiceAccount.class, objects.get(1));
+    }
+
+    @Test
+    void rejectsAMisspeltFieldDeepInsideAnObject() {
+        var error = assertThrows(IllegalArgumentException.class,
+                () -> KubernetesYaml.parseAll(DEPLOYMENT.formatted("readOnlyRootFileSystem")));
+
+        assertTrue(error.getMessage().contains("readOnlyRootFileSystem"), error.getMessage());
+        assertTrue(error.getMessage().startsWith("Deployment demo"), error.getMessage());
+    }
+
+    @Test
+    void rejectsAKindTheChartMustNotProduce() {
+        var error = assertThrows(IllegalArgumentException.class,
+                () -> KubernetesYaml.parseAll("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"));
+
+        assertTrue(error.getMessage().contains("'v1/Secret'"), error.getMessage());
+    }
+
+    @Test
+    void rejectsADuplicatedKey() {
+        var error = assertThrows(UncheckedIOException.class, () -> KubernetesYaml.parseAll(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  name: b\n"));
+
+        assertTrue(error.getMessage().contains("Duplicate field 'name'"), error.getMessage());
+    }
+}

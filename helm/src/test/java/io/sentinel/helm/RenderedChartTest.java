@@ -1,0 +1,426 @@
+package io.sentinel.helm;
+
+import static io.sentinel.helm.SentinelChart.HTTP_PORT;
+import static io.sentinel.helm.SentinelChart.SERVICE_NAMES;
+import static io.sentinel.helm.SentinelChart.path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every agency and ci values file, rendered and checked object by object. */
+class RenderedChartTest {
+
+    private static final String VALUES = "io.sentinel.helm.SentinelChart#allValues";
+    private static final Pattern DB_URL = Pattern.compile("postgresql://([A-Za-z0-9.-]+):(\\d{1,5})/([a-z_][a-z0-9_]*)");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyObjectIsInTheReleaseNamespace(Path values) {
+        var release = SentinelChart.render(values);
+
+        assertFalse(release.objects().isEmpty());
+        for (HasMetadata object : release.objects()) {
+            assertEquals(release.namespace(), object.getMetadata().getNamespace(), describe(object));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyObjectAndPodCarriesTheAgencyAndRegionLabels(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (HasMetadata object : release.objects()) {
+            assertResidencyLabels(release, object.getMetadata().getLabels(), describe(object));
+            assertEquals("sentinel", object.getMetadata().getLabels().get("app.kubernetes.io/part-of"), describe(object));
+        }
+        for (Deployment deployment : release.all(Deployment.class)) {
+            assertResidencyLabels(release, deployment.getSpec().getTemplate().getMetadata().getLabels(),
+                    "pods of " + describe(deployment));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void enabledServicesGetTheirFullSetOfObjectsAndDisabledOnesNone(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : SERVICE_NAMES.keySet()) {
+            String name = release.name(service);
+            List<Class<? extends HasMetadata>> kinds = List.of(Deployment.class, Service.class,
+                    ServiceAccount.class, PodDisruptionBudget.class, NetworkPolicy.class);
+            for (Class<? extends HasMetadata> kind : kinds) {
+                long count = release.all(kind).stream().filter(o -> name.equals(o.getMetadata().getName())).count();
+                assertEquals(release.enabled(service) ? 1 : 0, count, kind.getSimpleName() + " " + name);
+            }
+            boolean autoscaled = release.enabled(service)
+                    && Boolean.TRUE.equals(path(release.values(), "services", service, "autoscaling", "enabled"));
+            long hpas = release.all(HorizontalPodAutoscaler.class).stream()
+                    .filter(o -> name.equals(o.getMetadata().getName())).count();
+            assertEquals(autoscaled ? 1 : 0, hpas, "HorizontalPodAutoscaler " + name);
+        }
+        assertTrue(release.all(HorizontalPodAutoscaler.class).stream()
+                .allMatch(h -> h.getMetadata().getName().endsWith("-location-svc")
+                        || h.getMetadata().getName().endsWith("-rules-svc")),
+                "only location-svc and rules-svc are autoscaled");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void autoscaledDeploymentsLeaveReplicasToTheAutoscaler(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (HorizontalPodAutoscaler hpa : release.all(HorizontalPodAutoscaler.class)) {
+            var target = hpa.getSpec().getScaleTargetRef();
+            assertEquals("Deployment", target.getKind());
+            Deployment deployment = release.one(Deployment.class, target.getName());
+            assertNull(deployment.getSpec().getReplicas(), "a fixed replica count would fight " + describe(hpa));
+            assertTrue(hpa.getSpec().getMinReplicas() <= hpa.getSpec().getMaxReplicas(), describe(hpa));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyPodIsPinnedToTheAgencyRegionAndSpreadAcrossZones(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (Deployment deployment : release.all(Deployment.class)) {
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            var terms = pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                    .getNodeSelectorTerms();
+            // Terms are ORed: each one on its own must hold the pod to the region.
+            assertFalse(terms.isEmpty(), describe(deployment));
+            for (var term : terms) {
+                List<NodeSelectorRequirement> region = term.getMatchExpressions().stream()
+                        .filter(e -> "topology.kubernetes.io/region".equals(e.getKey())).toList();
+                assertEquals(1, region.size(), describe(deployment));
+                assertEquals("In", region.get(0).getOperator(), describe(deployment));
+                assertEquals(List.of(release.region()), region.get(0).getValues(), describe(deployment));
+            }
+            assertNull(pod.getNodeName(), describe(deployment));
+
+            List<TopologySpreadConstraint> zoneSpread = pod.getTopologySpreadConstraints().stream()
+                    .filter(c -> "topology.kubernetes.io/zone".equals(c.getTopologyKey())).toList();
+            assertEquals(1, zoneSpread.size(), describe(deployment));
+            assertEquals(path(release.values(), "residency", "zoneSpread"), zoneSpread.get(0).getWhenUnsatisfiable());
+            assertEquals(deployment.getSpec().getSelector().getMatchLabels(),
+                    zoneSpread.get(0).getLabelSelector().getMatchLabels(), describe(deployment));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyContainerRunsNonRootReadOnlyUnprivilegedWithNoCapabilities(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (Deployment deployment : release.all(Deployment.class)) {
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            String where = describe(deployment);
+            assertTrue(pod.getSecurityContext().getRunAsNonRoot(), where);
+            assertNotEquals(0L, pod.getSecurityContext().getRunAsUser(), where);
+            assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), where);
+            assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+                    || Boolean.TRUE.equals(pod.getHostIPC()), where);
+            assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), where);
+            // The restricted Pod Security Standard admits only these volume types.
+            for (Volume volume : pod.getVolumes()) {
+                assertTrue(volume.getEmptyDir() != null || volume.getSecret() != null
+                        || volume.getPersistentVolumeClaim() != null, where + " volume " + volume.getName());
+            }
+            assertTrue(pod.getInitContainers() == null || pod.getInitContainers().isEmpty(), where);
+
+            for (Container container : pod.getContainers()) {
+                var security = container.getSecurityContext();
+                String at = where + " container " + container.getName();
+                assertTrue(security.getRunAsNonRoot(), at);
+                assertNotEquals(0L, security.getRunAsUser(), at);
+                assertTrue(security.getReadOnlyRootFilesystem(), at);
+                assertFalse(security.getAllowPrivilegeEscalation(), at);
+                assertFalse(security.getPrivileged(), at);
+                assertEquals(List.of("ALL"), security.getCapabilities().getDrop(), at);
+                assertTrue(security.getCapabilities().getAdd() == null || security.getCapabilities().getAdd().isEmpty(), at);
+                assertEquals("RuntimeDefault", security.getSeccompProfile().getType(), at);
+            }
+        }
+        for (ServiceAccount account : release.all(ServiceAccount.class)) {
+            assertEquals(Boolean.FALSE, account.getAutomountServiceAccountToken(), describe(account));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyContainerHasCpuAndMemoryRequestsAndLimits(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (Deployment deployment : release.all(Deployment.class)) {
+            for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+                var resources = container.getResources();
+                for (var amounts : List.of(resources.getRequests(), resources.getLimits())) {
+                    assertNotNull(amounts, describe(deployment));
+                    assertEquals(Set.of("cpu", "memory"), amounts.keySet(), describe(deployment));
+                }
+                for (String resource : List.of("cpu", "memory")) {
+                    assertTrue(resources.getRequests().get(resource).getNumericalAmount()
+                            .compareTo(resources.getLimits().get(resource).getNumericalAmount()) <= 0,
+                            describe(deployment) + ": " + resource + " request above its limit");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyContainerServesHttpAndGrpcOnOnePortProbedOnQuarkusHealth(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : release.enabledServices()) {
+            Container container = container(release, service);
+            assertEquals(1, container.getPorts().size(), container.getName());
+            assertEquals("http", container.getPorts().get(0).getName());
+            assertEquals(HTTP_PORT, container.getPorts().get(0).getContainerPort());
+            assertEquals("TCP", container.getPorts().get(0).getProtocol());
+            assertProbe(container, container.getLivenessProbe(), "/q/health/live");
+            assertProbe(container, container.getReadinessProbe(), "/q/health/ready");
+            assertProbe(container, container.getStartupProbe(), "/q/health/started");
+
+            Service svc = release.one(Service.class, release.name(service));
+            assertEquals("ClusterIP", svc.getSpec().getType());
+            List<ServicePort> ports = svc.getSpec().getPorts();
+            assertEquals(1, ports.size(), "REST and gRPC share one port");
+            assertEquals("http", ports.get(0).getName());
+            assertEquals("http", ports.get(0).getTargetPort().getStrVal());
+            assertEquals(release.one(Deployment.class, release.name(service)).getSpec().getSelector().getMatchLabels(),
+                    svc.getSpec().getSelector());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void imagesArePinnedToTheConfiguredRegistryGroupAndVersion(Path values) {
+        var release = SentinelChart.render(values);
+        String tag = Optional.ofNullable((String) path(release.values(), "image", "tag")).filter(t -> !t.isEmpty())
+                .orElse(ChartVersionTest.rootPomVersion());
+        String digest = (String) path(release.values(), "image", "digest");
+
+        for (String service : release.enabledServices()) {
+            String expected = path(release.values(), "image", "registry") + "/" + path(release.values(), "image", "group")
+                    + "/" + SERVICE_NAMES.get(service) + ":" + tag + (digest == null || digest.isEmpty() ? "" : "@" + digest);
+            assertEquals(expected, container(release, service).getImage());
+            assertFalse(container(release, service).getImage().endsWith(":latest"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void credentialsComeOnlyFromExistingSecrets(Path values) {
+        var release = SentinelChart.render(values);
+        Set<String> fromSecrets = Set.of("DB_USERNAME", "DB_PASSWORD", "BIOMETRIC_TEMPLATE_KEY");
+
+        for (String service : release.enabledServices()) {
+            Map<String, EnvVar> env = env(container(release, service));
+            for (String name : fromSecrets) {
+                if (!env.containsKey(name)) {
+                    continue;
+                }
+                EnvVar variable = env.get(name);
+                assertNull(variable.getValue(), name + " must not be inline");
+                assertNotNull(variable.getValueFrom().getSecretKeyRef(), name);
+                assertFalse(variable.getValueFrom().getSecretKeyRef().getName().isBlank(), name);
+            }
+            assertTrue(env.keySet().containsAll(Set.of("DB_USERNAME", "DB_PASSWORD")), service);
+            assertEquals("biometric".equals(service), env.containsKey("BIOMETRIC_TEMPLATE_KEY"), service);
+
+            String url = env.get("DB_URL").getValue();
+            var matcher = DB_URL.matcher(url);
+            assertTrue(matcher.matches(), "DB_URL " + url + " must be postgresql://host:port/db without credentials");
+            assertEquals(path(release.values(), "services", service, "database", "host"), matcher.group(1));
+            assertEquals(String.valueOf(path(release.values(), "services", service, "database", "port")), matcher.group(2));
+        }
+        // The chart owns no Secret: KubernetesYaml refuses the kind, so none can be in objects().
+        assertTrue(release.objects().stream().noneMatch(o -> "Secret".equals(o.getKind())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void keyFilesAreMountedReadOnlyFromSecretsWhereTheEnvironmentPoints(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : release.enabledServices()) {
+            PodSpec pod = release.one(Deployment.class, release.name(service)).getSpec().getTemplate().getSpec();
+            Container container = container(release, service);
+            Map<String, EnvVar> env = env(container);
+            for (String variable : List.of("JWT_VERIFY_KEY_LOCATION", "SERVICE_TOKEN_KEY_LOCATION")) {
+                String file = env.get(variable).getValue();
+                VolumeMount mount = mountHolding(container, file);
+                assertTrue(mount.getReadOnly(), variable);
+                Volume volume = volume(pod, mount.getName());
+                assertNotNull(volume.getSecret(), variable + " must come from a Secret");
+                String fileName = Path.of(file).getFileName().toString();
+                assertTrue(volume.getSecret().getItems().stream().anyMatch(i -> fileName.equals(i.getPath())),
+                        variable + " points at " + file + ", which the Secret volume does not project");
+                assertEquals(0440, volume.getSecret().getDefaultMode(), variable);
+            }
+            assertFalse(env.get("JWT_ISSUER").getValue().isBlank());
+            assertEquals(release.agency(), env.get("SENTINEL_AGENCY_ID").getValue());
+
+            VolumeMount tmp = mountHolding(container, "/tmp/x");
+            assertEquals("/tmp", tmp.getMountPath());
+            assertNotNull(volume(pod, tmp.getName()).getEmptyDir(), "/tmp must be an emptyDir");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void faceModelsLiveOnAWritableVolumeAndClaimsUseTheResidencyStorageClass(Path values) {
+        var release = SentinelChart.render(values);
+        String storageClass = (String) path(release.values(), "residency", "storageClass");
+
+        for (PersistentVolumeClaim claim : release.all(PersistentVolumeClaim.class)) {
+            assertEquals(storageClass, claim.getSpec().getStorageClassName(), describe(claim));
+        }
+        if (!release.enabled("biometric")) {
+            assertTrue(release.all(PersistentVolumeClaim.class).isEmpty());
+            return;
+        }
+        PodSpec pod = release.one(Deployment.class, release.name("biometric")).getSpec().getTemplate().getSpec();
+        Container container = container(release, "biometric");
+        VolumeMount models = mountHolding(container, env(container).get("FACE_MODELS_DIR").getValue() + "/model.onnx");
+        assertFalse(Boolean.TRUE.equals(models.getReadOnly()), "the face-model cache is written at run time");
+        Volume volume = volume(pod, models.getName());
+        boolean persistent = Boolean.TRUE.equals(
+                path(release.values(), "services", "biometric", "faceModels", "persistence", "enabled"));
+        if (persistent) {
+            PersistentVolumeClaim claim = release.one(PersistentVolumeClaim.class,
+                    volume.getPersistentVolumeClaim().getClaimName());
+            assertEquals(List.of(path(release.values(), "services", "biometric", "faceModels", "persistence", "accessMode")),
+                    claim.getSpec().getAccessModes());
+        } else {
+            assertNotNull(volume.getEmptyDir());
+            assertTrue(release.all(PersistentVolumeClaim.class).isEmpty());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void peerAddressesNameTheReleaseOwnServicesOnTheirPort(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : release.enabledServices()) {
+            Map<String, EnvVar> env = env(container(release, service));
+            for (String callee : SentinelChart.CALLS.get(service)) {
+                String prefix = callee.toUpperCase();
+                String host = env.get(prefix + "_GRPC_HOST").getValue();
+                Service target = release.one(Service.class, host);
+                assertEquals(String.valueOf(target.getSpec().getPorts().get(0).getPort()),
+                        env.get(prefix + "_GRPC_PORT").getValue(), service + " -> " + callee);
+                assertEquals(release.name(callee), host);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void disruptionBudgetsSelectTheirOwnPodsOnly(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (PodDisruptionBudget budget : release.all(PodDisruptionBudget.class)) {
+            Deployment deployment = release.one(Deployment.class, budget.getMetadata().getName());
+            assertEquals(deployment.getSpec().getSelector().getMatchLabels(), budget.getSpec().getSelector().getMatchLabels());
+            assertNotNull(budget.getSpec().getMaxUnavailable(), describe(budget));
+            assertNull(budget.getSpec().getMinAvailable(), "minAvailable would block draining a single replica");
+        }
+        Set<Map<String, String>> selectors = release.all(Deployment.class).stream()
+                .map(d -> d.getSpec().getSelector().getMatchLabels()).collect(Collectors.toSet());
+        assertEquals(release.all(Deployment.class).size(), selectors.size(), "deployment selectors must be distinct");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void notesNameTheAgencyNamespaceRegionAndAHealthCheckPerService(Path values) {
+        var release = SentinelChart.render(values);
+        String notes = SentinelChart.notes(values);
+
+        assertTrue(notes.contains("Agency:      " + release.agency()), notes);
+        assertTrue(notes.contains("Namespace:   " + release.namespace()), notes);
+        assertTrue(notes.contains("Data region: " + release.region()), notes);
+        for (String service : SERVICE_NAMES.keySet()) {
+            String check = "kubectl -n " + release.namespace() + " port-forward service/" + release.name(service) + " ";
+            assertEquals(release.enabled(service), notes.contains(check), service + " in\n" + notes);
+        }
+        assertEquals(release.enabledServices().size(), notes.split("/q/health/ready", -1).length - 1, notes);
+    }
+
+    static Container container(SentinelChart.Release release, String service) {
+        List<Container> containers = release.one(Deployment.class, release.name(service))
+                .getSpec().getTemplate().getSpec().getContainers();
+        assertEquals(1, containers.size());
+        assertEquals(SERVICE_NAMES.get(service), containers.get(0).getName());
+        return containers.get(0);
+    }
+
+    static Map<String, EnvVar> env(Container container) {
+        Map<String, EnvVar> env = container.getEnv().stream()
+                .collect(Collectors.toMap(EnvVar::getName, e -> e, (a, b) -> {
+                    throw new AssertionError("duplicate env " + a.getName());
+                }));
+        return env;
+    }
+
+    private static void assertProbe(Container container, Probe probe, String path) {
+        assertNotNull(probe, container.getName() + " probe " + path);
+        assertEquals(path, probe.getHttpGet().getPath(), container.getName());
+        String port = probe.getHttpGet().getPort().getStrVal();
+        assertEquals("http", port, container.getName() + " probes the named port");
+    }
+
+    private static VolumeMount mountHolding(Container container, String file) {
+        return container.getVolumeMounts().stream()
+                .filter(m -> Path.of(file).startsWith(Path.of(m.getMountPath())))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(container.getName() + ": nothing mounted over " + file));
+    }
+
+    private static Volume volume(PodSpec pod, String name) {
+        return pod.getVolumes().stream().filter(v -> name.equals(v.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    private static void assertResidencyLabels(SentinelChart.Release release, Map<String, String> labels, String where) {
+        assertNotNull(labels, where);
+        assertEquals(release.agency(), labels.get("sentinel.io/agency"), where);
+        assertEquals(release.region(), labels.get("sentinel.io/data-region"), where);
+    }
+
+    static String describe(HasMetadata object) {
+        return object.getKind() + " " + object.getMetadata().getName();
+    }
+}

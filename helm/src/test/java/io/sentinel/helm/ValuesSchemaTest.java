@@ -1,0 +1,124 @@
+package io.sentinel.helm;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** values.schema.json: what a values file must contain and what it may not. */
+class ValuesSchemaTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void acceptsTheMinimalCiValuesUnchanged() {
+        assertDoesNotThrow(() -> render(values -> { }));
+    }
+
+    @Test
+    void rejectsAMissingRegion() {
+        assertRejected(values -> residency(values).remove("region"), "at '/residency': missing property 'region'");
+    }
+
+    @Test
+    void rejectsAMissingAgency() {
+        assertRejected(values -> values.remove("agency"), "at '/agency': missing property 'id'");
+    }
+
+    @Test
+    void rejectsAMissingStorageClass() {
+        assertRejected(values -> residency(values).remove("storageClass"),
+                "at '/residency': missing property 'storageClass'");
+    }
+
+    @Test
+    void rejectsAMissingJwtIssuer() {
+        assertRejected(values -> map(values, "auth").remove("jwtIssuer"), "at '/auth': missing property 'jwtIssuer'");
+    }
+
+    @Test
+    void rejectsAnUnknownTopLevelKey() {
+        assertRejected(values -> values.put("replicaCount", 3), "additional properties 'replicaCount' not allowed");
+    }
+
+    @Test
+    void rejectsAMisspeltNestedKey() {
+        assertRejected(values -> map(map(values, "services"), "rules").put("replica", 3),
+                "at '/services/rules': additional properties 'replica' not allowed");
+    }
+
+    @Test
+    void rejectsAnAgencyIdThatCannotNameANamespace() {
+        assertRejected(values -> map(values, "agency").put("id", "UK_Home_Office"), "at '/agency/id'");
+    }
+
+    @Test
+    void rejectsAChoiceOutsideItsEnum() {
+        assertRejected(values -> residency(values).put("zoneSpread", "Sometimes"),
+                "at '/residency/zoneSpread': value must be one of 'DoNotSchedule', 'ScheduleAnyway'");
+        assertRejected(values -> map(values, "agency").put("kind", "army"), "at '/agency/kind'");
+    }
+
+    @Test
+    void rejectsANetworkPeerThatIsEveryAddress() {
+        assertRejected(values -> map(map(map(values, "services"), "rules"), "database")
+                .put("networkPeers", List.of(Map.of("cidr", "0.0.0.0/0"))),
+                "at '/services/rules/database/networkPeers/0");
+    }
+
+    @Test
+    void rejectsANetworkPeerMixingAnAddressAndANamespace() {
+        assertRejected(values -> map(map(map(values, "services"), "rules"), "database")
+                .put("networkPeers", List.of(Map.of("cidr", "10.0.0.1/32", "namespace", "databases"))),
+                "at '/services/rules/database/networkPeers/0");
+    }
+
+    @Test
+    void rejectsTheRootUser() {
+        assertRejected(values -> values.put("runAsUser", 0), "at '/runAsUser'");
+    }
+
+    @Test
+    void rejectsTheLatestTag() {
+        assertRejected(values -> values.put("image", Map.of("tag", "latest")), "at '/image/tag'");
+    }
+
+    @Test
+    void rejectsAPartnerServiceThatDoesNotExist() {
+        assertRejected(values -> values.put("partners", List.of(Map.of("id", "other",
+                "inbound", Map.of("services", List.of("reports"), "networkPeers", List.of(Map.of("cidr", "10.1.0.0/24")))))),
+                "at '/partners/0/inbound/services/0'");
+    }
+
+    static Map<String, Object> minimal() {
+        return SentinelChart.copy(SentinelChart.readValues(SentinelChart.chartDir().resolve("ci/minimal-values.yaml")));
+    }
+
+    private String render(Consumer<Map<String, Object>> change) {
+        Map<String, Object> values = minimal();
+        change.accept(values);
+        return SentinelChart.template(SentinelChart.writeValues(values, dir, "values"), "ci-minimal", "ci-minimal");
+    }
+
+    private void assertRejected(Consumer<Map<String, Object>> change, String expected) {
+        var error = assertThrows(IllegalStateException.class, () -> render(change));
+        assertTrue(error.getMessage().contains("values don't meet the specifications of the schema"), error.getMessage());
+        assertTrue(error.getMessage().contains(expected), "expected «" + expected + "» in:\n" + error.getMessage());
+    }
+
+    private static Map<String, Object> residency(Map<String, Object> values) {
+        return map(values, "residency");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> values, String key) {
+        return (Map<String, Object>) values.computeIfAbsent(key, k -> new java.util.LinkedHashMap<String, Object>());
+    }
+}

@@ -1,0 +1,28 @@
+package io.sentinel.location.repository;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** Which subject a device reports for, as enrollment-svc last sent it. */
+@Entity
+@Table(name = "device_assignment")
+public class DeviceAssignmentEntity {
+    @Id
+    @Column(name = "device_id")
+    public UUID deviceId;
+    @Column(name = "subject_id")
+    public UUID subjectId;
+    @Column(name = "owning_agency_id")
+    public String owningAgencyId;
+    public String cadence;
+    public long version;
+    @Column(name = "effective_at")
+    public Instant effectiveAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

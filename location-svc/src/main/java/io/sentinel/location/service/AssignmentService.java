@@ -1,0 +1,87 @@
+package io.sentinel.location.service;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.location.repository.DeviceAssignmentEntity;
+import io.sentinel.location.repository.DeviceAssignmentRepository;
+import io.smallrye.mutiny.Uni;
+
+/** Applies the device assignments enrollment-svc sends. */
+@ApplicationScoped
+public class AssignmentService {
+    private static final Logger LOG = Logger.getLogger(AssignmentService.class);
+
+    private final DeviceAssignmentRepository repository;
+    private final DeviceRegistry registry;
+
+    public AssignmentService(DeviceAssignmentRepository repository, DeviceRegistry registry) {
+        this.repository = repository;
+        this.registry = registry;
+    }
+
+    /** Applies a newer version; an older or equal one changes nothing. Returns the version held. */
+    @WithTransaction
+    public Uni<Long> put(PutDeviceAssignmentRequest r) {
+        UUID deviceId = Check.uuid("device_id", r.getDeviceId());
+        UUID subjectId = r.getSubjectId().isEmpty() ? null : Check.uuid("subject_id", r.getSubjectId());
+        Check.required("owning_agency_id", r.getOwningAgencyId());
+        if (subjectId != null && (r.getCadence() == LocationCadence.LOCATION_CADENCE_UNSPECIFIED
+                || r.getCadence() == LocationCadence.UNRECOGNIZED)) {
+            throw SentinelException.invalid("cadence", "must be CONTINUOUS_TRAIL or CURFEW_AND_ZONES_ONLY for an assigned device");
+        }
+        if (r.getVersion() <= 0) {
+            throw SentinelException.invalid("version", "must be positive");
+        }
+        Instant effective = Timestamps.required("effective_at", r.getEffectiveAt());
+        return repository.findById(deviceId).flatMap(existing -> {
+            if (existing != null && existing.version >= r.getVersion()) {
+                return Uni.createFrom().item(existing.version);
+            }
+            DeviceAssignmentEntity e = existing != null ? existing : new DeviceAssignmentEntity();
+            e.deviceId = deviceId;
+            e.subjectId = subjectId;
+            e.owningAgencyId = r.getOwningAgencyId();
+            e.cadence = r.getCadence().name();
+            e.version = r.getVersion();
+            e.effectiveAt = effective;
+            e.updatedAt = Instant.now();
+            Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
+            return saved.map(s -> {
+                registry.put(toAssignment(s));
+                return s.version;
+            });
+        });
+    }
+
+    static DeviceRegistry.Assignment toAssignment(DeviceAssignmentEntity e) {
+        return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version);
+    }
+
+    void loadAtStart(@Observes StartupEvent ev) throws Throwable {
+        int n = VertxContextSupport.subscribeAndAwait(this::loadAll);
+        LOG.infof("loaded %d device assignments", n);
+    }
+
+    @WithSession
+    Uni<Integer> loadAll() {
+        return repository.listAll().map(all -> {
+            all.forEach(e -> registry.put(toAssignment(e)));
+            return all.size();
+        });
+    }
+}

@@ -1,0 +1,211 @@
+package io.sentinel.location.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.location.v1.Fix;
+import io.sentinel.api.location.v1.FixBatch;
+import io.sentinel.api.location.v1.FixBatchAck;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.SentinelTestResource;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+@QuarkusTest
+class LocationGrpcServiceTest {
+    static final String AGENCY = "agency-a";
+
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    LocationServiceGrpc.LocationServiceBlockingStub blocking(String token) {
+        return LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    String assignedDevice() {
+        String device = UUID.randomUUID().toString();
+        blocking(TestTokens.token("service:enrollment-svc", AGENCY, "service")).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
+                .setDeviceId(device).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(AGENCY)
+                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
+                .setEffectiveAt(Timestamps.of(Instant.now())).build());
+        return device;
+    }
+
+    static Fix fix(String device, Instant at, double lat, double lon) {
+        return Fix.newBuilder().setDeviceId(device).setDeviceTime(Timestamps.of(at)).setLatitude(lat).setLongitude(lon)
+                .setAccuracyMetres(6).build();
+    }
+
+    /** Sends batches on one stream and returns the acknowledgements (or throws the stream's failure). */
+    List<FixBatchAck> stream(String token, List<FixBatch> batches) throws InterruptedException {
+        LinkedBlockingQueue<Object> results = new LinkedBlockingQueue<>();
+        StreamObserver<FixBatch> out = LocationServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(20, TimeUnit.SECONDS).ingestFixes(new StreamObserver<>() {
+                    @Override
+                    public void onNext(FixBatchAck ack) {
+                        results.add(ack);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        results.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        results.add("done");
+                    }
+                });
+        batches.forEach(out::onNext);
+        out.onCompleted();
+        List<FixBatchAck> acks = new ArrayList<>();
+        while (true) {
+            Object r = results.poll(20, TimeUnit.SECONDS);
+            if (r instanceof FixBatchAck a) {
+                acks.add(a);
+            } else if (r instanceof StatusRuntimeException e) {
+                throw e;
+            } else if (r == null) {
+                throw new AssertionError("no answer from the stream within 20 s");
+            } else {
+                return acks;
+            }
+        }
+    }
+
+    static long storedFixes(String device) {
+        return Long.parseLong(psql("select count(*) from fix where device_id = '" + device + "'"));
+    }
+
+    static String psql(String sql) {
+        try {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(SentinelTestResource.Postgres.port()), "-U",
+                    "postgres", "-d", "location_test", "-tAc", sql).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void acknowledgesEachBatchAfterStoringItAndStoresNoDuplicateOnResend() throws Exception {
+        String device = assignedDevice();
+        Instant t0 = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
+        FixBatch b1 = FixBatch.newBuilder().setSequence(1).addFixes(fix(device, t0, 51.50, -0.12))
+                .addFixes(fix(device, t0.plusSeconds(30), 51.5001, -0.1201)).build();
+        FixBatch b2 = FixBatch.newBuilder().setSequence(2).addFixes(fix(device, t0.plusSeconds(60), 51.5002, -0.1202)).build();
+        String gateway = TestTokens.token("gw-1", AGENCY, "device-gateway");
+
+        List<FixBatchAck> acks = stream(gateway, List.of(b1, b2));
+        assertThat(acks).extracting(FixBatchAck::getSequence).containsExactly(1L, 2L);
+        assertThat(acks).extracting(FixBatchAck::getAccepted).containsExactly(2, 1);
+        assertThat(storedFixes(device)).isEqualTo(3);
+
+        // The gateway reconnects and resends everything it had not seen acknowledged.
+        List<FixBatchAck> again = stream(gateway, List.of(b1, b2));
+        assertThat(again).extracting(FixBatchAck::getSequence).containsExactly(1L, 2L);
+        assertThat(storedFixes(device)).isEqualTo(3);
+    }
+
+    @Test
+    void rejectsBadFixesNamingTheFieldAndStoresTheRest() throws Exception {
+        String device = assignedDevice();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        FixBatch batch = FixBatch.newBuilder().setSequence(7)
+                .addFixes(fix(device, now.minusSeconds(5), 91, 0))
+                .addFixes(fix(device, now.minusSeconds(4), Double.NaN, 0))
+                .addFixes(fix(device, now.plus(Duration.ofMinutes(7)), 51.5, -0.12))
+                .addFixes(fix(UUID.randomUUID().toString(), now.minusSeconds(3), 51.5, -0.12))
+                .addFixes(fix(device, now.minusSeconds(2), 51.5, -0.12))
+                .build();
+        FixBatchAck ack = stream(TestTokens.token("gw-1", AGENCY, "device-gateway"), List.of(batch)).get(0);
+        assertThat(ack.getAccepted()).isEqualTo(1);
+        assertThat(ack.getRejectionsList()).extracting(r -> r.getIndex() + ":" + r.getField())
+                .containsExactly("0:latitude", "1:latitude", "2:device_time", "3:device_id");
+        assertThat(ack.getRejections(0).getReason()).contains("[-90, 90]");
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsAnOversizedBatchWhole() throws Exception {
+        String device = assignedDevice();
+        Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        FixBatch.Builder big = FixBatch.newBuilder().setSequence(1);
+        for (int i = 0; i < 1001; i++) {
+            big.addFixes(fix(device, t0.plusSeconds(i), 51.5, -0.12));
+        }
+        FixBatchAck ack = stream(TestTokens.token("gw-1", AGENCY, "device-gateway"), List.of(big.build())).get(0);
+        assertThat(ack.getAccepted()).isZero();
+        assertThat(ack.getRejections(0).getField()).isEqualTo("fixes");
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void treatsAnotherAgencysDeviceAsUnknown() throws Exception {
+        String device = assignedDevice();
+        FixBatchAck ack = stream(TestTokens.token("gw-b", "agency-b", "device-gateway"),
+                List.of(FixBatch.newBuilder().setSequence(1).addFixes(fix(device, Instant.now().minusSeconds(5), 51.5, -0.12)).build())).get(0);
+        assertThat(ack.getAccepted()).isZero();
+        assertThat(ack.getRejections(0).getField()).isEqualTo("device_id");
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void refusesAStreamWithoutAValidTokenAndStoresNothing() {
+        String device = assignedDevice();
+        FixBatch b = FixBatch.newBuilder().setSequence(1).addFixes(fix(device, Instant.now().minusSeconds(5), 51.5, -0.12)).build();
+        for (String token : new String[] { null, TestTokens.expired("gw", AGENCY, "device-gateway"),
+                TestTokens.signedByStranger("gw", AGENCY, "device-gateway") }) {
+            assertThatThrownBy(() -> stream(token, List.of(b))).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void failsAStreamWhoseSequenceGoesBackwards() {
+        String device = assignedDevice();
+        Instant t = Instant.now().minusSeconds(60);
+        assertThatThrownBy(() -> stream(TestTokens.token("gw", AGENCY, "device-gateway"), List.of(
+                FixBatch.newBuilder().setSequence(5).addFixes(fix(device, t, 51.5, -0.12)).build(),
+                FixBatch.newBuilder().setSequence(4).addFixes(fix(device, t.plusSeconds(1), 51.5, -0.12)).build())))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("sequence: must increase");
+                });
+    }
+}

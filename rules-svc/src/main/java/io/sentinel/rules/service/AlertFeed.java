@@ -1,0 +1,74 @@
+package io.sentinel.rules.service;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The alert feed agencies subscribe to. The database is the feed (alert_event, ordered by
+ * cursor); a commit notification wakes subscribers at once and a slow poll covers anything a
+ * notification missed (another replica's commit, for instance). A subscriber that reconnects
+ * with its last cursor resumes without gaps or repeats.
+ */
+@ApplicationScoped
+public class AlertFeed {
+    private static final int BATCH = 500;
+    private static final String QUERY = """
+            select e.cursor, e.state as event_state, a.* from alert_event e join alert a on a.alert_id = e.alert_id
+            where e.owning_agency_id = $1 and e.cursor > $2 order by e.cursor limit $3""";
+
+    private final Pool pool;
+    private final Duration pollInterval;
+    private final BroadcastProcessor<Long> commits = BroadcastProcessor.create();
+
+    public AlertFeed(Pool pool, @ConfigProperty(name = "sentinel.feed.poll-interval") Duration pollInterval) {
+        this.pool = pool;
+        this.pollInterval = pollInterval;
+    }
+
+    /** Called after a transaction that added feed events has committed. */
+    public void committed() {
+        commits.onNext(System.nanoTime());
+    }
+
+    public Multi<AlertEvent> subscribe(String agencyId, long afterCursor) {
+        AtomicLong last = new AtomicLong(afterCursor);
+        Multi<Long> wakeUps = Multi.createBy().merging().streams(
+                Multi.createFrom().item(0L),
+                commits,
+                Multi.createFrom().ticks().every(pollInterval));
+        return wakeUps
+                .onOverflow().dropPreviousItems()
+                .concatMap(tick -> drain(agencyId, last).toMulti())
+                .flatMap(list -> Multi.createFrom().iterable(list));
+    }
+
+    /** Reads everything after the cursor, batch by batch. */
+    private Uni<List<AlertEvent>> drain(String agencyId, AtomicLong last) {
+        return pool.preparedQuery(QUERY).execute(Tuple.of(agencyId, last.get(), BATCH)).map(rows -> {
+            List<AlertEvent> events = new java.util.ArrayList<>();
+            for (Row row : rows) {
+                events.add(AlertEvent.newBuilder()
+                        .setCursor(row.getLong("cursor"))
+                        .setAlert(AlertMapping.fromRow(row))
+                        .build());
+            }
+            if (!events.isEmpty()) {
+                last.set(events.get(events.size() - 1).getCursor());
+            }
+            return events;
+        });
+    }
+}

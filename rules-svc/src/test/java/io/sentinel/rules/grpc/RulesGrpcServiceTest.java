@@ -1,0 +1,204 @@
+package io.sentinel.rules.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.Circle;
+import io.sentinel.api.common.v1.GeoPoint;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertKind;
+import io.sentinel.api.rules.v1.AlertState;
+import io.sentinel.api.rules.v1.EvaluateFixesRequest;
+import io.sentinel.api.rules.v1.EvaluateFixesResponse;
+import io.sentinel.api.rules.v1.EvaluatedFix;
+import io.sentinel.api.rules.v1.ListAlertsRequest;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+@QuarkusTest
+class RulesGrpcServiceTest {
+    // A square around Parliament Square, London (lon/lat).
+    static final String SQUARE = """
+            {"type":"Polygon","coordinates":[[[-0.1290,51.5000],[-0.1250,51.5000],[-0.1250,51.5020],[-0.1290,51.5020],[-0.1290,51.5000]]]}""";
+    static final String AGENCY = "agency-a";
+
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    RulesServiceGrpc.RulesServiceBlockingStub as(String token) {
+        return RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    RulesServiceGrpc.RulesServiceBlockingStub service() {
+        return as(TestTokens.token("service:enrollment-svc", AGENCY, "service"));
+    }
+
+    static PutSubjectConditionsRequest conditions(String subjectId, String zoneId, long version, String geojson) {
+        return PutSubjectConditionsRequest.newBuilder()
+                .setSubjectId(subjectId).setOwningAgencyId(AGENCY).setOrderId(UUID.randomUUID().toString())
+                .setTimeZone("Europe/London").setVersion(version).setActive(true)
+                .addZones(Zone.newBuilder().setZoneId(zoneId).setName("Victim's street").setKind(ZoneKind.ZONE_KIND_EXCLUSION)
+                        .setGeojson(geojson))
+                .build();
+    }
+
+    static EvaluatedFix fix(long id, String subjectId, double lat, double lon) {
+        return EvaluatedFix.newBuilder().setFixId(id).setSubjectId(subjectId).setDeviceId(UUID.randomUUID().toString())
+                .setDeviceTime(Timestamps.of(Instant.parse("2026-11-20T10:00:00Z").plusSeconds(id % 86_400)))
+                .setPosition(GeoPoint.newBuilder().setLatitude(lat).setLongitude(lon)).setAccuracyMetres(8).build();
+    }
+
+    @Test
+    void rejectsCallsWithoutAValidToken() {
+        PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
+        for (String token : new String[] { null, TestTokens.expired("svc", AGENCY, "service"),
+                TestTokens.signedByStranger("svc", AGENCY, "service"), "not-a-jwt" }) {
+            assertThatThrownBy(() -> as(token).putSubjectConditions(r))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        // Nothing was stored: a fix inside the zone raises nothing for that subject.
+        EvaluateFixesResponse resp = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
+                .addFixes(fix(nextFixId(), r.getSubjectId(), 51.5010, -0.1270)).build());
+        assertThat(resp.getAlertsOpened()).isZero();
+    }
+
+    @Test
+    void rejectsACaseworkerCallingAnInternalRpc() {
+        PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
+        assertThatThrownBy(() -> as(TestTokens.token("alice", AGENCY, "caseworker")).putSubjectConditions(r))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    }
+
+    @Test
+    void rejectsUnclosedRingNamingTheFieldAndKeepsPreviousConditions() {
+        String subject = UUID.randomUUID().toString();
+        String zone = UUID.randomUUID().toString();
+        service().putSubjectConditions(conditions(subject, zone, 1, SQUARE));
+        String open = SQUARE.replace("[-0.1290,51.5000]]]", "[-0.1291,51.5000]]]");
+        assertThatThrownBy(() -> service().putSubjectConditions(conditions(subject, zone, 2, open)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].geojson.coordinates[0]: ring is not closed (first and last positions differ)");
+                });
+        // Version 1 still holds: the fix inside the original square opens an alert.
+        assertThat(service().evaluateFixes(EvaluateFixesRequest.newBuilder()
+                .addFixes(fix(nextFixId(), subject, 51.5010, -0.1270)).build()).getAlertsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void opensOneAlertForAFixInsideAnExclusionZoneAndDeliversItToTheSubscribedAgency() {
+        String subject = UUID.randomUUID().toString();
+        String zone = UUID.randomUUID().toString();
+        assertThat(service().putSubjectConditions(conditions(subject, zone, 3, SQUARE)).getVersion()).isEqualTo(3);
+
+        long outside = nextFixId();
+        long inside = nextFixId();
+        long insideAgain = nextFixId();
+        EvaluateFixesResponse resp = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
+                .addFixes(fix(outside, subject, 51.5100, -0.1000))
+                .addFixes(fix(inside, subject, 51.5010, -0.1270))
+                .addFixes(fix(insideAgain, subject, 51.5011, -0.1271)).build());
+        assertThat(resp.getAlertsOpened()).isEqualTo(1);
+        assertThat(resp.getLastFixId()).isEqualTo(insideAgain);
+
+        // Redelivery of the same fixes (at-least-once) opens nothing more.
+        EvaluateFixesResponse again = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
+                .addFixes(fix(inside, subject, 51.5010, -0.1270)).build());
+        assertThat(again.getAlertsOpened()).isZero();
+
+        var caseworker = as(TestTokens.token("alice", AGENCY, "caseworker"));
+        var alerts = caseworker.listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build()).getAlertsList();
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.get(0).getKind()).isEqualTo(AlertKind.ALERT_KIND_EXCLUSION_ZONE_ENTERED);
+        assertThat(alerts.get(0).getConditionId()).isEqualTo(zone);
+        assertThat(alerts.get(0).getFixId()).isEqualTo(inside);
+        assertThat(alerts.get(0).getState()).isEqualTo(AlertState.ALERT_STATE_OPEN);
+
+        // Another agency sees nothing of it.
+        assertThat(as(TestTokens.token("bob", "agency-b", "caseworker"))
+                .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build()).getAlertsList()).isEmpty();
+
+        // The subscribed agency receives it from the feed.
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        try {
+            AlertEvent found = ctx.call(() -> {
+                Iterator<AlertEvent> it = caseworker.withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build());
+                while (it.hasNext()) {
+                    AlertEvent e = it.next();
+                    if (e.getAlert().getSubjectId().equals(subject)) {
+                        return e;
+                    }
+                }
+                return null;
+            });
+            assertThat(found).isNotNull();
+            assertThat(found.getCursor()).isPositive();
+            assertThat(found.getAlert().getConditionId()).isEqualTo(zone);
+            assertThat(found.getAlert().getFixTime()).isEqualTo(fix(inside, subject, 0, 0).getDeviceTime());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            ctx.cancel(null);
+        }
+    }
+
+    @Test
+    void olderConditionsVersionIsIgnored() {
+        String subject = UUID.randomUUID().toString();
+        assertThat(service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 5, SQUARE)).getVersion()).isEqualTo(5);
+        assertThat(service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 4, SQUARE)).getVersion()).isEqualTo(5);
+    }
+
+    @Test
+    void rejectsACircleWithANegativeRadius() {
+        PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE).toBuilder()
+                .setZones(0, Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION)
+                        .setCircle(Circle.newBuilder().setCentre(GeoPoint.newBuilder().setLatitude(51.5).setLongitude(-0.12)).setRadiusMetres(-5)))
+                .build();
+        assertThatThrownBy(() -> service().putSubjectConditions(r))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].circle.radius_metres: must be within [1, 100000], got -5.0"));
+    }
+
+    private static long counter = System.currentTimeMillis() * 10;
+
+    /** Fix ids only grow, across tests and runs of the same database, as location-svc's do. */
+    static synchronized long nextFixId() {
+        return ++counter;
+    }
+
+}

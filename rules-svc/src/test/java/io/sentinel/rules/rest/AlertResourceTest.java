@@ -1,0 +1,40 @@
+package io.sentinel.rules.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.sentinel.common.testing.TestTokens;
+
+@QuarkusTest
+class AlertResourceTest {
+
+    @Test
+    void refusesRequestsWithoutAValidToken() {
+        given().get("/api/v1/alerts").then().statusCode(401);
+        given().auth().oauth2(TestTokens.expired("alice", "agency-a", "caseworker")).get("/api/v1/alerts").then().statusCode(401);
+        given().auth().oauth2(TestTokens.signedByStranger("alice", "agency-a", "caseworker")).get("/api/v1/alerts").then().statusCode(401);
+    }
+
+    @Test
+    void listsAlertsForACaseworker() {
+        given().auth().oauth2(TestTokens.token("alice", "agency-none", "caseworker")).get("/api/v1/alerts")
+                .then().statusCode(200).body(equalTo("{}"));
+    }
+
+    @Test
+    void rejectsAnUnknownStateWithAProblemBody() {
+        given().auth().oauth2(TestTokens.token("alice", "agency-a", "caseworker")).queryParam("state", "sleeping").get("/api/v1/alerts")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("field", equalTo("state"))
+                .body("detail", equalTo("state: must be one of open, acknowledged, resolved"));
+    }
+
+    @Test
+    void rejectsAMalformedAlertId() {
+        given().auth().oauth2(TestTokens.token("alice", "agency-a", "caseworker")).get("/api/v1/alerts/not-a-uuid")
+                .then().statusCode(400).body("field", equalTo("alert_id"));
+    }
+}
