@@ -29,7 +29,7 @@ import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
 import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
-import io.sentinel.common.testing.SentinelTestResource;
+import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
 
@@ -111,7 +111,7 @@ class LocationGrpcServiceTest {
 
     static String psql(String sql) {
         try {
-            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(SentinelTestResource.Postgres.port()), "-U",
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U",
                     "postgres", "-d", "location_test", "-tAc", sql).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();

@@ -1,0 +1,27 @@
+package io.sentinel.biometric.repository;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A reference image an agency enrolled for a subject. */
+@Entity
+@Table(name = "reference_image")
+public class ReferenceEntity {
+    @Id
+    @Column(name = "reference_id")
+    public UUID referenceId;
+    @Column(name = "subject_id")
+    public UUID subjectId;
+    @Column(name = "content_type")
+    public String contentType;
+    public byte[] image;
+    @Column(name = "model_id")
+    public String modelId;
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

@@ -1,0 +1,32 @@
+package io.sentinel.biometric.repository;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** The check-in schedule of one subject, as enrollment-svc last sent it. */
+@Entity
+@Table(name = "check_in_schedule")
+public class ScheduleEntity {
+    @Id
+    @Column(name = "subject_id")
+    public UUID subjectId;
+    @Column(name = "owning_agency_id")
+    public String owningAgencyId;
+    @Column(name = "time_zone")
+    public String timeZone;
+    @Column(name = "per_day")
+    public int perDay;
+    @Column(name = "window_start")
+    public String windowStart;
+    @Column(name = "window_end")
+    public String windowEnd;
+    public long version;
+    public boolean active;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

@@ -1,0 +1,37 @@
+package io.sentinel.enrollment.repository;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A monitoring order with its conditions (stored as the Conditions message). */
+@Entity
+@Table(name = "monitoring_order")
+public class OrderEntity {
+    @Id
+    @Column(name = "order_id")
+    public UUID orderId;
+    @Column(name = "subject_id")
+    public UUID subjectId;
+    @Column(name = "owning_agency_id")
+    public String owningAgencyId;
+    @Column(name = "legal_authority")
+    public String legalAuthority;
+    @Column(name = "starts_at")
+    public Instant startsAt;
+    @Column(name = "ends_at")
+    public Instant endsAt;
+    @Column(name = "review_due_at")
+    public Instant reviewDueAt;
+    @Column(name = "device_type")
+    public String deviceType;
+    public String state;
+    public byte[] conditions;
+    public long version;
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

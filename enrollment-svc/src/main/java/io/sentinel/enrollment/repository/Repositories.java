@@ -1,0 +1,95 @@
+package io.sentinel.enrollment.repository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+
+/** Panache repositories of enrollment-svc, and the few native statements they need. */
+public final class Repositories {
+    private Repositories() {
+    }
+
+    @ApplicationScoped
+    public static class Agencies implements PanacheRepositoryBase<AgencyEntity, String> {
+        public Uni<List<AgencyEntity>> page(String after, int size) {
+            return after == null ? find("order by agencyId").page(0, size).list()
+                    : find("agencyId > ?1 order by agencyId", after).page(0, size).list();
+        }
+    }
+
+    @ApplicationScoped
+    public static class Subjects implements PanacheRepositoryBase<SubjectEntity, UUID> {
+        public Uni<List<SubjectEntity>> page(String agency, UUID after, int size) {
+            return after == null ? find("owningAgencyId = ?1 order by subjectId", agency).page(0, size).list()
+                    : find("owningAgencyId = ?1 and subjectId > ?2 order by subjectId", agency, after).page(0, size).list();
+        }
+    }
+
+    @ApplicationScoped
+    public static class Orders implements PanacheRepositoryBase<OrderEntity, UUID> {
+        public Uni<List<OrderEntity>> page(UUID subject, UUID after, int size) {
+            return after == null ? find("subjectId = ?1 order by orderId", subject).page(0, size).list()
+                    : find("subjectId = ?1 and orderId > ?2 order by orderId", subject, after).page(0, size).list();
+        }
+
+        public Uni<OrderEntity> activeFor(UUID subject) {
+            return find("subjectId = :s and state = 'ORDER_STATE_ACTIVE' order by startsAt desc", Parameters.with("s", subject)).firstResult();
+        }
+    }
+
+    @ApplicationScoped
+    public static class Devices implements PanacheRepositoryBase<DeviceEntity, UUID> {
+        public Uni<List<DeviceEntity>> page(String agency, UUID after, int size) {
+            return after == null ? find("owningAgencyId = ?1 order by deviceId", agency).page(0, size).list()
+                    : find("owningAgencyId = ?1 and deviceId > ?2 order by deviceId", agency, after).page(0, size).list();
+        }
+
+        public Uni<DeviceEntity> assignedTo(UUID subject) {
+            return find("assignedSubjectId", subject).firstResult();
+        }
+
+        public Uni<DeviceEntity> bySerial(String agency, String serial) {
+            return find("owningAgencyId = ?1 and serial = ?2", agency, serial).firstResult();
+        }
+    }
+
+    /** Idempotency keys and the outbox, through native SQL in the caller's transaction. */
+    @ApplicationScoped
+    public static class Ledger {
+        /** The resource a previous create with this key made, or null. */
+        public Uni<String> idempotent(String agency, String operation, String key) {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                    "select resource_id from idempotency_key where agency_id = ?1 and operation = ?2 and key = ?3", String.class)
+                    .setParameter(1, agency).setParameter(2, operation).setParameter(3, key)
+                    .getResultList()).map(l -> l.isEmpty() ? null : l.get(0));
+        }
+
+        public Uni<Void> remember(String agency, String operation, String key, String resourceId) {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                    "insert into idempotency_key (agency_id, operation, key, resource_id, created_at) values (?1, ?2, ?3, ?4, ?5)")
+                    .setParameter(1, agency).setParameter(2, operation).setParameter(3, key).setParameter(4, resourceId)
+                    .setParameter(5, Instant.now()).executeUpdate()).replaceWithVoid();
+        }
+
+        public Uni<Void> enqueue(String target, String kind, byte[] payload) {
+            Instant now = Instant.now();
+            return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                    "insert into outbox (target, kind, payload, created_at, next_attempt_at) values (?1, ?2, ?3, ?4, ?5)")
+                    .setParameter(1, target).setParameter(2, kind).setParameter(3, payload).setParameter(4, now)
+                    .setParameter(5, now).executeUpdate()).replaceWithVoid();
+        }
+
+        /** Monotonic versions for what peers hold (conditions, schedules, assignments). */
+        public Uni<Long> nextVersion() {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery("select nextval('change_version')", Long.class)
+                    .getSingleResult());
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package io.sentinel.enrollment.service;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.common.v1.DeviceType;
+import io.sentinel.api.enrollment.v1.Agency;
+import io.sentinel.api.enrollment.v1.AgencyKind;
+import io.sentinel.api.enrollment.v1.Conditions;
+import io.sentinel.api.enrollment.v1.Device;
+import io.sentinel.api.enrollment.v1.MonitoringOrder;
+import io.sentinel.api.enrollment.v1.OrderState;
+import io.sentinel.api.enrollment.v1.Subject;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.error.PageToken;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.common.util.Uuids;
+import io.sentinel.enrollment.domain.SubjectChecks;
+import io.sentinel.enrollment.repository.AgencyEntity;
+import io.sentinel.enrollment.repository.DeviceEntity;
+import io.sentinel.enrollment.repository.OrderEntity;
+import io.sentinel.enrollment.repository.Repositories;
+import io.sentinel.enrollment.repository.SubjectEntity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The case-management operations. Every change a peer must know about is written to the outbox
+ * in the same transaction as the change itself, so it reaches the peer even if the peer is down.
+ */
+@ApplicationScoped
+public class CaseService {
+    static final String AGENCY_ID_PATTERN = "[a-z0-9][a-z0-9-]{1,39}";
+
+    private final Repositories.Agencies agencies;
+    private final Repositories.Subjects subjects;
+    private final Repositories.Orders orders;
+    private final Repositories.Devices devices;
+    private final Repositories.Ledger ledger;
+    private final OutboxDispatcher outbox;
+
+    public CaseService(Repositories.Agencies agencies, Repositories.Subjects subjects, Repositories.Orders orders,
+            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox) {
+        this.agencies = agencies;
+        this.subjects = subjects;
+        this.orders = orders;
+        this.devices = devices;
+        this.ledger = ledger;
+        this.outbox = outbox;
+    }
+
+    /** Runs a create once per idempotency key: a retry returns what the first call made. */
+    private <T> Uni<T> once(Caller caller, String operation, String key, Function<String, Uni<T>> lookup, Uni<T> create,
+            Function<T, String> idOf) {
+        Check.length("idempotency_key", key, 1, 100);
+        return ledger.idempotent(caller.agencyId(), operation, key).flatMap(existing -> existing != null ? lookup.apply(existing)
+                : create.flatMap(made -> ledger.remember(caller.agencyId(), operation, key, idOf.apply(made)).replaceWith(made)));
+    }
+
+    // ---- agencies
+
+    @WithTransaction
+    public Uni<Agency> createAgency(Caller caller, String key, Agency a) {
+        if (!a.getAgencyId().matches(AGENCY_ID_PATTERN)) {
+            throw SentinelException.invalid("agency.agency_id", "must be 2 to 40 lower-case letters, digits or '-', starting with a letter or digit");
+        }
+        SubjectChecks.name("agency.name", a.getName());
+        if (a.getKind() == AgencyKind.AGENCY_KIND_UNSPECIFIED || a.getKind() == AgencyKind.UNRECOGNIZED) {
+            throw SentinelException.invalid("agency.kind", "must be IMMIGRATION_AUTHORITY, JUSTICE_MINISTRY, POLICE or OTHER");
+        }
+        if (!a.getDataRegion().matches("[a-z]{2}(-[a-z0-9]+){1,3}")) {
+            throw SentinelException.invalid("agency.data_region", "must be a region name such as eu-west-2");
+        }
+        Uni<Agency> create = agencies.findById(a.getAgencyId()).flatMap(existing -> {
+            if (existing != null) {
+                throw SentinelException.alreadyExists("agency.agency_id", "agency " + a.getAgencyId() + " already exists");
+            }
+            AgencyEntity e = new AgencyEntity();
+            e.agencyId = a.getAgencyId();
+            e.name = a.getName().strip();
+            e.kind = a.getKind().name();
+            e.dataRegion = a.getDataRegion();
+            e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            return agencies.persist(e).map(EnrollmentMapping::agency);
+        });
+        return once(caller, "CreateAgency", key, id -> agencies.findById(id).map(EnrollmentMapping::agency), create, Agency::getAgencyId);
+    }
+
+    @WithSession
+    public Uni<Agency> getAgency(String agencyId) {
+        Check.required("agency_id", agencyId);
+        return agencies.findById(agencyId).map(e -> {
+            if (e == null) {
+                throw SentinelException.notFound("agency", agencyId);
+            }
+            return EnrollmentMapping.agency(e);
+        });
+    }
+
+    @WithSession
+    public Uni<Page<Agency>> listAgencies(int pageSize, String pageToken) {
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        return agencies.page(PageToken.decode("page_token", pageToken), size)
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::agency).toList(), size, Agency::getAgencyId));
+    }
+
+    // ---- subjects
+
+    @WithTransaction
+    public Uni<Subject> createSubject(Caller caller, String key, Subject s) {
+        SubjectEntity e = new SubjectEntity();
+        e.subjectId = Uuids.v7();
+        e.owningAgencyId = caller.agencyId();
+        e.givenNames = SubjectChecks.name("subject.given_names", s.getGivenNames());
+        e.familyName = SubjectChecks.name("subject.family_name", s.getFamilyName());
+        e.dateOfBirth = SubjectChecks.dateOfBirth("subject.date_of_birth", s.getDateOfBirth(), LocalDate.now(ZoneOffset.UTC));
+        e.nationality = SubjectChecks.nationality("subject.nationality", s.getNationality());
+        e.preferredLanguage = SubjectChecks.language("subject.preferred_language", s.getPreferredLanguage());
+        e.version = 1;
+        e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return once(caller, "CreateSubject", key, id -> owned(caller, UUID.fromString(id)).map(EnrollmentMapping::subject),
+                subjects.persist(e).map(EnrollmentMapping::subject), Subject::getSubjectId);
+    }
+
+    /** The subject if the caller's agency owns it; otherwise NOT_FOUND, so ids cannot be probed. */
+    private Uni<SubjectEntity> owned(Caller caller, UUID id) {
+        return subjects.findById(id).map(e -> {
+            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+                throw SentinelException.notFound("subject", id.toString());
+            }
+            return e;
+        });
+    }
+
+    @WithSession
+    public Uni<Subject> getSubject(Caller caller, String subjectId) {
+        return owned(caller, Check.uuid("subject_id", subjectId)).map(EnrollmentMapping::subject);
+    }
+
+    @WithSession
+    public Uni<Page<Subject>> listSubjects(Caller caller, int pageSize, String pageToken) {
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        String after = PageToken.decode("page_token", pageToken);
+        return subjects.page(caller.agencyId(), after == null ? null : Check.uuid("page_token", after), size)
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::subject).toList(), size, Subject::getSubjectId));
+    }
+
+    // ---- orders
+
+    @WithTransaction
+    public Uni<MonitoringOrder> createOrder(Caller caller, String key, MonitoringOrder o) {
+        UUID subjectId = Check.uuid("order.subject_id", o.getSubjectId());
+        Check.length("order.legal_authority", o.getLegalAuthority(), 1, 200);
+        Instant starts = Timestamps.required("order.starts_at", o.getStartsAt());
+        Instant ends = Timestamps.required("order.ends_at", o.getEndsAt());
+        if (!ends.isAfter(starts)) {
+            throw SentinelException.invalid("order.ends_at", "must be after starts_at");
+        }
+        Instant review = Timestamps.optional("order.review_due_at", o.getReviewDueAt());
+        if (review == null) {
+            review = starts.atOffset(ZoneOffset.UTC).plusMonths(4).toInstant();
+        } else if (!review.isAfter(starts)) {
+            throw SentinelException.invalid("order.review_due_at", "must be after starts_at");
+        }
+        if (o.getDeviceType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || o.getDeviceType() == DeviceType.UNRECOGNIZED) {
+            throw SentinelException.invalid("order.device_type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
+        }
+        Conditions conditions = OrderConditions.normalise("order.conditions", o.getConditions());
+        Instant reviewDue = review;
+        Uni<MonitoringOrder> create = owned(caller, subjectId)
+                .flatMap(subject -> orders.activeFor(subjectId).flatMap(active -> {
+                    if (active != null) {
+                        throw SentinelException.precondition("order.subject_id", "subject already has an active order " + active.orderId);
+                    }
+                    OrderEntity e = new OrderEntity();
+                    e.orderId = Uuids.v7();
+                    e.subjectId = subjectId;
+                    e.owningAgencyId = caller.agencyId();
+                    e.legalAuthority = o.getLegalAuthority();
+                    e.startsAt = starts;
+                    e.endsAt = ends;
+                    e.reviewDueAt = reviewDue;
+                    e.deviceType = o.getDeviceType().name();
+                    e.state = OrderState.ORDER_STATE_ACTIVE.name();
+                    e.conditions = conditions.toByteArray();
+                    e.version = 1;
+                    e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    return orders.persist(e).flatMap(saved -> announceConditions(saved, conditions))
+                            .flatMap(saved -> devices.assignedTo(subjectId)
+                                    .flatMap(d -> d == null ? Uni.createFrom().item(saved) : announceAssignment(d, saved).replaceWith(saved)))
+                            .map(EnrollmentMapping::order);
+                }));
+        return once(caller, "CreateOrder", key, id -> orders.findById(UUID.fromString(id)).map(EnrollmentMapping::order), create,
+                MonitoringOrder::getOrderId);
+    }
+
+    /** Outbox messages telling rules-svc and biometric-svc what the order now requires. */
+    private Uni<OrderEntity> announceConditions(OrderEntity order, Conditions c) {
+        boolean active = OrderState.ORDER_STATE_ACTIVE.name().equals(order.state);
+        return ledger.nextVersion().flatMap(version -> {
+            PutSubjectConditionsRequest rules = PutSubjectConditionsRequest.newBuilder()
+                    .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
+                    .setOrderId(order.orderId.toString()).setTimeZone(c.getTimeZone())
+                    .addAllZones(c.getZonesList()).addAllCurfews(c.getCurfewsList())
+                    .setVersion(version).setActive(active).build();
+            PutCheckInScheduleRequest schedule = PutCheckInScheduleRequest.newBuilder()
+                    .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
+                    .setTimeZone(c.getTimeZone()).setPerDay(c.getCheckIns().getPerDay())
+                    .setWindowStart(c.getCheckIns().getWindowStart()).setWindowEnd(c.getCheckIns().getWindowEnd())
+                    .setVersion(version).setActive(active).build();
+            return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_CONDITIONS, rules.toByteArray())
+                    .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_SCHEDULE, schedule.toByteArray()))
+                    .replaceWith(order);
+        });
+    }
+
+    private Uni<Void> announceAssignment(DeviceEntity d, OrderEntity order) {
+        Conditions c = EnrollmentMapping.conditions(order);
+        PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder()
+                .setDeviceId(d.deviceId.toString()).setSubjectId(d.assignedSubjectId.toString()).setOwningAgencyId(d.owningAgencyId)
+                .setCadence(c.getCadence()).setVersion(d.assignmentVersion).setEffectiveAt(Timestamps.of(d.assignedAt)).build();
+        return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray());
+    }
+
+    @WithSession
+    public Uni<MonitoringOrder> getOrder(Caller caller, String orderId) {
+        UUID id = Check.uuid("order_id", orderId);
+        return orders.findById(id).map(e -> {
+            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+                throw SentinelException.notFound("order", orderId);
+            }
+            return EnrollmentMapping.order(e);
+        });
+    }
+
+    @WithSession
+    public Uni<Page<MonitoringOrder>> listOrders(Caller caller, String subjectId, int pageSize, String pageToken) {
+        UUID subject = Check.uuid("subject_id", subjectId);
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        String after = PageToken.decode("page_token", pageToken);
+        return owned(caller, subject).flatMap(s -> orders.page(subject, after == null ? null : Check.uuid("page_token", after), size))
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::order).toList(), size, MonitoringOrder::getOrderId));
+    }
+
+    // ---- devices
+
+    @WithTransaction
+    public Uni<Device> registerDevice(Caller caller, String key, Device d) {
+        Check.length("device.serial", d.getSerial(), 1, 64);
+        if (!d.getSerial().matches("[A-Za-z0-9._:/-]+")) {
+            throw SentinelException.invalid("device.serial", "may contain only letters, digits and . _ : / -");
+        }
+        if (d.getType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || d.getType() == DeviceType.UNRECOGNIZED) {
+            throw SentinelException.invalid("device.type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
+        }
+        Uni<Device> create = devices.bySerial(caller.agencyId(), d.getSerial()).flatMap(existing -> {
+            if (existing != null) {
+                throw SentinelException.alreadyExists("device.serial", "a device with serial " + d.getSerial() + " is already registered");
+            }
+            DeviceEntity e = new DeviceEntity();
+            e.deviceId = Uuids.v7();
+            e.serial = d.getSerial();
+            e.type = d.getType().name();
+            e.owningAgencyId = caller.agencyId();
+            e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            return devices.persist(e).map(EnrollmentMapping::device);
+        });
+        return once(caller, "RegisterDevice", key, id -> devices.findById(UUID.fromString(id)).map(EnrollmentMapping::device), create,
+                Device::getDeviceId);
+    }
+
+    private Uni<DeviceEntity> ownedDevice(Caller caller, UUID id) {
+        return devices.findById(id).map(e -> {
+            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+                throw SentinelException.notFound("device", id.toString());
+            }
+            return e;
+        });
+    }
+
+    @WithSession
+    public Uni<Device> getDevice(Caller caller, String deviceId) {
+        return ownedDevice(caller, Check.uuid("device_id", deviceId)).map(EnrollmentMapping::device);
+    }
+
+    @WithSession
+    public Uni<Page<Device>> listDevices(Caller caller, int pageSize, String pageToken) {
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        String after = PageToken.decode("page_token", pageToken);
+        return devices.page(caller.agencyId(), after == null ? null : Check.uuid("page_token", after), size)
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::device).toList(), size, Device::getDeviceId));
+    }
+
+    @WithTransaction
+    public Uni<Device> assignDevice(Caller caller, String deviceId, String subjectId) {
+        UUID did = Check.uuid("device_id", deviceId);
+        UUID sid = Check.uuid("subject_id", subjectId);
+        return ownedDevice(caller, did).flatMap(device -> owned(caller, sid).flatMap(subject -> {
+            if (sid.equals(device.assignedSubjectId)) {
+                return Uni.createFrom().item(EnrollmentMapping.device(device));
+            }
+            if (device.assignedSubjectId != null) {
+                throw SentinelException.precondition("device_id", "device is already assigned to another subject");
+            }
+            return devices.assignedTo(sid).flatMap(other -> {
+                if (other != null) {
+                    throw SentinelException.precondition("subject_id", "subject already has device " + other.deviceId + " assigned");
+                }
+                return orders.activeFor(sid);
+            }).flatMap(order -> {
+                if (order == null) {
+                    throw SentinelException.precondition("subject_id", "subject has no active monitoring order");
+                }
+                if (!order.deviceType.equals(device.type)) {
+                    throw SentinelException.precondition("device_id", "the order requires a " + order.deviceType + ", this device is a " + device.type);
+                }
+                return ledger.nextVersion().flatMap(version -> {
+                    device.assignedSubjectId = sid;
+                    device.assignedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    device.assignmentVersion = version;
+                    return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                            "insert into device_assignment_history (device_id, subject_id, assigned_at) values (?1, ?2, ?3)")
+                            .setParameter(1, did).setParameter(2, sid).setParameter(3, device.assignedAt).executeUpdate())
+                            .chain(() -> announceAssignment(device, order))
+                            .map(x -> EnrollmentMapping.device(device));
+                });
+            });
+        }));
+    }
+
+    /** A page of results and the token for the next one. */
+    public record Page<T>(List<T> items, String nextPageToken) {
+        static <T> Page<T> of(List<T> items, int size, Function<T, String> key) {
+            return new Page<>(items, items.size() == size ? PageToken.encode(key.apply(items.get(items.size() - 1))) : "");
+        }
+    }
+}

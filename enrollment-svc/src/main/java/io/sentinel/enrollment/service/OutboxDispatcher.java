@@ -1,0 +1,124 @@
+package io.sentinel.enrollment.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.grpc.Status;
+import io.quarkus.scheduler.Scheduled;
+import io.sentinel.enrollment.client.PeerClients;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Delivers outbox messages to peers until each acknowledges. Per target, messages go in the
+ * order they were written; a failure backs that target off exponentially and holds its later
+ * messages, so a peer that was down receives everything, in order, when it returns. A message
+ * the peer rejects as invalid is parked with the error rather than retried forever.
+ */
+@ApplicationScoped
+public class OutboxDispatcher {
+    private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class);
+
+    public static final String RULES = "rules-svc";
+    public static final String LOCATION = "location-svc";
+    public static final String BIOMETRIC = "biometric-svc";
+    public static final String PUT_CONDITIONS = "PutSubjectConditions";
+    public static final String PUT_SCHEDULE = "PutCheckInSchedule";
+    public static final String PUT_ASSIGNMENT = "PutDeviceAssignment";
+
+    private final Pool pool;
+    private final PeerClients peers;
+    private final Duration maxBackoff;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public OutboxDispatcher(Pool pool, PeerClients peers, @ConfigProperty(name = "sentinel.outbox.max-backoff") Duration maxBackoff) {
+        this.pool = pool;
+        this.peers = peers;
+        this.maxBackoff = maxBackoff;
+    }
+
+    record Message(long id, String target, String kind, byte[] payload, int attempts) {
+    }
+
+    /** Something was committed to the outbox: deliver now rather than at the next poll. */
+    public void wake() {
+        again.set(true);
+        if (running.compareAndSet(false, true)) {
+            again.set(false);
+            deliverDue().subscribe().with(n -> finish(), t -> {
+                LOG.warnf("outbox round failed: %s", t.getMessage());
+                finish();
+            });
+        }
+    }
+
+    private void finish() {
+        running.set(false);
+        if (again.get()) {
+            wake();
+        }
+    }
+
+    @Scheduled(every = "${sentinel.outbox.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        wake();
+    }
+
+    /** One round: every due message, per target in order. Returns how many were delivered. */
+    Uni<Integer> deliverDue() {
+        return pool.query("""
+                select id, target, kind, payload, attempts from outbox
+                where delivered_at is null and next_attempt_at <= now() order by id limit 500""").execute().flatMap(rows -> {
+            Map<String, List<Message>> byTarget = new LinkedHashMap<>();
+            for (Row r : rows) {
+                byTarget.computeIfAbsent(r.getString("target"), t -> new ArrayList<>()).add(new Message(r.getLong("id"),
+                        r.getString("target"), r.getString("kind"), r.getBuffer("payload").getBytes(), r.getInteger("attempts")));
+            }
+            List<Uni<Integer>> perTarget = new ArrayList<>();
+            byTarget.values().forEach(list -> perTarget.add(deliverInOrder(list, 0, 0)));
+            return perTarget.isEmpty() ? Uni.createFrom().item(0)
+                    : Uni.join().all(perTarget).andCollectFailures().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+        });
+    }
+
+    private Uni<Integer> deliverInOrder(List<Message> list, int index, int delivered) {
+        if (index >= list.size()) {
+            return Uni.createFrom().item(delivered);
+        }
+        Message m = list.get(index);
+        return peers.deliver(m.target(), m.kind(), m.payload())
+                .flatMap(x -> pool.preparedQuery("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null where id = $1")
+                        .execute(Tuple.of(m.id())))
+                .flatMap(x -> deliverInOrder(list, index + 1, delivered + 1))
+                .onFailure().recoverWithUni(t -> failed(m, t).replaceWith(delivered));
+    }
+
+    private Uni<Void> failed(Message m, Throwable t) {
+        Status status = Status.fromThrowable(t);
+        boolean permanent = status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.PERMISSION_DENIED;
+        String error = status.getCode() + ": " + (status.getDescription() == null ? t.getMessage() : status.getDescription());
+        if (permanent) {
+            LOG.errorf("outbox message %d to %s (%s) rejected permanently: %s", m.id(), m.target(), m.kind(), error);
+            return pool.preparedQuery("update outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = 'infinity' where id = $1")
+                    .execute(Tuple.of(m.id(), error)).replaceWithVoid();
+        }
+        long backoffMs = Math.min(maxBackoff.toMillis(), 500L << Math.min(m.attempts(), 16));
+        LOG.debugf("outbox message %d to %s failed (%s), retry in %d ms", m.id(), m.target(), error, backoffMs);
+        return pool.preparedQuery("""
+                update outbox set attempts = attempts + 1, last_error = $2,
+                       next_attempt_at = now() + ($3 || ' milliseconds')::interval where id = $1""")
+                .execute(Tuple.of(m.id(), error, Long.toString(backoffMs))).replaceWithVoid();
+    }
+}

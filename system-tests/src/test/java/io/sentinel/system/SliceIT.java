@@ -1,0 +1,274 @@
+package io.sentinel.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
+import io.sentinel.api.biometric.v1.CheckIn;
+import io.sentinel.api.biometric.v1.GetCheckInRequest;
+import io.sentinel.api.biometric.v1.ReviewState;
+import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
+import io.sentinel.api.common.v1.DeviceType;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.enrollment.v1.AssignDeviceRequest;
+import io.sentinel.api.enrollment.v1.CheckInPolicy;
+import io.sentinel.api.enrollment.v1.Conditions;
+import io.sentinel.api.enrollment.v1.CreateOrderRequest;
+import io.sentinel.api.enrollment.v1.CreateSubjectRequest;
+import io.sentinel.api.enrollment.v1.Device;
+import io.sentinel.api.enrollment.v1.EnrollmentServiceGrpc;
+import io.sentinel.api.enrollment.v1.ListSubjectsRequest;
+import io.sentinel.api.enrollment.v1.MonitoringOrder;
+import io.sentinel.api.enrollment.v1.RegisterDeviceRequest;
+import io.sentinel.api.enrollment.v1.Subject;
+import io.sentinel.api.location.v1.Fix;
+import io.sentinel.api.location.v1.FixBatch;
+import io.sentinel.api.location.v1.FixBatchAck;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertKind;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+/**
+ * The thin slice through all four services, as separate processes on a real PostgreSQL:
+ * enrol → fixes to location-svc → forwarded to rules-svc → alert → subscribed agency; a
+ * check-in recorded by biometric-svc; then readiness following the database down and up.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SliceIT {
+    static final String AGENCY = "agency-e2e";
+    // Parliament Square, London.
+    static final String SQUARE = """
+            {"type":"Polygon","coordinates":[[[-0.1290,51.5000],[-0.1250,51.5000],[-0.1250,51.5020],[-0.1290,51.5020],[-0.1290,51.5000]]]}""";
+
+    static Suite suite;
+    static ManagedChannel enrollment, location, rules, biometric;
+
+    @BeforeAll
+    static void start() throws Exception {
+        suite = new Suite();
+        suite.startAll();
+        enrollment = GrpcTestChannels.plaintext(suite.ports.get("enrollment-svc"));
+        location = GrpcTestChannels.plaintext(suite.ports.get("location-svc"));
+        rules = GrpcTestChannels.plaintext(suite.ports.get("rules-svc"));
+        biometric = GrpcTestChannels.plaintext(suite.ports.get("biometric-svc"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ManagedChannel c : new ManagedChannel[] { enrollment, location, rules, biometric }) {
+            if (c != null) {
+                c.shutdownNow();
+            }
+        }
+        if (suite != null) {
+            suite.close();
+        }
+    }
+
+    static EnrollmentServiceGrpc.EnrollmentServiceBlockingStub caseworker() {
+        return EnrollmentServiceGrpc.newBlockingStub(enrollment)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Order(1)
+    void fixInsideAnExclusionZoneReachesTheSubscribedAgencyAsAnAlert() throws Exception {
+        Subject subject = caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(Subject.newBuilder().setGivenNames("Sam").setFamilyName("Example").setDateOfBirth("1990-04-01")
+                        .setNationality("GBR").setPreferredLanguage("cy"))
+                .build()).getSubject();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        MonitoringOrder order = caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(MonitoringOrder.newBuilder().setSubjectId(subject.getSubjectId()).setLegalAuthority("Bail decision IA/2026/0042")
+                        .setStartsAt(Timestamps.of(now.minus(1, ChronoUnit.DAYS))).setEndsAt(Timestamps.of(now.plus(90, ChronoUnit.DAYS)))
+                        .setDeviceType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .setConditions(Conditions.newBuilder().setTimeZone("Europe/London")
+                                .addZones(Zone.newBuilder().setName("Victim's street").setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SQUARE))
+                                .setCheckIns(CheckInPolicy.newBuilder().setPerDay(2).setWindowStart("08:00").setWindowEnd("20:00"))
+                                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
+                .build()).getOrder();
+        String zoneId = order.getConditions().getZones(0).getZoneId();
+        assertThat(zoneId).isNotEmpty();
+        Device device = caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG))
+                .build()).getDevice();
+        caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
+
+        // The agency subscribes to its alert feed before anything happens.
+        LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
+        Context.CancellableContext subscription = Context.current().withCancellation();
+        subscription.run(() -> RulesServiceGrpc.newStub(rules)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
+                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(AlertEvent e) {
+                        alerts.add(e);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+        try {
+            // The assignment reaches location-svc through enrollment's outbox; until then the device is unknown there.
+            Instant outsideAt = now.minusSeconds(120);
+            long[] sequence = { 0 };
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    send(FixBatch.newBuilder().setSequence(++sequence[0]).addFixes(fix(device.getDeviceId(), outsideAt, 51.5100, -0.1000)).build())
+                            .getAccepted() == 1);
+            Instant insideAt = now.minusSeconds(60);
+            FixBatchAck ack = send(FixBatch.newBuilder().setSequence(++sequence[0])
+                    .addFixes(fix(device.getDeviceId(), insideAt, 51.5010, -0.1270)).build());
+            assertThat(ack.getAccepted()).isEqualTo(1);
+            assertThat(ack.getSequence()).isEqualTo(sequence[0]);
+
+            AlertEvent event = null;
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (event == null && Instant.now().isBefore(deadline)) {
+                AlertEvent e = alerts.poll(1, TimeUnit.SECONDS);
+                if (e != null && e.getAlert().getSubjectId().equals(subject.getSubjectId())) {
+                    event = e;
+                }
+            }
+            assertThat(event).as("alert for subject %s on the feed", subject.getSubjectId()).isNotNull();
+            assertThat(event.getAlert().getKind()).isEqualTo(AlertKind.ALERT_KIND_EXCLUSION_ZONE_ENTERED);
+            assertThat(event.getAlert().getConditionId()).isEqualTo(zoneId);
+            assertThat(event.getAlert().getDeviceId()).isEqualTo(device.getDeviceId());
+            assertThat(event.getAlert().getFixTime()).isEqualTo(Timestamps.of(insideAt));
+            assertThat(event.getAlert().getPosition().getLatitude()).isEqualTo(51.5010);
+            assertThat(event.getAlert().getPosition().getLongitude()).isEqualTo(-0.1270);
+            assertThat(event.getAlert().getOwningAgencyId()).isEqualTo(AGENCY);
+        } finally {
+            subscription.cancel(null);
+        }
+
+        // A check-in photo is recorded against the subject once biometric-svc knows the schedule.
+        byte[] jpeg = jpeg();
+        CheckIn[] recorded = new CheckIn[1];
+        var device2 = BiometricServiceGrpc.newBlockingStub(biometric)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("watch-gateway", AGENCY, "device-gateway")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptionsMatching(
+                e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND).until(() -> {
+                    recorded[0] = device2.withDeadlineAfter(10, TimeUnit.SECONDS).submitCheckIn(SubmitCheckInRequest.newBuilder()
+                            .setSubjectId(subject.getSubjectId()).setCapturedAt(Timestamps.of(Instant.now().minusSeconds(2)))
+                            .setImage(ByteString.copyFrom(jpeg)).setContentType("image/jpeg").build()).getCheckIn();
+                    return true;
+                });
+        CheckIn stored = BiometricServiceGrpc.newBlockingStub(biometric)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
+                .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(recorded[0].getCheckInId()).build()).getCheckIn();
+        assertThat(stored.getSubjectId()).isEqualTo(subject.getSubjectId());
+        assertThat(stored.getReviewState()).isEqualTo(ReviewState.REVIEW_STATE_PENDING);
+    }
+
+    @Test
+    @Order(2)
+    void callsWithoutAValidTokenAreRefusedAndChangeNothing() {
+        int before = caseworker().listSubjects(ListSubjectsRequest.newBuilder().setPageSize(500).build()).getSubjectsCount();
+        CreateSubjectRequest req = CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(Subject.newBuilder().setGivenNames("Eve").setFamilyName("Intruder").setDateOfBirth("1980-01-01")
+                        .setNationality("GBR").setPreferredLanguage("en"))
+                .build();
+        for (String token : new String[] { null, TestTokens.expired("alice", AGENCY, "caseworker"),
+                TestTokens.signedByStranger("alice", AGENCY, "caseworker") }) {
+            assertThatThrownBy(() -> EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(GrpcTestChannels.bearer(token))
+                    .createSubject(req)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        assertThat(caseworker().listSubjects(ListSubjectsRequest.newBuilder().setPageSize(500).build()).getSubjectsCount()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void readinessGoesDownWithTheDatabaseAndComesBackWithIt() throws Exception {
+        for (String s : Suite.SERVICES) {
+            assertThat(suite.readiness(s)).as(s).isEqualTo(200);
+        }
+        suite.postgres("stop");
+        for (String s : Suite.SERVICES) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> suite.readiness(s) == 503);
+        }
+        suite.postgres("start");
+        for (String s : Suite.SERVICES) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> suite.readiness(s) == 200);
+        }
+    }
+
+    static FixBatchAck send(FixBatch batch) throws InterruptedException {
+        LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
+        StreamObserver<FixBatch> stream = LocationServiceGrpc.newStub(location)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("gateway-1", AGENCY, "device-gateway")))
+                .withDeadlineAfter(20, TimeUnit.SECONDS).ingestFixes(new StreamObserver<>() {
+                    @Override
+                    public void onNext(FixBatchAck a) {
+                        out.add(a);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        out.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        stream.onNext(batch);
+        stream.onCompleted();
+        Object r = out.poll(20, TimeUnit.SECONDS);
+        if (r instanceof FixBatchAck a) {
+            return a;
+        }
+        throw new AssertionError("no acknowledgement: " + r);
+    }
+
+    static Fix fix(String device, Instant at, double lat, double lon) {
+        return Fix.newBuilder().setDeviceId(device).setDeviceTime(Timestamps.of(at)).setLatitude(lat).setLongitude(lon)
+                .setAccuracyMetres(5).build();
+    }
+
+    static byte[] jpeg() throws Exception {
+        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", bytes);
+        return bytes.toByteArray();
+    }
+}

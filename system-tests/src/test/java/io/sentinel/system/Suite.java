@@ -1,0 +1,172 @@
+package io.sentinel.system;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.sentinel.common.testing.TestPostgres;
+import io.sentinel.common.testing.TestKeys;
+import io.sentinel.common.testing.TestTokens;
+
+/**
+ * The four packaged services as separate processes, each with its own database in a PostgreSQL
+ * cluster of its own (so a test may stop it without disturbing any other test).
+ */
+final class Suite implements AutoCloseable {
+    static final List<String> SERVICES = List.of("enrollment-svc", "biometric-svc", "location-svc", "rules-svc");
+
+    final Path root = TestPostgres.repoRoot();
+    final Path work = Path.of(System.getProperty("user.dir"), "target", "suite");
+    final int pgPort = freePort();
+    final Path pgDir = Path.of("/var/tmp", "sentinel-e2e-pg-" + pgPort);
+    final Map<String, Integer> ports = new LinkedHashMap<>();
+    final Map<String, Process> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Suite() throws IOException {
+        Files.createDirectories(work);
+        for (String s : SERVICES) {
+            ports.put(s, freePort());
+        }
+    }
+
+    void startAll() throws Exception {
+        postgres("start");
+        postgres("createdb", "e2e_enrollment", "e2e_biometric", "e2e_location", "e2e_rules");
+        for (String s : SERVICES) {
+            start(s);
+        }
+        for (String s : SERVICES) {
+            awaitReady(s, Duration.ofSeconds(120));
+        }
+    }
+
+    void start(String service) throws IOException {
+        Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the services first (./mvnw verify builds them before this module)");
+        }
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
+        Map<String, String> env = pb.environment();
+        String db = "e2e_" + service.replace("-svc", "");
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(service)));
+        env.put("DB_URL", "postgresql://127.0.0.1:" + pgPort + "/" + db);
+        env.put("DB_USERNAME", "postgres");
+        env.put("JWT_VERIFY_KEY_LOCATION", TestKeys.trustedPublicKey().toString());
+        env.put("JWT_ISSUER", TestTokens.ISSUER);
+        env.put("SERVICE_TOKEN_KEY_LOCATION", TestKeys.trustedPrivateKey().toString());
+        env.put("SENTINEL_AGENCY_ID", "agency-e2e");
+        env.put("ENROLLMENT_GRPC_HOST", "127.0.0.1");
+        env.put("ENROLLMENT_GRPC_PORT", String.valueOf(ports.get("enrollment-svc")));
+        env.put("RULES_GRPC_HOST", "127.0.0.1");
+        env.put("RULES_GRPC_PORT", String.valueOf(ports.get("rules-svc")));
+        env.put("LOCATION_GRPC_HOST", "127.0.0.1");
+        env.put("LOCATION_GRPC_PORT", String.valueOf(ports.get("location-svc")));
+        env.put("BIOMETRIC_GRPC_HOST", "127.0.0.1");
+        env.put("BIOMETRIC_GRPC_PORT", String.valueOf(ports.get("biometric-svc")));
+        // Quick health reactions for the test; the defaults suit production.
+        env.put("QUARKUS_DATASOURCE_REACTIVE_IDLE_TIMEOUT", "PT5S");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile()));
+        processes.put(service, pb.start());
+    }
+
+    void stop(String service) throws InterruptedException {
+        Process p = processes.remove(service);
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    String url(String service, String path) {
+        return "http://127.0.0.1:" + ports.get(service) + path;
+    }
+
+    /** HTTP status of the readiness endpoint, or -1 if the service does not answer. */
+    int readiness(String service) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(service, "/q/health/ready")))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    String readinessBody(String service) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url(service, "/q/health/ready"))).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    void awaitReady(String service, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            Process p = processes.get(service);
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException(service + " exited with " + p.exitValue() + "; see " + work.resolve(service + ".log"));
+            }
+            if (readiness(service) == 200) {
+                return;
+            }
+            Thread.sleep(250); // polling a process we do not control, with a deadline
+        }
+        throw new IllegalStateException(service + " not ready within " + timeout + "; see " + work.resolve(service + ".log"));
+    }
+
+    void postgres(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("scripts/postgres.sh").toString()));
+        cmd.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("SENTINEL_PG_PORT", String.valueOf(pgPort));
+            pb.environment().put("SENTINEL_PG_DIR", pgDir.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("postgres.sh " + String.join(" ", args) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (String s : new ArrayList<>(processes.keySet())) {
+            stop(s);
+        }
+        postgres("stop");
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
