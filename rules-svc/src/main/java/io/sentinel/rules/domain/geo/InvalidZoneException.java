@@ -1,0 +1,26 @@
+package io.sentinel.rules.domain.geo;
+
+/** A zone definition that cannot be accepted; the message starts with the path of the offending field. */
+public final class InvalidZoneException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String path;
+    private final String problem;
+
+    public InvalidZoneException(String path, String problem) {
+        super(path + ": " + problem);
+        this.path = path;
+        this.problem = problem;
+    }
+
+    /** Path of the offending element, e.g. {@code coordinates[0][5]} or {@code radiusMetres}. */
+    public String path() {
+        return path;
+    }
+
+    /** What is wrong with it, without the path. */
+    public String problem() {
+        return problem;
+    }
+}
