@@ -36,6 +36,27 @@ public class AlertEntity {
     public Double accuracyMetres;
     @Column(name = "fix_id")
     public Long fixId;
+    @Column(name = "breach_started_at")
+    public Instant breachStartedAt;
+    @Column(name = "closed_at")
+    public Instant closedAt;
+    @Column(name = "duration_seconds")
+    public Long durationSeconds;
+    public String severity;
+    public String detail;
+    @Column(name = "acknowledged_at")
+    public Instant acknowledgedAt;
+    @Column(name = "acknowledged_by")
+    public String acknowledgedBy;
+    @Column(name = "resolved_at")
+    public Instant resolvedAt;
+    @Column(name = "resolved_by")
+    public String resolvedBy;
+    public String outcome;
+    @Column(name = "resolution_note")
+    public String resolutionNote;
+    @Column(name = "escalated_at")
+    public Instant escalatedAt;
     @Version
     public long version;
 }

@@ -22,5 +22,6 @@ public class AlertEventEntity {
     @Column(name = "owning_agency_id")
     public String owningAgencyId;
     public String state;
+    public String type;
     public Instant at;
 }

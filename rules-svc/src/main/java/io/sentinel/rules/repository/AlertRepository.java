@@ -1,5 +1,6 @@
 package io.sentinel.rules.repository;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -12,29 +13,59 @@ import io.smallrye.mutiny.Uni;
 /** Alerts and their feed. */
 @ApplicationScoped
 public class AlertRepository implements PanacheRepositoryBase<AlertEntity, UUID> {
+    /** Grants store categories space-separated with surrounding spaces; this matches one exactly. */
+    public static final String ALERTS_CATEGORY = "% DATA_CATEGORY_ALERTS %";
+    /**
+     * An alert is visible to the owning agency and to agencies holding an unexpired grant that
+     * covers alerts. Parameters: agency, category, now.
+     */
+    public static final String VISIBLE = "(a.owningAgencyId = :agency or exists (from SharingGrantEntity g where g.subjectId = a.subjectId"
+            + " and g.agencyId = :agency and g.categories like :category and g.validUntil > :now))";
 
-    public Uni<AlertEntity> findOpen(UUID subjectId, String conditionId) {
-        return find("subjectId = :s and conditionId = :c and state <> 'ALERT_STATE_RESOLVED'",
+    /** The alert that blocks another for the same subject and condition: breach not over, not resolved. */
+    public Uni<AlertEntity> findLive(UUID subjectId, String conditionId) {
+        return find("subjectId = :s and conditionId = :c and closedAt is null and state <> 'ALERT_STATE_RESOLVED'",
+                Parameters.with("s", subjectId).and("c", conditionId)).firstResult();
+    }
+
+    /** The latest alert of a subject and condition whose breach has not been closed, whatever its state. */
+    public Uni<AlertEntity> findUnclosed(UUID subjectId, String conditionId) {
+        return find("subjectId = :s and conditionId = :c and closedAt is null order by openedAt desc",
                 Parameters.with("s", subjectId).and("c", conditionId)).firstResult();
     }
 
     /** A page of alerts visible to an agency, newest first, after the given (openedAt, id) key. */
-    public Uni<List<AlertEntity>> page(String agencyId, UUID subjectId, String state, String afterKey, int size) {
-        StringBuilder q = new StringBuilder("owningAgencyId = :agency");
-        Parameters p = Parameters.with("agency", agencyId);
+    public Uni<List<AlertEntity>> page(String agencyId, UUID subjectId, String state, String kind, String afterKey, int size) {
+        StringBuilder q = new StringBuilder("from AlertEntity a where " + VISIBLE);
+        Parameters p = Parameters.with("agency", agencyId).and("category", ALERTS_CATEGORY).and("now", Instant.now());
+        if (kind != null) {
+            q.append(" and a.kind = :kind");
+            p.and("kind", kind);
+        }
         if (subjectId != null) {
-            q.append(" and subjectId = :subject");
+            q.append(" and a.subjectId = :subject");
             p.and("subject", subjectId);
         }
         if (state != null) {
-            q.append(" and state = :state");
+            q.append(" and a.state = :state");
             p.and("state", state);
         }
         if (afterKey != null) {
-            q.append(" and alertId < :after");
+            q.append(" and a.alertId < :after");
             p.and("after", UUID.fromString(afterKey));
         }
-        q.append(" order by alertId desc");
+        q.append(" order by a.alertId desc");
         return find(q.toString(), p).page(0, size).list();
+    }
+
+    /** Whether the agency may see the alert (owning agency or an unexpired grant covering alerts). */
+    public Uni<Boolean> visible(String agencyId, UUID alertId) {
+        return findVisible(agencyId, alertId).map(a -> a != null);
+    }
+
+    public Uni<AlertEntity> findVisible(String agencyId, UUID alertId) {
+        return find("from AlertEntity a where a.alertId = :id and " + VISIBLE,
+                Parameters.with("id", alertId).and("agency", agencyId).and("category", ALERTS_CATEGORY).and("now", Instant.now()))
+                .firstResult();
     }
 }

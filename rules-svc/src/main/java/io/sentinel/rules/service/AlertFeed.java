@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertEventType;
+import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -21,13 +23,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * cursor); a commit notification wakes subscribers at once and a slow poll covers anything a
  * notification missed (another replica's commit, for instance). A subscriber that reconnects
  * with its last cursor resumes without gaps or repeats.
+ *
+ * <p>The cursor is global; what an agency may see (owning agency, or an unexpired grant covering
+ * alerts) is decided when each event is read. Writers commit events in cursor order (see
+ * {@link AlertWriter#lock()}), so "cursor greater than the last one delivered" misses nothing.
+ * An event read while the agency had no grant is not replayed when a grant arrives later.
  */
 @ApplicationScoped
 public class AlertFeed {
     private static final int BATCH = 500;
     private static final String QUERY = """
-            select e.cursor, e.state as event_state, a.* from alert_event e join alert a on a.alert_id = e.alert_id
-            where e.owning_agency_id = $1 and e.cursor > $2 order by e.cursor limit $3""";
+            select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at, a.*
+            from alert_event e join alert a on a.alert_id = e.alert_id
+            where e.cursor > $2
+              and (a.owning_agency_id = $1 or exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
+                   and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()))
+            order by e.cursor limit $3""";
 
     private final Pool pool;
     private final Duration pollInterval;
@@ -63,6 +74,8 @@ public class AlertFeed {
                 events.add(AlertEvent.newBuilder()
                         .setCursor(row.getLong("cursor"))
                         .setAlert(AlertMapping.fromRow(row))
+                        .setType(AlertEventType.valueOf(row.getString("event_type")))
+                        .setAt(Timestamps.of(AlertMapping.instant(row, "event_at")))
                         .build());
             }
             if (!events.isEmpty()) {

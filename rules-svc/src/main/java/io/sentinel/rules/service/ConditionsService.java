@@ -1,7 +1,11 @@
 package io.sentinel.rules.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,36 +15,61 @@ import org.jboss.logging.Logger;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.error.Check;
+import io.sentinel.rules.domain.geo.ZoneIndex;
+import io.sentinel.rules.domain.monitor.ConditionEvent;
+import io.sentinel.rules.domain.monitor.MonitoringOrder;
+import io.sentinel.rules.domain.monitor.SubjectMonitor;
+import io.sentinel.rules.repository.MonitorStateEntity;
 import io.sentinel.rules.repository.SubjectConditionsEntity;
 import io.sentinel.rules.repository.SubjectConditionsRepository;
 import io.smallrye.mutiny.Uni;
 
-/** Keeps the conditions enrollment-svc sends, in the database and in the in-memory index. */
+/** Keeps the conditions enrollment-svc sends, in the database and in the in-memory orders. */
 @ApplicationScoped
 public class ConditionsService {
     private static final Logger LOG = Logger.getLogger(ConditionsService.class);
 
     private final SubjectConditionsRepository repository;
-    private final ConditionsIndex index;
+    private final SubjectOrders orders;
+    private final MonitorStates states;
+    private final AlertWriter writer;
+    private final EvaluationService evaluation;
 
-    public ConditionsService(SubjectConditionsRepository repository, ConditionsIndex index) {
+    public ConditionsService(SubjectConditionsRepository repository, SubjectOrders orders, MonitorStates states, AlertWriter writer,
+            EvaluationService evaluation) {
         this.repository = repository;
-        this.index = index;
+        this.orders = orders;
+        this.states = states;
+        this.writer = writer;
+        this.evaluation = evaluation;
     }
 
-    /** Applies a newer version; an older or equal one changes nothing. Returns the version held. */
-    @WithTransaction
+    /**
+     * Applies a newer version; an older or equal one changes nothing. Returns the version held.
+     * Conditions that disappear or change zone end now, closing their alerts; the others keep
+     * their dwell evidence. An inactive version ends every condition.
+     */
     public Uni<Long> put(PutSubjectConditionsRequest request) {
         Check.required("owning_agency_id", request.getOwningAgencyId());
         Check.uuid("order_id", request.getOrderId());
-        ConditionsIndex.SubjectRules compiled = ConditionsIndex.compile(request);
+        SubjectOrders.Compiled compiled = orders.compile(request);
+        // The in-memory order changes only once the transaction has committed.
+        AtomicBoolean applied = new AtomicBoolean();
+        return Panache.withTransaction(() -> store(request, compiled, applied)).invoke(() -> {
+            if (applied.get()) {
+                orders.put(compiled, request.getActive());
+            }
+        });
+    }
+
+    private Uni<Long> store(PutSubjectConditionsRequest request, SubjectOrders.Compiled compiled, AtomicBoolean applied) {
         UUID subjectId = compiled.subjectId();
-        return repository.findById(subjectId).flatMap(existing -> {
+        return writer.lock().flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
             if (existing != null && existing.version >= request.getVersion()) {
                 return Uni.createFrom().item(existing.version);
             }
@@ -53,10 +82,32 @@ public class ConditionsService {
             e.conditions = request.toByteArray();
             e.updatedAt = Instant.now();
             Uni<SubjectConditionsEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
-            return saved.map(s -> {
-                index.put(compiled, request.getActive());
-                return s.version;
-            });
+            return saved.flatMap(s -> replaceOrder(compiled, request.getActive()))
+                    .map(y -> {
+                        applied.set(true);
+                        return e.version;
+                    });
+        });
+    }
+
+    private Uni<Void> replaceOrder(SubjectOrders.Compiled next, boolean active) {
+        SubjectOrders.Compiled previous = orders.get(next.subjectId());
+        if (previous == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return states.load(List.of(next.subjectId())).flatMap(saved -> {
+            MonitorStateEntity row = saved.get(next.subjectId());
+            SubjectMonitor m = new SubjectMonitor(previous.order(), states.parse(row));
+            MonitoringOrder order = active ? next.order() : MonitoringOrder.of(next.subjectId().toString(), List.of(), ZoneIndex.empty());
+            List<EvaluationService.Change> changes = new ArrayList<>();
+            for (ConditionEvent ev : m.replaceOrder(order, Instant.now())) {
+                changes.add(new EvaluationService.Change(previous, ev, null));
+            }
+            Uni<Integer> applied = evaluation.apply(changes);
+            if (!active) {
+                return applied.flatMap(n -> states.delete(next.subjectId())).replaceWithVoid();
+            }
+            return applied.flatMap(n -> evaluation.saveAll(Map.of(next.subjectId(), m), row == null ? Map.of() : Map.of(next.subjectId(), row)));
         });
     }
 
@@ -70,7 +121,7 @@ public class ConditionsService {
         return repository.list("active", true).map(rows -> {
             for (SubjectConditionsEntity row : rows) {
                 try {
-                    index.put(ConditionsIndex.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), true);
+                    orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), true);
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException("stored conditions of subject " + row.subjectId + " are unreadable", e);
                 }

@@ -2,150 +2,205 @@ package io.sentinel.rules.service;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.rules.v1.AlertKind;
-import io.sentinel.api.rules.v1.AlertState;
+import io.sentinel.api.rules.v1.AlertSeverity;
 import io.sentinel.api.rules.v1.EvaluateFixesResponse;
 import io.sentinel.api.rules.v1.EvaluatedFix;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.common.util.Uuids;
+import io.sentinel.rules.domain.breach.BreachEvent;
+import io.sentinel.rules.domain.monitor.ConditionEvent;
+import io.sentinel.rules.domain.monitor.Fix;
+import io.sentinel.rules.domain.monitor.SubjectMonitor;
 import io.sentinel.rules.repository.AlertEntity;
-import io.sentinel.rules.repository.AlertEventEntity;
-import io.sentinel.rules.repository.AlertEventRepository;
-import io.sentinel.rules.repository.AlertRepository;
 import io.sentinel.rules.repository.FixProgressEntity;
 import io.sentinel.rules.repository.FixProgressRepository;
+import io.sentinel.rules.repository.MonitorStateEntity;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Evaluates forwarded fixes against each subject's zones and opens alerts. Delivery from
- * location-svc is at-least-once; the per-source progress row, written in the same transaction
- * as the alerts, makes a redelivered fix a no-op.
+ * Feeds forwarded fixes to each subject's {@link SubjectMonitor} (zones with accuracy, curfews,
+ * dwell and hysteresis) and turns the breaches that open or close into alerts. Delivery from
+ * location-svc is at-least-once; the per-source progress row, written in the same transaction as
+ * the alerts and the monitor states, makes a redelivered fix a no-op.
  */
 @ApplicationScoped
 public class EvaluationService {
+    private static final Logger LOG = Logger.getLogger(EvaluationService.class);
     static final String SOURCE = "location-svc";
     static final int MAX_BATCH = 5_000;
+    static final double MAX_ACCURACY_METRES = 1_000_000;
 
-    private final ConditionsIndex index;
-    private final AlertRepository alerts;
-    private final AlertEventRepository events;
+    private final SubjectOrders orders;
+    private final MonitorStates states;
+    private final AlertWriter writer;
     private final FixProgressRepository progress;
 
-    public EvaluationService(ConditionsIndex index, AlertRepository alerts, AlertEventRepository events, FixProgressRepository progress) {
-        this.index = index;
-        this.alerts = alerts;
-        this.events = events;
+    public EvaluationService(SubjectOrders orders, MonitorStates states, AlertWriter writer, FixProgressRepository progress) {
+        this.orders = orders;
+        this.states = states;
+        this.writer = writer;
         this.progress = progress;
     }
 
-    /** A zone a fix breaks. */
-    record Breach(EvaluatedFix fix, UUID subjectId, String agencyId, ConditionsIndex.ZoneRule zone, AlertKind kind) {
+    /** A breach change with the fix that caused it, if any. */
+    record Change(SubjectOrders.Compiled subject, ConditionEvent event, EvaluatedFix fix) {
     }
 
     @WithTransaction
     public Uni<EvaluateFixesResponse> evaluate(List<EvaluatedFix> fixes) {
+        validate(fixes);
+        return writer.lock().flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
+            long done = p == null ? 0 : p.lastFixId;
+            List<EvaluatedFix> fresh = fixes.stream().filter(f -> f.getFixId() > done).toList();
+            Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
+            for (EvaluatedFix f : fresh) {
+                UUID s = UUID.fromString(f.getSubjectId());
+                SubjectOrders.Compiled c = orders.get(s);
+                if (c != null) {
+                    subjects.put(s, c);
+                }
+            }
+            long last = fresh.isEmpty() ? done : fresh.get(fresh.size() - 1).getFixId();
+            return states.load(subjects.keySet()).flatMap(saved -> {
+                Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
+                subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), states.parse(saved.get(id)))));
+                List<Change> changes = new ArrayList<>();
+                for (EvaluatedFix f : fresh) {
+                    UUID s = UUID.fromString(f.getSubjectId());
+                    SubjectMonitor m = monitors.get(s);
+                    if (m == null) {
+                        continue;
+                    }
+                    // A low-accuracy fix is treated like an implausible one: it never moves a breach.
+                    Fix fix = new Fix(Timestamps.required("device_time", f.getDeviceTime()), f.getPosition().getLatitude(),
+                            f.getPosition().getLongitude(), f.getAccuracyMetres(), f.getImplausible() || f.getLowAccuracy());
+                    for (ConditionEvent e : m.onFix(fix)) {
+                        changes.add(new Change(subjects.get(s), e, f));
+                    }
+                }
+                return apply(changes)
+                        .flatMap(opened -> saveAll(monitors, saved)
+                                .flatMap(y -> saveProgress(p, last))
+                                .map(y -> EvaluateFixesResponse.newBuilder()
+                                        .setLastFixId(Math.max(last, fixes.isEmpty() ? done : fixes.get(fixes.size() - 1).getFixId()))
+                                        .setAlertsOpened(opened)
+                                        .build()));
+            });
+        });
+    }
+
+    /**
+     * Closes curfew breaches whose curfew ended at or before {@code now} though no fix arrived after
+     * it (a tag that went quiet at home). Returns how many alerts closed.
+     */
+    @WithTransaction
+    public Uni<Integer> advanceCurfews(Instant now) {
+        return writer.lock().flatMap(x -> states.due(now)).flatMap(rows -> {
+            List<Change> changes = new ArrayList<>();
+            Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
+            Map<UUID, MonitorStateEntity> saved = new LinkedHashMap<>();
+            for (MonitorStateEntity row : rows) {
+                SubjectOrders.Compiled c = orders.get(row.subjectId);
+                if (c == null) {
+                    row.nextDeadline = null;
+                    continue;
+                }
+                SubjectMonitor m = new SubjectMonitor(c.order(), states.parse(row));
+                for (ConditionEvent e : m.advanceTo(now)) {
+                    changes.add(new Change(c, e, null));
+                }
+                monitors.put(row.subjectId, m);
+                saved.put(row.subjectId, row);
+            }
+            return apply(changes).flatMap(n -> saveAll(monitors, saved).replaceWith(changes.size()));
+        });
+    }
+
+    /** Writes the alert side of breach changes; returns how many alerts opened. */
+    Uni<Integer> apply(List<Change> changes) {
+        Uni<Integer> chain = Uni.createFrom().item(0);
+        for (Change c : changes) {
+            BreachEvent ev = c.event().event();
+            UUID subject = c.subject().subjectId();
+            String condition = c.event().conditionId();
+            if (ev instanceof BreachEvent.Opened o) {
+                AlertEntity draft = draft(c.subject(), condition, o, c.fix());
+                chain = chain.flatMap(n -> writer.open(draft).map(a -> a == null ? n : n + 1));
+            } else if (ev instanceof BreachEvent.Closed cl) {
+                chain = chain.flatMap(n -> writer.close(subject, condition, cl.breachEndedAt()).map(a -> {
+                    if (a == null) {
+                        LOG.debugf("breach of %s/%s closed without an unclosed alert", subject, condition);
+                    }
+                    return n;
+                }));
+            }
+        }
+        return chain;
+    }
+
+    private static AlertEntity draft(SubjectOrders.Compiled subject, String conditionId, BreachEvent.Opened o, EvaluatedFix f) {
+        AlertEntity a = new AlertEntity();
+        a.alertId = Uuids.v7();
+        a.subjectId = subject.subjectId();
+        a.owningAgencyId = subject.owningAgencyId();
+        a.kind = subject.kinds().getOrDefault(conditionId, AlertKind.ALERT_KIND_UNSPECIFIED).name();
+        a.conditionId = conditionId;
+        a.severity = AlertSeverity.ALERT_SEVERITY_HIGH.name();
+        a.breachStartedAt = o.breachStartedAt();
+        a.detail = "evidence_fixes=" + o.evidenceFixes();
+        if (f != null) {
+            a.deviceId = f.getDeviceId().isEmpty() ? null : UUID.fromString(f.getDeviceId());
+            a.fixTime = Timestamps.required("device_time", f.getDeviceTime());
+            a.latitude = f.getPosition().getLatitude();
+            a.longitude = f.getPosition().getLongitude();
+            a.accuracyMetres = f.getAccuracyMetres();
+            a.fixId = f.getFixId();
+        }
+        return a;
+    }
+
+    Uni<Void> saveAll(Map<UUID, SubjectMonitor> monitors, Map<UUID, MonitorStateEntity> saved) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (var e : monitors.entrySet()) {
+            chain = chain.flatMap(x -> states.save(e.getKey(), saved.get(e.getKey()), e.getValue()).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    private static void validate(List<EvaluatedFix> fixes) {
         if (fixes.size() > MAX_BATCH) {
             throw SentinelException.tooLarge("fixes", "at most " + MAX_BATCH + " fixes per call, got " + fixes.size());
         }
         long previous = Long.MIN_VALUE;
         for (int i = 0; i < fixes.size(); i++) {
             EvaluatedFix f = fixes.get(i);
+            String p = "fixes[" + i + "]";
             if (f.getFixId() <= previous) {
-                throw SentinelException.invalid("fixes[" + i + "].fix_id", "must increase within a batch");
+                throw SentinelException.invalid(p + ".fix_id", "must increase within a batch");
             }
             previous = f.getFixId();
-            Check.uuid("fixes[" + i + "].subject_id", f.getSubjectId());
-            Check.range("fixes[" + i + "].position.latitude", f.getPosition().getLatitude(), -90, 90);
-            Check.range("fixes[" + i + "].position.longitude", f.getPosition().getLongitude(), -180, 180);
-            Timestamps.required("fixes[" + i + "].device_time", f.getDeviceTime());
-        }
-        return progress.findById(SOURCE).flatMap(p -> {
-            long done = p == null ? 0 : p.lastFixId;
-            List<Breach> breaches = new ArrayList<>();
-            long last = done;
-            for (EvaluatedFix f : fixes) {
-                if (f.getFixId() <= done) {
-                    continue;
-                }
-                last = f.getFixId();
-                breaches.addAll(breachesOf(f));
+            Check.uuid(p + ".subject_id", f.getSubjectId());
+            if (!f.getDeviceId().isEmpty()) {
+                Check.uuid(p + ".device_id", f.getDeviceId());
             }
-            long newLast = last;
-            return openAlerts(breaches).flatMap(opened -> saveProgress(p, newLast).map(x -> EvaluateFixesResponse.newBuilder()
-                    .setLastFixId(Math.max(newLast, fixes.isEmpty() ? done : fixes.get(fixes.size() - 1).getFixId()))
-                    .setAlertsOpened(opened)
-                    .build()));
-        });
-    }
-
-    private List<Breach> breachesOf(EvaluatedFix f) {
-        ConditionsIndex.SubjectRules rules = index.get(UUID.fromString(f.getSubjectId()));
-        if (rules == null || f.getImplausible() || f.getLowAccuracy()) {
-            // Flagged fixes never open an alert on their own.
-            return List.of();
+            Check.range(p + ".position.latitude", f.getPosition().getLatitude(), -90, 90);
+            Check.range(p + ".position.longitude", f.getPosition().getLongitude(), -180, 180);
+            Check.range(p + ".accuracy_metres", f.getAccuracyMetres(), 0, MAX_ACCURACY_METRES);
+            Timestamps.required(p + ".device_time", f.getDeviceTime());
         }
-        List<Breach> out = new ArrayList<>();
-        double lat = f.getPosition().getLatitude();
-        double lon = f.getPosition().getLongitude();
-        for (ConditionsIndex.ZoneRule z : rules.zones()) {
-            boolean inside = z.contains(lat, lon);
-            if (z.kind() == ZoneKind.ZONE_KIND_EXCLUSION && inside) {
-                out.add(new Breach(f, rules.subjectId(), rules.owningAgencyId(), z, AlertKind.ALERT_KIND_EXCLUSION_ZONE_ENTERED));
-            } else if (z.kind() == ZoneKind.ZONE_KIND_INCLUSION && !inside) {
-                out.add(new Breach(f, rules.subjectId(), rules.owningAgencyId(), z, AlertKind.ALERT_KIND_INCLUSION_ZONE_LEFT));
-            }
-        }
-        return out;
-    }
-
-    private Uni<Integer> openAlerts(List<Breach> breaches) {
-        Set<String> openedNow = new HashSet<>();
-        Uni<Integer> chain = Uni.createFrom().item(0);
-        for (Breach b : breaches) {
-            String key = b.subjectId() + "/" + b.zone().zoneId();
-            if (!openedNow.add(key)) {
-                continue;
-            }
-            chain = chain.flatMap(n -> alerts.findOpen(b.subjectId(), b.zone().zoneId())
-                    .flatMap(open -> open != null ? Uni.createFrom().item(n) : open(b).map(x -> n + 1)));
-        }
-        return chain;
-    }
-
-    private Uni<AlertEntity> open(Breach b) {
-        AlertEntity a = new AlertEntity();
-        a.alertId = Uuids.v7();
-        a.subjectId = b.subjectId();
-        a.owningAgencyId = b.agencyId();
-        a.kind = b.kind().name();
-        a.conditionId = b.zone().zoneId();
-        a.state = AlertState.ALERT_STATE_OPEN.name();
-        a.openedAt = Instant.now();
-        a.deviceId = b.fix().getDeviceId().isEmpty() ? null : UUID.fromString(b.fix().getDeviceId());
-        a.fixTime = Timestamps.required("device_time", b.fix().getDeviceTime());
-        a.latitude = b.fix().getPosition().getLatitude();
-        a.longitude = b.fix().getPosition().getLongitude();
-        a.accuracyMetres = b.fix().getAccuracyMetres();
-        a.fixId = b.fix().getFixId();
-        return alerts.persist(a).flatMap(saved -> {
-            AlertEventEntity e = new AlertEventEntity();
-            e.alertId = saved.alertId;
-            e.owningAgencyId = saved.owningAgencyId;
-            e.state = saved.state;
-            e.at = saved.openedAt;
-            return events.persist(e).replaceWith(saved);
-        });
     }
 
     private Uni<FixProgressEntity> saveProgress(FixProgressEntity existing, long lastFixId) {

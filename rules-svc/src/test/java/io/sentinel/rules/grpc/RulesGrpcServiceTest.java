@@ -79,6 +79,19 @@ class RulesGrpcServiceTest {
                 .setPosition(GeoPoint.newBuilder().setLatitude(lat).setLongitude(lon)).setAccuracyMetres(8).build();
     }
 
+    static EvaluatedFix fixAt(long id, String subjectId, double lat, double lon, Instant at) {
+        return fix(id, subjectId, lat, lon).toBuilder().setDeviceTime(Timestamps.of(at)).build();
+    }
+
+    /** Fixes every 30 s for {@code count} fixes from {@code from}, with fresh ids: enough to satisfy the default dwell with 5. */
+    static EvaluateFixesRequest stay(String subjectId, double lat, double lon, Instant from, int count) {
+        EvaluateFixesRequest.Builder b = EvaluateFixesRequest.newBuilder();
+        for (int i = 0; i < count; i++) {
+            b.addFixes(fixAt(nextFixId(), subjectId, lat, lon, from.plusSeconds(30L * i)));
+        }
+        return b.build();
+    }
+
     @Test
     void rejectsCallsWithoutAValidToken() {
         PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
@@ -113,9 +126,9 @@ class RulesGrpcServiceTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].geojson.coordinates[0]: ring is not closed (first and last positions differ)");
                 });
-        // Version 1 still holds: the fix inside the original square opens an alert.
-        assertThat(service().evaluateFixes(EvaluateFixesRequest.newBuilder()
-                .addFixes(fix(nextFixId(), subject, 51.5010, -0.1270)).build()).getAlertsOpened()).isEqualTo(1);
+        // Version 1 still holds: staying inside the original square past the dwell opens an alert.
+        assertThat(service().evaluateFixes(stay(subject, 51.5010, -0.1270, Instant.parse("2026-11-20T10:00:00Z"), 5))
+                .getAlertsOpened()).isEqualTo(1);
     }
 
     @Test
@@ -124,19 +137,21 @@ class RulesGrpcServiceTest {
         String zone = UUID.randomUUID().toString();
         assertThat(service().putSubjectConditions(conditions(subject, zone, 3, SQUARE)).getVersion()).isEqualTo(3);
 
-        long outside = nextFixId();
-        long inside = nextFixId();
-        long insideAgain = nextFixId();
-        EvaluateFixesResponse resp = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
-                .addFixes(fix(outside, subject, 51.5100, -0.1000))
-                .addFixes(fix(inside, subject, 51.5010, -0.1270))
-                .addFixes(fix(insideAgain, subject, 51.5011, -0.1271)).build());
+        Instant t0 = Instant.parse("2026-11-20T10:00:00Z");
+        EvaluateFixesRequest.Builder batch = EvaluateFixesRequest.newBuilder()
+                .addFixes(fixAt(nextFixId(), subject, 51.5100, -0.1000, t0));
+        // Five fixes 30 s apart inside: the fifth completes the default dwell (2 min, 3 fixes).
+        for (int i = 1; i <= 5; i++) {
+            batch.addFixes(fixAt(nextFixId(), subject, 51.5010 + i * 0.00001, -0.1270, t0.plusSeconds(30L * i)));
+        }
+        EvaluateFixesRequest request = batch.build();
+        long inside = request.getFixes(5).getFixId();
+        EvaluateFixesResponse resp = service().evaluateFixes(request);
         assertThat(resp.getAlertsOpened()).isEqualTo(1);
-        assertThat(resp.getLastFixId()).isEqualTo(insideAgain);
+        assertThat(resp.getLastFixId()).isEqualTo(inside);
 
         // Redelivery of the same fixes (at-least-once) opens nothing more.
-        EvaluateFixesResponse again = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
-                .addFixes(fix(inside, subject, 51.5010, -0.1270)).build());
+        EvaluateFixesResponse again = service().evaluateFixes(request);
         assertThat(again.getAlertsOpened()).isZero();
 
         var caseworker = as(TestTokens.token("alice", AGENCY, "caseworker"));
@@ -168,7 +183,8 @@ class RulesGrpcServiceTest {
             assertThat(found).isNotNull();
             assertThat(found.getCursor()).isPositive();
             assertThat(found.getAlert().getConditionId()).isEqualTo(zone);
-            assertThat(found.getAlert().getFixTime()).isEqualTo(fix(inside, subject, 0, 0).getDeviceTime());
+            assertThat(found.getAlert().getFixTime()).isEqualTo(request.getFixes(5).getDeviceTime());
+            assertThat(found.getAlert().getBreachStartedAt()).isEqualTo(request.getFixes(1).getDeviceTime());
         } catch (Exception e) {
             throw new AssertionError(e);
         } finally {

@@ -1,0 +1,12 @@
+package io.sentinel.rules.repository;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+
+/** Applied purge runs. */
+@ApplicationScoped
+public class PurgeRunRepository implements PanacheRepositoryBase<PurgeRunEntity, UUID> {
+}

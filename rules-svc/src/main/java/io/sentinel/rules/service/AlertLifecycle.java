@@ -1,0 +1,103 @@
+package io.sentinel.rules.service;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Parameters;
+import io.sentinel.api.rules.v1.Alert;
+import io.sentinel.api.rules.v1.AlertOutcome;
+import io.sentinel.api.rules.v1.AlertState;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
+import io.sentinel.rules.config.RulesConfig;
+import io.sentinel.rules.repository.AlertEntity;
+import io.sentinel.rules.repository.AlertRepository;
+import io.smallrye.mutiny.Uni;
+
+/** People's decisions on alerts (acknowledge, resolve) and escalation of alerts nobody acknowledged. */
+@ApplicationScoped
+public class AlertLifecycle {
+    static final int MAX_NOTE = 1000;
+
+    private final AlertRepository alerts;
+    private final AlertWriter writer;
+    private final RulesConfig config;
+
+    public AlertLifecycle(AlertRepository alerts, AlertWriter writer, RulesConfig config) {
+        this.alerts = alerts;
+        this.writer = writer;
+        this.config = config;
+    }
+
+    /** OPEN -> ACKNOWLEDGED, by a caseworker of the owning agency. */
+    @WithTransaction
+    public Uni<Alert> acknowledge(Caller caller, String alertId) {
+        UUID id = Check.uuid("alert_id", alertId);
+        return writer.lock().flatMap(x -> owned(caller, id, alertId)).flatMap(a -> {
+            if (!AlertState.ALERT_STATE_OPEN.name().equals(a.state)) {
+                throw SentinelException.precondition("alert_id", "alert is " + a.state + "; only an OPEN alert can be acknowledged");
+            }
+            return writer.acknowledge(a, caller.subject(), Instant.now());
+        }).map(AlertMapping::toProto);
+    }
+
+    /** OPEN or ACKNOWLEDGED -> RESOLVED with an outcome and a note, by a caseworker of the owning agency. */
+    @WithTransaction
+    public Uni<Alert> resolve(Caller caller, String alertId, AlertOutcome outcome, String note) {
+        UUID id = Check.uuid("alert_id", alertId);
+        if (outcome == null || outcome == AlertOutcome.ALERT_OUTCOME_UNSPECIFIED || outcome == AlertOutcome.UNRECOGNIZED) {
+            throw SentinelException.invalid("outcome", "must be CONFIRMED_BREACH, FALSE_ALARM or DEVICE_FAULT");
+        }
+        Check.length("note", note, 1, MAX_NOTE);
+        if (note.isBlank()) {
+            throw SentinelException.invalid("note", "must not be blank");
+        }
+        return writer.lock().flatMap(x -> owned(caller, id, alertId)).flatMap(a -> {
+            if (AlertState.ALERT_STATE_RESOLVED.name().equals(a.state)) {
+                throw SentinelException.precondition("alert_id", "alert is already RESOLVED");
+            }
+            return writer.resolve(a, outcome, note, caller.subject(), Instant.now());
+        }).map(AlertMapping::toProto);
+    }
+
+    /** Marks OPEN alerts older than the escalation time as escalated; returns how many. */
+    @WithTransaction
+    public Uni<Integer> escalateDue(Instant now) {
+        Instant cutoff = now.minus(config.escalation().after());
+        return writer.lock()
+                .flatMap(x -> alerts.list("state = :open and escalatedAt is null and openedAt <= :cutoff order by openedAt",
+                        Parameters.with("open", AlertState.ALERT_STATE_OPEN.name()).and("cutoff", cutoff)))
+                .flatMap(due -> {
+                    Uni<Integer> chain = Uni.createFrom().item(0);
+                    for (AlertEntity a : due) {
+                        chain = chain.flatMap(n -> writer.escalate(a, now).map(y -> n + 1));
+                    }
+                    return chain;
+                });
+    }
+
+    /**
+     * The alert if the caller's agency owns it. A partner that may see it through a grant is
+     * refused; anyone else is told it does not exist, so ids cannot be probed across agencies.
+     */
+    private Uni<AlertEntity> owned(Caller caller, UUID id, String alertId) {
+        return alerts.findById(id).flatMap(a -> {
+            if (a == null) {
+                throw SentinelException.notFound("alert", alertId);
+            }
+            if (a.owningAgencyId.equals(caller.agencyId())) {
+                return Uni.createFrom().item(a);
+            }
+            return alerts.visible(caller.agencyId(), id).map(visible -> {
+                if (visible) {
+                    throw SentinelException.denied("only the owning agency decides on an alert");
+                }
+                throw SentinelException.notFound("alert", alertId);
+            });
+        });
+    }
+}

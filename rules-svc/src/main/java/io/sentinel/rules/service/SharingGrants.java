@@ -1,0 +1,97 @@
+package io.sentinel.rules.service;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.common.v1.SharingGrant;
+import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.rules.repository.SharingGrantEntity;
+import io.sentinel.rules.repository.SharingGrantRepository;
+import io.sentinel.rules.repository.SharingGrantsEntity;
+import io.sentinel.rules.repository.SharingGrantsRepository;
+import io.smallrye.mutiny.Uni;
+
+/** The sharing grants enrollment-svc sends; read by every query that shows alerts to an agency. */
+@ApplicationScoped
+public class SharingGrants {
+    static final int MAX_GRANTS = 200;
+
+    private final SharingGrantsRepository versions;
+    private final SharingGrantRepository grants;
+    private final AlertWriter writer;
+
+    public SharingGrants(SharingGrantsRepository versions, SharingGrantRepository grants, AlertWriter writer) {
+        this.versions = versions;
+        this.grants = grants;
+        this.writer = writer;
+    }
+
+    /** Replaces the grants held with a newer version; an older or equal one changes nothing. Returns the version held. */
+    @WithTransaction
+    public Uni<Long> put(PutSharingGrantsRequest r) {
+        UUID subject = Check.uuid("subject_id", r.getSubjectId());
+        Check.required("owning_agency_id", r.getOwningAgencyId());
+        if (r.getVersion() < 1) {
+            throw SentinelException.invalid("version", "must be at least 1, got " + r.getVersion());
+        }
+        if (r.getGrantsCount() > MAX_GRANTS) {
+            throw SentinelException.tooLarge("grants", "at most " + MAX_GRANTS + " grants, got " + r.getGrantsCount());
+        }
+        Set<UUID> ids = new HashSet<>();
+        List<SharingGrantEntity> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < r.getGrantsCount(); i++) {
+            String p = "grants[" + i + "]";
+            SharingGrant g = r.getGrants(i);
+            UUID id = Check.uuid(p + ".grant_id", g.getGrantId());
+            if (!ids.add(id)) {
+                throw SentinelException.invalid(p + ".grant_id", "'" + id + "' appears twice");
+            }
+            Check.required(p + ".agency_id", g.getAgencyId());
+            if (g.getCategoriesCount() == 0) {
+                throw SentinelException.invalid(p + ".categories", "must name at least one category");
+            }
+            Set<String> categories = new LinkedHashSet<>();
+            for (int j = 0; j < g.getCategoriesCount(); j++) {
+                DataCategory c = g.getCategories(j);
+                if (c == DataCategory.DATA_CATEGORY_UNSPECIFIED || c == DataCategory.UNRECOGNIZED) {
+                    throw SentinelException.invalid(p + ".categories[" + j + "]", "must be a known data category");
+                }
+                categories.add(c.name());
+            }
+            Check.length(p + ".purpose", g.getPurpose(), 1, 500);
+            SharingGrantEntity e = new SharingGrantEntity();
+            e.grantId = id;
+            e.subjectId = subject;
+            e.agencyId = g.getAgencyId();
+            e.categories = " " + String.join(" ", categories) + " ";
+            e.purpose = g.getPurpose();
+            e.validUntil = Timestamps.required(p + ".valid_until", g.hasValidUntil() ? g.getValidUntil() : null);
+            rows.add(e);
+        }
+        return writer.lock().flatMap(x -> versions.findById(subject)).flatMap(held -> {
+            if (held != null && held.version >= r.getVersion()) {
+                return Uni.createFrom().item(held.version);
+            }
+            SharingGrantsEntity v = held != null ? held : new SharingGrantsEntity();
+            v.subjectId = subject;
+            v.owningAgencyId = r.getOwningAgencyId();
+            v.version = r.getVersion();
+            v.updatedAt = Instant.now();
+            Uni<SharingGrantsEntity> saved = held != null ? Uni.createFrom().item(v) : versions.persistAndFlush(v);
+            return saved.flatMap(s -> grants.delete("subjectId", subject))
+                    .flatMap(n -> rows.isEmpty() ? Uni.createFrom().voidItem() : grants.persist(rows))
+                    .replaceWith(v.version);
+        });
+    }
+}

@@ -1,0 +1,59 @@
+package io.sentinel.rules.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.sentinel.api.rules.v1.GetAlertRequest;
+import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.util.Timestamps;
+
+/** The scheduled job escalates by itself when the configured time has passed (here: at once, checked every second). */
+@QuarkusTest
+@TestProfile(EscalationSchedulerTest.EscalateAtOnce.class)
+class EscalationSchedulerTest {
+
+    public static class EscalateAtOnce implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sentinel.rules.escalation.after", "PT0S", "sentinel.rules.escalation.every", "1s");
+        }
+    }
+
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theSchedulerEscalatesAnUnacknowledgedAlert() {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
+        String id = RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
+                .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(RulesFixtures.caseworker(channel,
+                RulesFixtures.AGENCY).getAlert(GetAlertRequest.newBuilder().setAlertId(id).build()).getAlert().getEscalated()).isTrue());
+    }
+}

@@ -1,0 +1,133 @@
+package io.sentinel.rules.grpc;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.common.v1.SharingGrant;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestPostgres;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Shared helpers of the rules-svc gRPC tests. */
+final class RulesFixtures {
+    static final String AGENCY = RulesGrpcServiceTest.AGENCY;
+    static final String SQUARE = RulesGrpcServiceTest.SQUARE;
+    /** Centre of SQUARE; about 110 m from its nearest edge. */
+    static final double IN_LAT = 51.5010;
+    static final double IN_LON = -0.1270;
+    static final double OUT_LAT = 51.5100;
+    static final double OUT_LON = -0.1000;
+
+    private RulesFixtures() {
+    }
+
+    static RulesServiceGrpc.RulesServiceBlockingStub as(ManagedChannel channel, String token) {
+        return RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    static RulesServiceGrpc.RulesServiceBlockingStub service(ManagedChannel channel) {
+        return as(channel, TestTokens.token("service:enrollment-svc", AGENCY, "service"));
+    }
+
+    static RulesServiceGrpc.RulesServiceBlockingStub caseworker(ManagedChannel channel, String agency) {
+        return as(channel, TestTokens.token("alice@" + agency, agency, "caseworker"));
+    }
+
+    /** A new subject of {@code agency} with one exclusion zone (SQUARE); returns its id. */
+    static String subjectWithExclusionZone(ManagedChannel channel, String agency) {
+        String subject = UUID.randomUUID().toString();
+        service(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+                .setSubjectId(subject).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
+                .setTimeZone("Europe/London").setVersion(1).setActive(true)
+                .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SQUARE))
+                .build());
+        return subject;
+    }
+
+    static PutSharingGrantsRequest grants(String subject, long version, String agency, Instant validUntil, DataCategory... categories) {
+        PutSharingGrantsRequest.Builder b = PutSharingGrantsRequest.newBuilder().setSubjectId(subject).setOwningAgencyId(AGENCY)
+                .setVersion(version);
+        if (agency != null) {
+            b.addGrants(SharingGrant.newBuilder().setGrantId(UUID.randomUUID().toString()).setAgencyId(agency)
+                    .addAllCategories(List.of(categories)).setPurpose("joint public-protection case 2026/118")
+                    .setValidUntil(Timestamps.of(validUntil)));
+        }
+        return b.build();
+    }
+
+    /**
+     * Reads the feed from {@code afterCursor} until {@code until} holds for an event (included),
+     * keeping the events that {@code keep} accepts; fails at the deadline.
+     */
+    static List<AlertEvent> readFeed(RulesServiceGrpc.RulesServiceBlockingStub stub, long afterCursor, Predicate<AlertEvent> keep,
+            Predicate<AlertEvent> until) {
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        try {
+            return ctx.call(() -> {
+                List<AlertEvent> kept = new ArrayList<>();
+                Iterator<AlertEvent> it = stub.withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(afterCursor).build());
+                while (it.hasNext()) {
+                    AlertEvent e = it.next();
+                    if (keep.test(e)) {
+                        kept.add(e);
+                    }
+                    if (until.test(e)) {
+                        return kept;
+                    }
+                }
+                throw new AssertionError("feed ended before the awaited event");
+            });
+        } catch (RuntimeException | AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            ctx.cancel(null);
+        }
+    }
+
+    /** One value from the module's test database, for checks no API exposes. */
+    static String psql(String sql) {
+        try {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U",
+                    "postgres", "-d", "rules_test", "-tAc", sql).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void assertStatus(Runnable call, Status.Code code, String description) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            if (description != null) {
+                assertThat(e.getStatus().getDescription()).isEqualTo(description);
+            }
+        });
+    }
+}

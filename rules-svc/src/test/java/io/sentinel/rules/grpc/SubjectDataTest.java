@@ -1,0 +1,140 @@
+package io.sentinel.rules.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.rules.v1.EvaluateFixesRequest;
+import io.sentinel.api.rules.v1.ExportSubjectRequest;
+import io.sentinel.api.rules.v1.ListAlertsRequest;
+import io.sentinel.api.rules.v1.PurgeSubjectRequest;
+import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.util.Timestamps;
+
+/** Retention purge and subject access export. */
+@QuarkusTest
+class SubjectDataTest {
+    static final String AGENCY = RulesFixtures.AGENCY;
+
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    String overdue(String subject) {
+        return RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
+                .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+    }
+
+    JsonNode export(String subject) throws Exception {
+        return new ObjectMapper().readTree(RulesFixtures.service(channel)
+                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()).getJson());
+    }
+
+    @Test
+    void exportHoldsConditionsAlertsTheirEventsAndGrants() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        String alert = overdue(subject);
+        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
+                Instant.now().plus(Duration.ofDays(3)), DataCategory.DATA_CATEGORY_ALERTS));
+        JsonNode json = export(subject);
+        assertThat(json.path("subject_id").asText()).isEqualTo(subject);
+        assertThat(json.path("conditions").path("owning_agency_id").asText()).isEqualTo(AGENCY);
+        assertThat(json.path("conditions").path("received").path("zones").get(0).path("geojson").asText()).contains("Polygon");
+        assertThat(json.path("alerts")).hasSize(1);
+        assertThat(json.path("alerts").get(0).path("alertId").asText()).isEqualTo(alert);
+        assertThat(json.path("alert_events").get(0).path("type").asText()).isEqualTo("ALERT_EVENT_TYPE_OPENED");
+        assertThat(json.path("processed_events")).hasSize(1);
+        assertThat(json.path("sharing_grants").get(0).path("agency_id").asText()).isEqualTo("agency-partner");
+        assertThat(json.path("sharing_grants").get(0).path("categories").get(0).asText()).isEqualTo("DATA_CATEGORY_ALERTS");
+        RulesFixtures.caseworker(channel, AGENCY).getAlert(io.sentinel.api.rules.v1.GetAlertRequest.newBuilder().setAlertId(alert).build());
+        assertThat(export(subject).path("audit_log").get(0).path("action").asText()).isEqualTo("get_alert");
+        // Another subject's data is not in it.
+        assertThat(export(UUID.randomUUID().toString()).path("alerts")).isEmpty();
+    }
+
+    @Test
+    void purgeDeletesPerCategoryReportsCountsAndIsIdempotentOnPurgeId() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        overdue(subject);
+        overdue(subject);
+        PurgeSubjectRequest alerts = PurgeSubjectRequest.newBuilder().setSubjectId(subject).setPurgeId(UUID.randomUUID().toString())
+                .addCategories(DataCategory.DATA_CATEGORY_ALERTS).build();
+        Map<String, Long> counts = RulesFixtures.service(channel).purgeSubject(alerts).getCountsMap();
+        assertThat(counts).containsExactly(Map.entry("DATA_CATEGORY_ALERTS", 2L));
+        assertThat(RulesFixtures.caseworker(channel, AGENCY).listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build())
+                .getAlertsList()).isEmpty();
+        assertThat(export(subject).path("alert_events")).isEmpty();
+        assertThat(export(subject).path("conditions").isNull()).as("conditions are another category").isFalse();
+        // Same purge run again: the first run's counts, nothing else deleted.
+        assertThat(RulesFixtures.service(channel).purgeSubject(alerts).getCountsMap()).isEqualTo(counts);
+
+        // Conditions: gone from the database and from the in-memory orders (fixes no longer raise anything).
+        Map<String, Long> cond = RulesFixtures.service(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
+                .setPurgeId(UUID.randomUUID().toString()).addCategories(DataCategory.DATA_CATEGORY_CONDITIONS)
+                .addCategories(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build()).getCountsMap();
+        assertThat(cond).containsEntry("DATA_CATEGORY_CONDITIONS", 1L).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", 0L);
+        assertThat(export(subject).path("conditions").isNull()).isTrue();
+        EvaluateFixesRequest stay = RulesGrpcServiceTest.stay(subject, RulesFixtures.IN_LAT, RulesFixtures.IN_LON,
+                Instant.parse("2026-11-20T10:00:00Z"), 10);
+        assertThat(RulesFixtures.service(channel).evaluateFixes(stay).getAlertsOpened()).isZero();
+    }
+
+    @Test
+    void purgeOfEverythingAlsoDropsGrants() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        overdue(subject);
+        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
+                Instant.now().plus(Duration.ofDays(3)), DataCategory.DATA_CATEGORY_ALERTS));
+        Map<String, Long> counts = RulesFixtures.service(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
+                .setPurgeId(UUID.randomUUID().toString()).build()).getCountsMap();
+        assertThat(counts).containsEntry("DATA_CATEGORY_ALERTS", 1L).containsEntry("DATA_CATEGORY_CONDITIONS", 1L);
+        JsonNode json = export(subject);
+        assertThat(json.path("alerts")).isEmpty();
+        assertThat(json.path("sharing_grants")).isEmpty();
+        assertThat(json.path("processed_events")).isEmpty();
+    }
+
+    @Test
+    void rejectsBadPurgeAndExportRequestsNamingTheField() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        overdue(subject);
+        var svc = RulesFixtures.service(channel);
+        PurgeSubjectRequest ok = PurgeSubjectRequest.newBuilder().setSubjectId(subject).setPurgeId(UUID.randomUUID().toString()).build();
+        RulesFixtures.assertStatus(() -> svc.purgeSubject(ok.toBuilder().setPurgeId("").build()), Status.Code.INVALID_ARGUMENT, null);
+        RulesFixtures.assertStatus(() -> svc.purgeSubject(ok.toBuilder().setSubjectId("s-1").build()), Status.Code.INVALID_ARGUMENT, null);
+        RulesFixtures.assertStatus(() -> svc.purgeSubject(ok.toBuilder().addCategories(DataCategory.DATA_CATEGORY_UNSPECIFIED).build()),
+                Status.Code.INVALID_ARGUMENT, "categories[0]: must be a known data category");
+        RulesFixtures.assertStatus(() -> svc.exportSubject(ExportSubjectRequest.newBuilder().setSubjectId("s-1").build()),
+                Status.Code.INVALID_ARGUMENT, null);
+        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY).purgeSubject(ok), Status.Code.PERMISSION_DENIED, null);
+        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY)
+                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()), Status.Code.PERMISSION_DENIED, null);
+        assertThat(export(subject).path("alerts")).hasSize(1);
+    }
+}
