@@ -12,7 +12,11 @@ import io.sentinel.api.common.v1.GeoPoint;
 import io.sentinel.api.rules.v1.EvaluateFixesRequest;
 import io.sentinel.api.rules.v1.EvaluateFixesResponse;
 import io.sentinel.api.rules.v1.EvaluatedFix;
+import io.sentinel.api.rules.v1.DeviceEvent;
+import io.sentinel.api.rules.v1.DeviceEventKind;
+import io.sentinel.api.rules.v1.RecordDeviceEventsRequest;
 import io.sentinel.api.rules.v1.RulesService;
+import io.sentinel.location.repository.DeviceEventRepository.PendingEvent;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.FixRepository.StoredFix;
 import io.smallrye.mutiny.Uni;
@@ -44,5 +48,20 @@ public class RulesClient {
                     .setLowAccuracy(f.lowAccuracy()));
         }
         return rules.evaluateFixes(req.build()).ifNoItem().after(deadline).fail().map(EvaluateFixesResponse::getLastFixId);
+    }
+
+    /** Records device-health events; rules-svc is idempotent on event_id, so a resend is harmless. */
+    public Uni<Integer> recordDeviceEvents(List<PendingEvent> events) {
+        RecordDeviceEventsRequest.Builder req = RecordDeviceEventsRequest.newBuilder();
+        for (PendingEvent e : events) {
+            req.addEvents(DeviceEvent.newBuilder()
+                    .setEventId(e.eventId().toString())
+                    .setSubjectId(e.subjectId().toString())
+                    .setDeviceId(e.deviceId().toString())
+                    .setKind(DeviceEventKind.valueOf("DEVICE_EVENT_KIND_" + e.kind()))
+                    .setOccurredAt(Timestamps.of(e.occurredAt()))
+                    .setDetail(e.detail()));
+        }
+        return rules.recordDeviceEvents(req.build()).ifNoItem().after(deadline).fail().map(r -> r.getAlertsOpened());
     }
 }

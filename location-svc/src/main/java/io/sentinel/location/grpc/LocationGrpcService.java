@@ -15,6 +15,19 @@ import io.sentinel.api.location.v1.FixRejection;
 import io.sentinel.api.location.v1.LocationService;
 import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.location.v1.PutDeviceAssignmentResponse;
+import io.sentinel.api.location.v1.ExportSubjectRequest;
+import io.sentinel.api.location.v1.ExportSubjectResponse;
+import io.sentinel.api.location.v1.PurgeSubjectRequest;
+import io.sentinel.api.location.v1.PurgeSubjectResponse;
+import io.sentinel.api.location.v1.PutSharingGrantsRequest;
+import io.sentinel.api.location.v1.PutSharingGrantsResponse;
+import io.sentinel.api.location.v1.QueryTrailRequest;
+import io.sentinel.api.location.v1.QueryTrailResponse;
+import io.sentinel.api.location.v1.TrailPoint;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.location.service.SharingService;
+import io.sentinel.location.service.SubjectDataService;
+import io.sentinel.location.service.TrailService;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
@@ -31,9 +44,16 @@ public class LocationGrpcService implements LocationService {
     private final IngestionService ingestion;
     private final AssignmentService assignments;
     private final CurrentCaller caller;
+    private final SharingService sharing;
+    private final TrailService trails;
+    private final SubjectDataService subjectData;
 
-    public LocationGrpcService(IngestionService ingestion, AssignmentService assignments, CurrentCaller caller) {
+    public LocationGrpcService(IngestionService ingestion, AssignmentService assignments, CurrentCaller caller,
+            SharingService sharing, TrailService trails, SubjectDataService subjectData) {
         this.ingestion = ingestion;
+        this.sharing = sharing;
+        this.trails = trails;
+        this.subjectData = subjectData;
         this.assignments = assignments;
         this.caller = caller;
     }
@@ -69,5 +89,54 @@ public class LocationGrpcService implements LocationService {
     public Uni<PutDeviceAssignmentResponse> putDeviceAssignment(PutDeviceAssignmentRequest request) {
         return Uni.createFrom().deferred(() -> assignments.put(request))
                 .map(v -> PutDeviceAssignmentResponse.newBuilder().setVersion(v).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
+        return Uni.createFrom().deferred(() -> sharing.put(request))
+                .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
+        return Uni.createFrom().deferred(() -> subjectData.purge(request))
+                .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
+        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
+                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+    }
+
+    @Override
+    // Any authenticated caller gets through to the service, so a refusal on role is audited too.
+    @RolesAllowed("**")
+    public Uni<QueryTrailResponse> queryTrail(QueryTrailRequest request) {
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> trails.query(who, request.getSubjectId(),
+                request.hasFrom() ? Timestamps.optional("from", request.getFrom()) : null,
+                request.hasTo() ? Timestamps.optional("to", request.getTo()) : null,
+                request.getPurpose(), request.getReference(), "grpc"))
+                .map(t -> {
+                    QueryTrailResponse.Builder b = QueryTrailResponse.newBuilder().setSubjectId(t.subjectId().toString())
+                            .setTruncated(t.truncated());
+                    t.points().forEach(p -> {
+                        TrailPoint.Builder tp = TrailPoint.newBuilder().setDeviceId(p.deviceId().toString())
+                                .setDeviceTime(Timestamps.of(p.deviceTime())).setLatitude(p.latitude()).setLongitude(p.longitude())
+                                .setAccuracyMetres(p.accuracyMetres()).setImplausible(p.implausible()).setLowAccuracy(p.lowAccuracy());
+                        if (p.speedMps() != null) {
+                            tp.setSpeedMps(p.speedMps());
+                        }
+                        if (p.headingDegrees() != null) {
+                            tp.setHeadingDegrees(p.headingDegrees());
+                        }
+                        b.addPoints(tp);
+                    });
+                    return b.build();
+                });
     }
 }

@@ -23,6 +23,8 @@ public class DeviceAssignmentEntity {
     public long version;
     @Column(name = "effective_at")
     public Instant effectiveAt;
+    @Column(name = "expected_interval_seconds")
+    public long expectedIntervalSeconds;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -46,10 +46,22 @@ public class FixRepository {
         this.pool = pool;
     }
 
+    /** A fix of a subject's trail as trail queries and exports read it. */
+    public record TrailFix(long fixId, UUID deviceId, Instant deviceTime, Instant receivedAt, double latitude, double longitude,
+            double accuracyMetres, Double speedMps, Double headingDegrees, Integer batteryPercent, boolean implausible,
+            boolean lowAccuracy) {
+    }
+
     /** Inserts in one statement and one transaction; returns how many were new. */
     public Uni<Integer> insert(List<NewFix> fixes) {
+        return insert(fixes, DeviceEventRepository.HealthWrite.NONE);
+    }
+
+    /** Inserts the fixes and the health changes they caused in one transaction; returns how many fixes were new. */
+    public Uni<Integer> insert(List<NewFix> fixes, DeviceEventRepository.HealthWrite health) {
         if (fixes.isEmpty()) {
-            return Uni.createFrom().item(0);
+            return health.isEmpty() ? Uni.createFrom().item(0)
+                    : pool.withTransaction(c -> DeviceEventRepository.write(c, health)).replaceWith(0);
         }
         int n = fixes.size();
         UUID[] device = new UUID[n];
@@ -81,7 +93,58 @@ public class FixRepository {
         }
         Tuple args = Tuple.tuple(List.of(device, subject, deviceTime, receivedAt, lat, lon, acc, hdop, speed, heading, battery,
                 charging, tamper, implausible, low));
-        return pool.withTransaction(c -> c.preparedQuery(INSERT).execute(args)).map(RowSet::rowCount);
+        return pool.withTransaction(c -> c.preparedQuery(INSERT).execute(args).map(RowSet::rowCount)
+                .call(() -> health.isEmpty() ? Uni.createFrom().voidItem() : DeviceEventRepository.write(c, health)));
+    }
+
+    /** A subject's fixes in [from, to) by device time, at most limit. */
+    public Uni<List<TrailFix>> trail(UUID subjectId, Instant from, Instant to, int limit) {
+        return pool.preparedQuery("""
+                select * from fix where subject_id = $1 and device_time >= $2 and device_time < $3
+                order by device_time, device_id limit $4""")
+                .execute(Tuple.of(subjectId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), limit))
+                .map(FixRepository::trailRows);
+    }
+
+    /** Every fix held about a subject, for a subject access export. */
+    public Uni<List<TrailFix>> allOf(UUID subjectId) {
+        return pool.preparedQuery("select * from fix where subject_id = $1 order by device_time, device_id")
+                .execute(Tuple.of(subjectId)).map(FixRepository::trailRows);
+    }
+
+    /** Deletes a subject's fixes taken before olderThan (all when null); returns how many. */
+    public Uni<Integer> deleteSubject(UUID subjectId, Instant olderThan) {
+        if (olderThan == null) {
+            return pool.preparedQuery("delete from fix where subject_id = $1").execute(Tuple.of(subjectId)).map(RowSet::rowCount);
+        }
+        return pool.preparedQuery("delete from fix where subject_id = $1 and device_time < $2")
+                .execute(Tuple.of(subjectId, olderThan.atOffset(ZoneOffset.UTC))).map(RowSet::rowCount);
+    }
+
+    /**
+     * Data minimisation: deletes fixes of subjects whose order keeps curfew-and-zone data only,
+     * once rules-svc has acknowledged them (fix_id at or below the cursor) and they were received
+     * before {@code receivedBefore}.
+     */
+    public Uni<Integer> deleteEvaluatedMinimised(String target, Instant receivedBefore) {
+        return pool.preparedQuery("""
+                delete from fix f using device_assignment a
+                where a.device_id = f.device_id and a.subject_id = f.subject_id
+                  and a.cadence = 'LOCATION_CADENCE_CURFEW_AND_ZONES_ONLY'
+                  and f.fix_id <= coalesce((select last_fix_id from forward_cursor where target = $1), 0)
+                  and f.received_at < $2""")
+                .execute(Tuple.of(target, receivedBefore.atOffset(ZoneOffset.UTC))).map(RowSet::rowCount);
+    }
+
+    private static List<TrailFix> trailRows(RowSet<Row> rows) {
+        List<TrailFix> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(new TrailFix(r.getLong("fix_id"), r.getUUID("device_id"), r.getOffsetDateTime("device_time").toInstant(),
+                    r.getOffsetDateTime("received_at").toInstant(), r.getDouble("latitude"), r.getDouble("longitude"),
+                    r.getDouble("accuracy_metres"), r.getDouble("speed_mps"), r.getDouble("heading_degrees"),
+                    r.getInteger("battery_percent"), r.getBoolean("implausible"), r.getBoolean("low_accuracy")));
+        }
+        return out;
     }
 
     /** The latest stored fix of a device at or before the given device time, if any. */

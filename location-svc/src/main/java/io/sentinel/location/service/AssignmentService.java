@@ -1,5 +1,6 @@
 package io.sentinel.location.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -26,6 +27,9 @@ import io.smallrye.mutiny.Uni;
 public class AssignmentService {
     private static final Logger LOG = Logger.getLogger(AssignmentService.class);
 
+    /** Used when enrollment-svc states no interval: a quarter of an hour of silence is worth an alert. */
+    static final Duration DEFAULT_EXPECTED_INTERVAL = Duration.ofMinutes(15);
+
     private final DeviceAssignmentRepository repository;
     private final DeviceRegistry registry;
 
@@ -48,6 +52,14 @@ public class AssignmentService {
             throw SentinelException.invalid("version", "must be positive");
         }
         Instant effective = Timestamps.required("effective_at", r.getEffectiveAt());
+        long intervalSeconds = DEFAULT_EXPECTED_INTERVAL.toSeconds();
+        if (r.hasExpectedReportInterval()) {
+            intervalSeconds = r.getExpectedReportInterval().getSeconds();
+            if (intervalSeconds < 10 || intervalSeconds > Duration.ofDays(7).toSeconds()) {
+                throw SentinelException.invalid("expected_report_interval", "must be within [10 s, 7 days], got " + intervalSeconds + " s");
+            }
+        }
+        long interval = intervalSeconds;
         return repository.findById(deviceId).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return Uni.createFrom().item(existing.version);
@@ -59,6 +71,7 @@ public class AssignmentService {
             e.cadence = r.getCadence().name();
             e.version = r.getVersion();
             e.effectiveAt = effective;
+            e.expectedIntervalSeconds = interval;
             e.updatedAt = Instant.now();
             Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.map(s -> {
@@ -69,7 +82,8 @@ public class AssignmentService {
     }
 
     static DeviceRegistry.Assignment toAssignment(DeviceAssignmentEntity e) {
-        return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version);
+        return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version,
+                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds));
     }
 
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {

@@ -1,5 +1,8 @@
 package io.sentinel.location.service;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,13 +16,18 @@ import io.sentinel.api.common.v1.LocationCadence;
 public class DeviceRegistry {
 
     /** One device's current assignment; subjectId is null when the device is unassigned. */
-    public record Assignment(UUID deviceId, UUID subjectId, String owningAgencyId, LocationCadence cadence, long version) {
+    public record Assignment(UUID deviceId, UUID subjectId, String owningAgencyId, LocationCadence cadence, long version,
+            Instant effectiveAt, Duration expectedInterval) {
     }
 
     private final Map<UUID, Assignment> byDevice = new ConcurrentHashMap<>();
 
     public Assignment get(UUID deviceId) {
         return byDevice.get(deviceId);
+    }
+
+    public Collection<Assignment> all() {
+        return byDevice.values();
     }
 
     public void put(Assignment a) {

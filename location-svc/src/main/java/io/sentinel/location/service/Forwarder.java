@@ -31,11 +31,17 @@ public class Forwarder {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private volatile long lastFailureLogged;
+    private final io.sentinel.location.domain.LatencyHistogram latency = new io.sentinel.location.domain.LatencyHistogram();
 
     public Forwarder(FixRepository fixes, RulesClient rules, @ConfigProperty(name = "sentinel.forwarding.batch-size") int batchSize) {
         this.fixes = fixes;
         this.rules = rules;
         this.batchSize = batchSize;
+    }
+
+    /** Receive-to-forward latencies since start or the last reset. */
+    public io.sentinel.location.domain.LatencyHistogram latency() {
+        return latency;
     }
 
     /** New fixes were committed: forward them now rather than at the next poll. */
@@ -75,6 +81,12 @@ public class Forwarder {
         if (batch.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return rules.evaluate(batch).flatMap(lastFixId -> fixes.saveCursor(TARGET, lastFixId)).replaceWith(batch.size());
+        return rules.evaluate(batch).flatMap(lastFixId -> fixes.saveCursor(TARGET, lastFixId)).invoke(() -> {
+            // Receive-to-forward: from the moment a fix arrived to rules-svc's acknowledgement of it.
+            long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
+            for (StoredFix f : batch) {
+                latency.record(now - f.receivedAt().toEpochMilli() * 1_000_000L);
+            }
+        }).replaceWith(batch.size());
     }
 }

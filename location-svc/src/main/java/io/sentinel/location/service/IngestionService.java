@@ -44,11 +44,14 @@ public class IngestionService {
     private final FixRepository fixes;
     private final SerialWriter writer;
     private final Forwarder forwarder;
+    private final DeviceHealthTracker health;
     /** The last accepted fix per device, for jump detection without a query on the hot path. */
     private final Map<UUID, FixReport> lastByDevice = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public IngestionService(DeviceRegistry devices, FixRepository fixes, SerialWriter writer, Forwarder forwarder) {
+    public IngestionService(DeviceRegistry devices, FixRepository fixes, SerialWriter writer, Forwarder forwarder,
+            DeviceHealthTracker health) {
         this.devices = devices;
+        this.health = health;
         this.fixes = fixes;
         this.writer = writer;
         this.forwarder = forwarder;
@@ -93,16 +96,22 @@ public class IngestionService {
         }
         FixBatch.Prepared prepared = FixBatch.dedupeAndOrder(valid);
         List<NewFix> toStore = new ArrayList<>(prepared.fixes().size());
+        Map<UUID, UUID> subjectOfDevice = new HashMap<>();
         for (FixReport r : prepared.fixes()) {
             UUID deviceId = UUID.fromString(r.deviceId());
             FixReport previous = lastByDevice.get(deviceId);
             Set<FixFlag> flags = new java.util.HashSet<>(validator.validate(r).flags());
             flags.addAll(jumps.flags(previous, r));
+            subjectOfDevice.put(deviceId, devices.get(deviceId).subjectId());
             toStore.add(new NewFix(r, devices.get(deviceId).subjectId(), flags.contains(FixFlag.IMPLAUSIBLE_JUMP),
                     flags.contains(FixFlag.LOW_ACCURACY)));
         }
         int accepted = valid.size();
-        return writer.submit(() -> fixes.insert(toStore)).map(inserted -> {
+        return writer.submit(() -> {
+            // Inside the writer: health state is prepared and committed one batch at a time.
+            DeviceHealthTracker.Prepared changes = health.prepare(prepared.fixes(), subjectOfDevice);
+            return fixes.insert(toStore, changes.write()).invoke(() -> health.commit(changes));
+        }).map(inserted -> {
             for (NewFix f : toStore) {
                 UUID deviceId = UUID.fromString(f.report().deviceId());
                 lastByDevice.merge(deviceId, f.report(), (old, neu) -> neu.deviceTime().isAfter(old.deviceTime()) ? neu : old);

@@ -1,0 +1,244 @@
+package io.sentinel.bench.location;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.google.protobuf.Timestamp;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.location.v1.Fix;
+import io.sentinel.api.location.v1.FixBatch;
+import io.sentinel.api.location.v1.FixBatchAck;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+
+/**
+ * Ingestion benchmark (a command, not a test): replays the real GPS traces of the UCI "GO Track"
+ * set across many simulated devices over gRPC IngestFixes to a running location-svc, and prints
+ * fixes/s committed (acknowledged after the durable commit) and the p50/p99 receive-to-forward
+ * latency the service measured between receiving each fix and rules-svc acknowledging it.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.IngestReplay \
+ *   --target localhost:8083 --token "$GATEWAY_TOKEN" --ops-token "$ADMIN_TOKEN" \
+ *   [--devices ids.txt | --assign 500 --service-token "$SERVICE_TOKEN" --agency dev-agency] \
+ *   [--rate 5000] [--seconds 30] [--streams 8] [--batch 200]
+ * </pre>
+ */
+public final class IngestReplay {
+
+    record Point(double lat, double lon) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = parse(args);
+        String target = a.getOrDefault("target", "localhost:8083");
+        String token = require(a, "token");
+        String opsToken = a.getOrDefault("ops-token", token);
+        double rate = Double.parseDouble(a.getOrDefault("rate", "0"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
+        int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "200"));
+        Path data = Path.of(a.getOrDefault("data", System.getProperty("sentinel.repo.root", "/work/main") + "/../shared/data"))
+                .resolve("gps/uci-gotrack/go_track_trackspoints.csv").normalize();
+        List<List<Point>> tracks = loadTracks(data);
+
+        String[] hp = target.split(":");
+        ManagedChannel channel = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext()
+                .maxInboundMessageSize(16 << 20).build();
+        List<String> devices = a.containsKey("devices") ? Files.readAllLines(Path.of(a.get("devices"))).stream()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList()
+                : assign(channel, Integer.parseInt(a.getOrDefault("assign", "500")), require(a, "service-token"),
+                        require(a, "agency"));
+        System.out.printf("replaying %d GO Track traces (%s) over %d devices, %d streams, batches of %d, rate %s, %d s%n",
+                tracks.size(), data, devices.size(), streams, batch, rate > 0 ? (long) rate + " fixes/s" : "unlimited", seconds);
+
+        String opsBase = "http://" + target + "/api/v1/ops/forwarding-latency";
+        HttpClient http = HttpClient.newHttpClient();
+        http.send(HttpRequest.newBuilder(URI.create(opsBase)).header("Authorization", "Bearer " + opsToken).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // Device times start in the recent past and advance 1 s per fix, so every fix is new
+        // (no duplicate on (device, time)) and inside the acceptance window whatever the rate.
+        Instant base = Instant.now().minus(Duration.ofHours(6));
+        AtomicLong committed = new AtomicLong();
+        AtomicLong rejected = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        double perStreamRate = rate > 0 ? rate / streams : 0;
+        CountDownLatch done = new CountDownLatch(streams);
+        long started = System.nanoTime();
+        for (int s = 0; s < streams; s++) {
+            int streamNo = s;
+            List<String> mine = new ArrayList<>();
+            for (int i = streamNo; i < devices.size(); i += streams) {
+                mine.add(devices.get(i));
+            }
+            Thread t = new Thread(() -> runStream(channel, token, mine, tracks, base, batch, perStreamRate, deadline, committed,
+                    rejected, failure, done), "stream-" + streamNo);
+            t.start();
+        }
+        done.await();
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        if (failure.get() != null) {
+            System.out.println("a stream failed: " + failure.get());
+        }
+        // Let forwarding catch up before reading the latency the service measured.
+        Thread.sleep(3000);
+        String latency = http.send(HttpRequest.newBuilder(URI.create(opsBase)).header("Authorization", "Bearer " + opsToken).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
+                committed.get() / elapsed, rejected.get());
+        System.out.println("receive-to-forward latency (measured in location-svc): " + latency);
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static void runStream(ManagedChannel channel, String token, List<String> devices, List<List<Point>> tracks, Instant base,
+            int batch, double rate, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
+            CountDownLatch done) {
+        // At most 4 batches in flight per stream: enough to keep the service's writer busy.
+        Semaphore window = new Semaphore(4);
+        CountDownLatch finished = new CountDownLatch(1);
+        StreamObserver<FixBatch> out = LocationServiceGrpc.newStub(channel).withCallCredentials(bearer(token))
+                .ingestFixes(new StreamObserver<>() {
+                    public void onNext(FixBatchAck ack) {
+                        committed.addAndGet(ack.getAccepted());
+                        rejected.addAndGet(ack.getRejectionsCount());
+                        window.release();
+                    }
+
+                    public void onError(Throwable t) {
+                        failure.compareAndSet(null, t);
+                        window.release(1000);
+                        finished.countDown();
+                    }
+
+                    public void onCompleted() {
+                        finished.countDown();
+                    }
+                });
+        long seq = 0;
+        long[] step = new long[devices.size()];
+        long sent = 0;
+        long start = System.nanoTime();
+        try {
+            while (System.nanoTime() < deadline && failure.get() == null) {
+                FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
+                for (int i = 0; i < batch; i++) {
+                    int d = (int) ((sent + i) % devices.size());
+                    List<Point> track = tracks.get(d % tracks.size());
+                    long k = step[d]++;
+                    Point p = track.get((int) (k % track.size()));
+                    Instant at = base.plusSeconds(k);
+                    b.addFixes(Fix.newBuilder().setDeviceId(devices.get(d))
+                            .setDeviceTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+                            .setLatitude(p.lat()).setLongitude(p.lon()).setAccuracyMetres(8));
+                }
+                if (rate > 0) {
+                    long due = start + (long) ((sent + batch) / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
+                window.acquire();
+                out.onNext(b.build());
+                sent += batch;
+            }
+            out.onCompleted();
+            finished.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.countDown();
+        }
+    }
+
+    static List<String> assign(ManagedChannel channel, int n, String serviceToken, String agency) {
+        List<String> ids = new ArrayList<>(n);
+        var stub = LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+        Instant now = Instant.now();
+        for (int i = 0; i < n; i++) {
+            String id = UUID.randomUUID().toString();
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
+                    .setDeviceId(id).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(agency)
+                    .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
+                    .setEffectiveAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).build());
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** GO Track trackspoints (latitude,longitude,track_id,time) grouped by track, in file order. */
+    static List<List<Point>> loadTracks(Path csv) throws IOException {
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException("trace file " + csv + " is missing; pass --data <shared/data folder>");
+        }
+        Map<String, List<Point>> byTrack = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            if (f.length < 3) {
+                continue;
+            }
+            byTrack.computeIfAbsent(f[2], k -> new ArrayList<>()).add(new Point(Double.parseDouble(f[0]), Double.parseDouble(f[1])));
+        }
+        return byTrack.values().stream().filter(t -> t.size() >= 10).toList();
+    }
+
+    static CallCredentials bearer(String token) {
+        return new CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+                Metadata m = new Metadata();
+                m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(m);
+            }
+        };
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
+            }
+            out.put(args[i].substring(2), args[i + 1]);
+        }
+        return out;
+    }
+
+    static String require(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+
+    private IngestReplay() {
+    }
+
+}

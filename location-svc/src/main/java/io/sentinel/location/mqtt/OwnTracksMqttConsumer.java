@@ -1,0 +1,58 @@
+package io.sentinel.location.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.security.Roles;
+import io.sentinel.location.domain.protocol.owntracks.OwnTracksParser;
+import io.sentinel.location.rest.DeviceReports;
+import io.sentinel.location.rest.OwnTracksResource;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
+
+/**
+ * OwnTracks over MQTT: location messages published to {@code owntracks/<user>/<device UUID>} on
+ * the agency's broker. The broker authenticates the phones (its own ACLs), so reports arrive as
+ * this deployment's agency acting as a device gateway; they meet the same acceptance rules as
+ * every other protocol. Each message is acknowledged after it is stored or finally rejected
+ * (OwnTracks never resends a message, so a rejection is logged, not retried).
+ */
+@ApplicationScoped
+public class OwnTracksMqttConsumer {
+    private static final Logger LOG = Logger.getLogger(OwnTracksMqttConsumer.class);
+
+    private final OwnTracksParser parser = new OwnTracksParser();
+    private final DeviceReports reports;
+    private final Caller broker;
+
+    public OwnTracksMqttConsumer(DeviceReports reports, @ConfigProperty(name = "sentinel.agency.id") String agencyId) {
+        this.reports = reports;
+        this.broker = new Caller("mqtt:owntracks", agencyId, Set.of(Roles.DEVICE_GATEWAY));
+    }
+
+    @Incoming("owntracks")
+    public Uni<Void> consume(Message<byte[]> message) {
+        String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
+                .orElse(null);
+        String payload = message.getPayload() == null ? null : new String(message.getPayload(), StandardCharsets.UTF_8);
+        return Uni.createFrom().deferred(() -> reports.store(broker,
+                OwnTracksResource.toSentinelDevices(parser.parseMqtt(topic, payload, Instant.now())),
+                reason -> SentinelException.invalid("topic", reason)))
+                .onFailure(SentinelException.class).invoke(e -> LOG.warnf("OwnTracks message on %s rejected: %s", topic,
+                        ((SentinelException) e).describe()))
+                .onFailure(SentinelException.class).recoverWithItem(0)
+                // Anything else (database down) is not acknowledged: the broker redelivers QoS 1 messages on reconnect.
+                .onFailure().call(t -> Uni.createFrom().completionStage(message.nack(t)))
+                .chain(() -> Uni.createFrom().completionStage(message.ack()));
+    }
+}

@@ -1,0 +1,54 @@
+package io.sentinel.location.rest;
+
+import java.util.List;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
+import io.sentinel.location.domain.FixReport;
+import io.sentinel.location.domain.Violation;
+import io.sentinel.location.domain.protocol.Decoded;
+import io.sentinel.location.service.IngestionService;
+import io.smallrye.mutiny.Uni;
+
+/** Feeds decoded HTTP device reports into ingestion, so every protocol meets the same acceptance rules. */
+@ApplicationScoped
+public class DeviceReports {
+    private final IngestionService ingestion;
+
+    public DeviceReports(IngestionService ingestion) {
+        this.ingestion = ingestion;
+    }
+
+    /**
+     * Stores the decoded fixes or fails naming the first bad field; an unknown device fails with
+     * {@code unknownDevice} (the status a protocol expects for it). Returns how many were stored
+     * (new or already held); a recognised message without a fix stores none.
+     */
+    public Uni<Integer> store(Caller caller, Decoded decoded, Function<String, SentinelException> unknownDevice) {
+        if (decoded.kind() == Decoded.Kind.REJECTED) {
+            Violation first = decoded.errors().get(0);
+            throw SentinelException.invalid(first.field(), decoded.describe());
+        }
+        if (decoded.kind() == Decoded.Kind.IGNORED) {
+            return Uni.createFrom().item(0);
+        }
+        List<FixReport> fixes = decoded.fixes();
+        return ingestion.ingest(caller, fixes).map(result -> {
+            if (!result.rejections().isEmpty()) {
+                IngestionService.Rejection r = result.rejections().get(0);
+                if (r.index() < 0) {
+                    throw SentinelException.tooLarge(r.field(), r.reason());
+                }
+                if ("device_id".equals(r.field())) {
+                    throw unknownDevice.apply(r.reason());
+                }
+                String where = fixes.size() > 1 ? "fix " + r.index() + ": " : "";
+                throw SentinelException.invalid(r.field(), where + r.reason());
+            }
+            return result.accepted();
+        });
+    }
+}

@@ -1,0 +1,160 @@
+package io.sentinel.location.service;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.location.v1.PurgeSubjectRequest;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.location.repository.AuditRepository;
+import io.sentinel.location.repository.FixRepository;
+import io.sentinel.location.repository.SharingRepository;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Retention purges and subject access exports of what location-svc holds about a subject. */
+@ApplicationScoped
+public class SubjectDataService {
+    static final String TRAIL = DataCategory.DATA_CATEGORY_LOCATION_TRAIL.name();
+
+    private final FixRepository fixes;
+    private final SharingRepository sharing;
+    private final AuditRepository audit;
+    private final Pool pool;
+    private final ObjectMapper json;
+
+    public SubjectDataService(FixRepository fixes, SharingRepository sharing, AuditRepository audit, Pool pool, ObjectMapper json) {
+        this.fixes = fixes;
+        this.sharing = sharing;
+        this.audit = audit;
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /**
+     * Deletes the trail (the only purgeable category held here; the audit record of who looked is
+     * kept, being the accountability the purge itself answers to). A repeated purge_id returns the
+     * counts of its first run.
+     */
+    public Uni<Map<String, Long>> purge(PurgeSubjectRequest r) {
+        UUID subjectId = Check.uuid("subject_id", r.getSubjectId());
+        UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
+        Instant olderThan = Timestamps.optional("older_than", r.getOlderThan());
+        for (DataCategory c : r.getCategoriesList()) {
+            if (c == DataCategory.DATA_CATEGORY_UNSPECIFIED || c == DataCategory.UNRECOGNIZED) {
+                throw SentinelException.invalid("categories", "must not contain an unspecified category");
+            }
+        }
+        boolean trail = r.getCategoriesCount() == 0 || r.getCategoriesList().contains(DataCategory.DATA_CATEGORY_LOCATION_TRAIL);
+        return pool.preparedQuery("select subject_id, counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId))
+                .chain(rows -> {
+                    if (rows.iterator().hasNext()) {
+                        var row = rows.iterator().next();
+                        if (!subjectId.equals(row.getUUID("subject_id"))) {
+                            throw SentinelException.invalid("purge_id", "was already used for another subject");
+                        }
+                        Map<String, Long> counts = new LinkedHashMap<>();
+                        ((JsonObject) row.getValue("counts")).forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
+                        return Uni.createFrom().item(counts);
+                    }
+                    Uni<Integer> deleted = trail ? fixes.deleteSubject(subjectId, olderThan) : Uni.createFrom().item(0);
+                    return deleted.chain(n -> {
+                        Map<String, Long> counts = new LinkedHashMap<>();
+                        if (trail) {
+                            counts.put(TRAIL, n.longValue());
+                        }
+                        return pool.preparedQuery("""
+                                insert into purge_run (purge_id, subject_id, counts, applied_at) values ($1, $2, $3, now())
+                                on conflict (purge_id) do nothing""")
+                                .execute(Tuple.of(purgeId, subjectId, new JsonObject(new LinkedHashMap<>(counts))))
+                                .replaceWith(counts);
+                    });
+                });
+    }
+
+    /** Everything held about the subject as one JSON object. */
+    public Uni<String> export(String subjectIdText) {
+        UUID subjectId = Check.uuid("subject_id", subjectIdText);
+        Uni<List<Map<String, Object>>> devices = pool.preparedQuery("""
+                select device_id, owning_agency_id, cadence, version, effective_at, expected_interval_seconds
+                from device_assignment where subject_id = $1 order by device_id""").execute(Tuple.of(subjectId))
+                .map(rows -> {
+                    List<Map<String, Object>> out = new java.util.ArrayList<>();
+                    rows.forEach(row -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("device_id", row.getUUID("device_id").toString());
+                        m.put("owning_agency_id", row.getString("owning_agency_id"));
+                        m.put("cadence", row.getString("cadence"));
+                        m.put("version", row.getLong("version"));
+                        m.put("effective_at", row.getOffsetDateTime("effective_at").toInstant().toString());
+                        m.put("expected_report_interval_seconds", row.getLong("expected_interval_seconds"));
+                        out.add(m);
+                    });
+                    return out;
+                });
+        Uni<List<Map<String, Object>>> events = pool.preparedQuery("""
+                select event_id, device_id, kind, occurred_at, detail, delivered_at from device_event
+                where subject_id = $1 order by seq""").execute(Tuple.of(subjectId)).map(rows -> {
+                    List<Map<String, Object>> out = new java.util.ArrayList<>();
+                    rows.forEach(row -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("event_id", row.getUUID("event_id").toString());
+                        m.put("device_id", row.getUUID("device_id").toString());
+                        m.put("kind", row.getString("kind"));
+                        m.put("occurred_at", row.getOffsetDateTime("occurred_at").toInstant().toString());
+                        m.put("detail", row.getString("detail"));
+                        out.add(m);
+                    });
+                    return out;
+                });
+        return Uni.combine().all().unis(devices, sharing.grants(subjectId), fixes.allOf(subjectId), events, audit.forSubject(subjectId))
+                .with((d, g, f, e, a) -> {
+                    Map<String, Object> root = new LinkedHashMap<>();
+                    root.put("subject_id", subjectId.toString());
+                    root.put("device_assignments", d);
+                    root.put("sharing_grants", g.stream().map(x -> Map.of("grant_id", x.grantId().toString(), "agency_id",
+                            x.agencyId(), "categories", x.categories(), "purpose", x.purpose(), "valid_until",
+                            x.validUntil().toString())).toList());
+                    root.put("fixes", f.stream().map(x -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("device_id", x.deviceId().toString());
+                        m.put("device_time", x.deviceTime().toString());
+                        m.put("received_at", x.receivedAt().toString());
+                        m.put("latitude", x.latitude());
+                        m.put("longitude", x.longitude());
+                        m.put("accuracy_metres", x.accuracyMetres());
+                        m.put("implausible", x.implausible());
+                        m.put("low_accuracy", x.lowAccuracy());
+                        return m;
+                    }).toList());
+                    root.put("device_events", e);
+                    // Who looked at the subject's trail: the subject is entitled to know.
+                    root.put("trail_access_log", a.stream().map(x -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("at", x.at().toString());
+                        m.put("agency_id", x.agencyId());
+                        m.put("action", x.action());
+                        m.put("purpose", x.purpose());
+                        m.put("outcome", x.allowed() ? "ALLOWED" : "DENIED");
+                        return m;
+                    }).toList());
+                    try {
+                        return json.writeValueAsString(root);
+                    } catch (JsonProcessingException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+    }
+}

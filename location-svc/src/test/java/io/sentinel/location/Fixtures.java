@@ -1,0 +1,73 @@
+package io.sentinel.location;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ManagedChannel;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestPostgres;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+/** Test helpers shared by this module's service tests: assignments through the real API, psql checks. */
+public final class Fixtures {
+    public static final String AGENCY = "agency-a";
+
+    private Fixtures() {
+    }
+
+    public static String gatewayToken() {
+        return TestTokens.token("gw-1", AGENCY, "device-gateway");
+    }
+
+    public static String serviceToken() {
+        return TestTokens.token("service:enrollment-svc", AGENCY, "service");
+    }
+
+    /** A new device assigned to a new subject of {@link #AGENCY}; returns {deviceId, subjectId}. */
+    public static String[] assignedDevice(LocationCadence cadence) {
+        return assignedDevice(cadence, AGENCY);
+    }
+
+    /** A new device assigned to a new subject of the given agency; returns {deviceId, subjectId}. */
+    public static String[] assignedDevice(LocationCadence cadence, String agency) {
+        String device = UUID.randomUUID().toString();
+        String subject = UUID.randomUUID().toString();
+        ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
+        try {
+            LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
+                            .setOwningAgencyId(agency).setCadence(cadence).setVersion(1)
+                            .setEffectiveAt(Timestamps.of(Instant.now())).build());
+        } finally {
+            channel.shutdownNow();
+        }
+        return new String[] { device, subject };
+    }
+
+    public static String assignedDevice() {
+        return assignedDevice(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)[0];
+    }
+
+    public static long storedFixes(String device) {
+        return Long.parseLong(psql("select count(*) from fix where device_id = '" + device + "'"));
+    }
+
+    public static String psql(String sql) {
+        try {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U",
+                    "postgres", "-d", "location_test", "-tAc", sql).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
