@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.IllformedLocaleException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -34,6 +35,24 @@ public final class SubjectChecks {
             throw SentinelException.invalid(field, "must not contain control characters");
         }
         return value.strip();
+    }
+
+    /** At most this many reference photos per subject. */
+    public static final int MAX_REFERENCE_PHOTOS = 10;
+
+    /** Reference photo ids: UUIDs, no repeats, at most {@link #MAX_REFERENCE_PHOTOS}. */
+    public static List<String> photoIds(String field, List<String> ids) {
+        if (ids.size() > MAX_REFERENCE_PHOTOS) {
+            throw SentinelException.invalid(field, "at most " + MAX_REFERENCE_PHOTOS + " reference photos, got " + ids.size());
+        }
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = Check.uuid(field + "[" + i + "]", ids.get(i)).toString();
+            if (!seen.add(id)) {
+                throw SentinelException.invalid(field + "[" + i + "]", "repeats " + id);
+            }
+        }
+        return List.copyOf(seen);
     }
 
     public static LocalDate dateOfBirth(String field, String value, LocalDate today) {

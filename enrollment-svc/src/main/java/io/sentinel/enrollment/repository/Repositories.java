@@ -39,6 +39,19 @@ public final class Repositories {
                     : find("subjectId = ?1 and orderId > ?2 order by orderId", subject, after).page(0, size).list();
         }
 
+        /** Active orders of an agency whose review date has passed, oldest due first. */
+        public Uni<List<OrderEntity>> overdue(String agency, Instant now, String afterKey, int size) {
+            String base = "owningAgencyId = ?1 and state = 'ORDER_STATE_ACTIVE' and reviewDueAt < ?2";
+            if (afterKey == null) {
+                return find(base + " order by reviewDueAt, orderId", agency, now).page(0, size).list();
+            }
+            int bar = afterKey.indexOf('|');
+            Instant due = Instant.parse(afterKey.substring(0, bar));
+            UUID id = UUID.fromString(afterKey.substring(bar + 1));
+            return find(base + " and (reviewDueAt > ?3 or (reviewDueAt = ?3 and orderId > ?4)) order by reviewDueAt, orderId", agency, now, due, id)
+                    .page(0, size).list();
+        }
+
         public Uni<OrderEntity> activeFor(UUID subject) {
             return find("subjectId = :s and state = 'ORDER_STATE_ACTIVE' order by startsAt desc", Parameters.with("s", subject)).firstResult();
         }
@@ -57,6 +70,25 @@ public final class Repositories {
 
         public Uni<DeviceEntity> bySerial(String agency, String serial) {
             return find("owningAgencyId = ?1 and serial = ?2", agency, serial).firstResult();
+        }
+    }
+
+    @ApplicationScoped
+    public static class Grants implements PanacheRepositoryBase<GrantEntity, UUID> {
+        /** Grants not revoked and not lapsed at {@code now}, oldest first. */
+        public Uni<List<GrantEntity>> inForce(UUID subject, Instant now) {
+            return find("subjectId = ?1 and revokedAt is null and validUntil > ?2 order by createdAt, grantId", subject, now).list();
+        }
+
+        /** A page of the grants in force, by grant id (time-ordered). */
+        public Uni<List<GrantEntity>> inForcePage(UUID subject, Instant now, UUID after, int size) {
+            return after == null ? find("subjectId = ?1 and revokedAt is null and validUntil > ?2 order by grantId", subject, now).page(0, size).list()
+                    : find("subjectId = ?1 and revokedAt is null and validUntil > ?2 and grantId > ?3 order by grantId", subject, now, after)
+                            .page(0, size).list();
+        }
+
+        public Uni<List<GrantEntity>> inForceFor(UUID subject, String agency, Instant now) {
+            return find("subjectId = ?1 and agencyId = ?2 and revokedAt is null and validUntil > ?3", subject, agency, now).list();
         }
     }
 

@@ -27,6 +27,9 @@ public class SubjectEntity {
     public String nationality;
     @Column(name = "preferred_language")
     public String preferredLanguage;
+    /** Comma-separated UUIDs of reference photos held by biometric-svc; empty when none. */
+    @Column(name = "reference_photo_ids")
+    public String referencePhotoIds = "";
     public long version;
     @Column(name = "created_at")
     public Instant createdAt;

@@ -18,6 +18,8 @@ import io.sentinel.api.enrollment.v1.Subject;
 import io.sentinel.common.rest.ProtoJson;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
+import io.sentinel.enrollment.audit.AuditTrail;
+import io.sentinel.enrollment.audit.StatedPurpose;
 import io.sentinel.enrollment.service.CaseService;
 import io.smallrye.mutiny.Uni;
 
@@ -28,30 +30,51 @@ import io.smallrye.mutiny.Uni;
 public class SubjectResource {
     private final CaseService service;
     private final CurrentCaller caller;
+    private final AuditTrail audit;
 
-    public SubjectResource(CaseService service, CurrentCaller caller) {
+    public SubjectResource(CaseService service, CurrentCaller caller, AuditTrail audit) {
         this.service = service;
         this.caller = caller;
+        this.audit = audit;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<String>> create(@HeaderParam("Idempotency-Key") String key, String body) {
+    public Uni<RestResponse<String>> create(@HeaderParam("Idempotency-Key") String key, @HeaderParam(StatedPurpose.HEADER) String purpose,
+            String body) {
         Subject s = ProtoJson.parse(body, Subject.newBuilder()).build();
-        return service.createSubject(caller.get(), key, s)
+        var who = caller.get();
+        return audit.around(who, StatedPurpose.clip(purpose), "CreateSubject", "", service.createSubject(who, key, s), Subject::getSubjectId)
                 .map(created -> RestResponse.ResponseBuilder.<String>create(201).entity(ProtoJson.print(created))
                         .header("Location", "/api/v1/subjects/" + created.getSubjectId()).build());
     }
 
     @GET
     @Path("/{subjectId}")
-    public Uni<String> get(@PathParam("subjectId") String subjectId) {
-        return service.getSubject(caller.get(), subjectId).map(ProtoJson::print);
+    @RolesAllowed({ Roles.CASEWORKER, Roles.PARTNER })
+    public Uni<String> get(@PathParam("subjectId") String subjectId, @HeaderParam(StatedPurpose.HEADER) String purpose) {
+        var who = caller.get();
+        return audit.around(who, StatedPurpose.clip(purpose), "GetSubject", subjectId,
+                Uni.createFrom().deferred(() -> service.getSubject(who, subjectId)), null).map(ProtoJson::print);
     }
 
     @GET
-    public Uni<String> list(@QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken) {
-        return service.listSubjects(caller.get(), pageSize == null ? 0 : pageSize, pageToken)
+    @Path("/search")
+    public Uni<String> search(@QueryParam("familyNamePrefix") String prefix, @QueryParam("dateOfBirth") String dateOfBirth,
+            @QueryParam("nationality") String nationality, @QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken,
+            @HeaderParam(StatedPurpose.HEADER) String purpose) {
+        var who = caller.get();
+        return audit.around(who, StatedPurpose.clip(purpose), "SearchSubjects", "", Uni.createFrom().deferred(() ->
+                service.searchSubjects(who, prefix, dateOfBirth, nationality, pageSize == null ? 0 : pageSize, pageToken)), null)
+                .map(p -> ProtoJson.print(ListSubjectsResponse.newBuilder().addAllSubjects(p.items()).setNextPageToken(p.nextPageToken())));
+    }
+
+    @GET
+    public Uni<String> list(@QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken,
+            @HeaderParam(StatedPurpose.HEADER) String purpose) {
+        var who = caller.get();
+        return audit.around(who, StatedPurpose.clip(purpose), "ListSubjects", "", Uni.createFrom().deferred(() ->
+                service.listSubjects(who, pageSize == null ? 0 : pageSize, pageToken)), null)
                 .map(p -> ProtoJson.print(ListSubjectsResponse.newBuilder().addAllSubjects(p.items()).setNextPageToken(p.nextPageToken())));
     }
 }

@@ -9,11 +9,13 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.DeviceType;
 import io.sentinel.api.enrollment.v1.Agency;
 import io.sentinel.api.enrollment.v1.AgencyKind;
@@ -52,9 +54,11 @@ public class CaseService {
     private final Repositories.Devices devices;
     private final Repositories.Ledger ledger;
     private final OutboxDispatcher outbox;
+    private final SharingService sharing;
 
     public CaseService(Repositories.Agencies agencies, Repositories.Subjects subjects, Repositories.Orders orders,
-            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox) {
+            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing) {
+        this.sharing = sharing;
         this.agencies = agencies;
         this.subjects = subjects;
         this.orders = orders;
@@ -130,6 +134,7 @@ public class CaseService {
         e.dateOfBirth = SubjectChecks.dateOfBirth("subject.date_of_birth", s.getDateOfBirth(), LocalDate.now(ZoneOffset.UTC));
         e.nationality = SubjectChecks.nationality("subject.nationality", s.getNationality());
         e.preferredLanguage = SubjectChecks.language("subject.preferred_language", s.getPreferredLanguage());
+        e.referencePhotoIds = String.join(",", SubjectChecks.photoIds("subject.reference_photo_ids", s.getReferencePhotoIdsList()));
         e.version = 1;
         e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return once(caller, "CreateSubject", key, id -> owned(caller, UUID.fromString(id)).map(EnrollmentMapping::subject),
@@ -148,7 +153,7 @@ public class CaseService {
 
     @WithSession
     public Uni<Subject> getSubject(Caller caller, String subjectId) {
-        return owned(caller, Check.uuid("subject_id", subjectId)).map(EnrollmentMapping::subject);
+        return sharing.visible(caller, Check.uuid("subject_id", subjectId), DataCategory.DATA_CATEGORY_IDENTITY).map(EnrollmentMapping::subject);
     }
 
     @WithSession
@@ -239,11 +244,13 @@ public class CaseService {
     @WithSession
     public Uni<MonitoringOrder> getOrder(Caller caller, String orderId) {
         UUID id = Check.uuid("order_id", orderId);
-        return orders.findById(id).map(e -> {
-            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+        return orders.findById(id).flatMap(e -> {
+            if (e == null) {
                 throw SentinelException.notFound("order", orderId);
             }
-            return EnrollmentMapping.order(e);
+            return sharing.visible(caller, e.subjectId, DataCategory.DATA_CATEGORY_CONDITIONS).map(s -> EnrollmentMapping.order(e))
+                    .onFailure(t -> t instanceof SentinelException se && se.kind() == SentinelException.Kind.NOT_FOUND)
+                    .transform(t -> SentinelException.notFound("order", orderId));
         });
     }
 
@@ -252,7 +259,7 @@ public class CaseService {
         UUID subject = Check.uuid("subject_id", subjectId);
         int size = Check.pageSize("page_size", pageSize, 50, 500);
         String after = PageToken.decode("page_token", pageToken);
-        return owned(caller, subject).flatMap(s -> orders.page(subject, after == null ? null : Check.uuid("page_token", after), size))
+        return sharing.visible(caller, subject, DataCategory.DATA_CATEGORY_CONDITIONS).flatMap(s -> orders.page(subject, after == null ? null : Check.uuid("page_token", after), size))
                 .map(l -> Page.of(l.stream().map(EnrollmentMapping::order).toList(), size, MonitoringOrder::getOrderId));
     }
 
@@ -342,9 +349,176 @@ public class CaseService {
         }));
     }
 
+    // ---- amendments, ending, release
+
+    /** The order, locked for update, if the caller's agency owns it and the caller amends its current version. */
+    private Uni<OrderEntity> ownedAtVersion(Caller caller, UUID id, long version) {
+        return orders.findById(id, LockModeType.PESSIMISTIC_WRITE).map(e -> {
+            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+                throw SentinelException.notFound("order", id.toString());
+            }
+            if (e.version != version) {
+                throw SentinelException.stale("order " + id + " is at version " + e.version + ", the request was written against version " + version);
+            }
+            if (!OrderState.ORDER_STATE_ACTIVE.name().equals(e.state)) {
+                throw SentinelException.precondition("order_id", "order has ended");
+            }
+            return e;
+        });
+    }
+
+    @WithTransaction
+    public Uni<MonitoringOrder> amendConditions(Caller caller, String orderId, long version, Conditions c) {
+        UUID id = Check.uuid("order_id", orderId);
+        if (version <= 0) {
+            throw SentinelException.invalid("version", "is required: the order version this amendment was written against");
+        }
+        Conditions conditions = OrderConditions.normalise("conditions", c);
+        return ownedAtVersion(caller, id, version).flatMap(e -> {
+            e.conditions = conditions.toByteArray();
+            e.version++;
+            return announceConditions(e, conditions)
+                    .flatMap(saved -> devices.assignedTo(saved.subjectId).flatMap(d -> {
+                        if (d == null) {
+                            return Uni.createFrom().item(saved);
+                        }
+                        // The cadence may have changed: location-svc gets the assignment again under a new version.
+                        return ledger.nextVersion().flatMap(v -> {
+                            d.assignmentVersion = v;
+                            return announceAssignment(d, saved).replaceWith(saved);
+                        });
+                    }))
+                    .map(EnrollmentMapping::order);
+        });
+    }
+
+    @WithTransaction
+    public Uni<MonitoringOrder> endOrder(Caller caller, String orderId, long version, com.google.protobuf.Timestamp endedAt) {
+        UUID id = Check.uuid("order_id", orderId);
+        if (version <= 0) {
+            throw SentinelException.invalid("version", "is required: the order version this request was written against");
+        }
+        Instant requested = Timestamps.optional("ended_at", endedAt);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return ownedAtVersion(caller, id, version).flatMap(e -> {
+            Instant end = requested == null ? now : requested;
+            if (!end.isAfter(e.startsAt)) {
+                throw SentinelException.invalid("ended_at", "must be after the order's starts_at");
+            }
+            if (end.isAfter(e.endsAt)) {
+                throw SentinelException.invalid("ended_at", "must not be after the order's ends_at " + e.endsAt);
+            }
+            e.endsAt = end;
+            e.state = OrderState.ORDER_STATE_ENDED.name();
+            e.version++;
+            return announceConditions(e, EnrollmentMapping.conditions(e))
+                    .flatMap(saved -> devices.assignedTo(saved.subjectId)
+                            .flatMap(d -> d == null ? Uni.createFrom().voidItem() : release(d, saved.owningAgencyId, now))
+                            .replaceWith(saved))
+                    .map(EnrollmentMapping::order);
+        });
+    }
+
+    @WithTransaction
+    public Uni<MonitoringOrder> recordReview(Caller caller, String orderId, long version, com.google.protobuf.Timestamp next) {
+        UUID id = Check.uuid("order_id", orderId);
+        if (version <= 0) {
+            throw SentinelException.invalid("version", "is required: the order version this review was written against");
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant requested = Timestamps.optional("next_review_due_at", next);
+        if (requested != null && !requested.isAfter(now)) {
+            throw SentinelException.invalid("next_review_due_at", "must be in the future");
+        }
+        return ownedAtVersion(caller, id, version).map(e -> {
+            Instant due = requested == null ? now.atOffset(ZoneOffset.UTC).plusMonths(4).toInstant() : requested;
+            if (due.isAfter(e.endsAt)) {
+                // Reviewing after monitoring ends is pointless: the last review is due at the end.
+                due = e.endsAt;
+            }
+            e.reviewDueAt = due;
+            e.version++;
+            return EnrollmentMapping.order(e);
+        });
+    }
+
+    /** Ends a device's assignment: history closed, location-svc told the device reports for nobody. */
+    private Uni<Void> release(DeviceEntity d, String owningAgency, Instant at) {
+        UUID subject = d.assignedSubjectId;
+        Instant assignedAt = d.assignedAt;
+        return ledger.nextVersion().flatMap(version -> {
+            d.assignedSubjectId = null;
+            d.assignedAt = null;
+            d.assignmentVersion = version;
+            PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(d.deviceId.toString())
+                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).build();
+            return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                    "update device_assignment_history set released_at = ?1 where device_id = ?2 and subject_id = ?3 and assigned_at = ?4")
+                    .setParameter(1, at).setParameter(2, d.deviceId).setParameter(3, subject).setParameter(4, assignedAt).executeUpdate())
+                    .chain(() -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray()));
+        });
+    }
+
+    @WithTransaction
+    public Uni<Device> unassignDevice(Caller caller, String deviceId) {
+        UUID did = Check.uuid("device_id", deviceId);
+        return ownedDevice(caller, did).flatMap(d -> {
+            if (d.assignedSubjectId == null) {
+                throw SentinelException.precondition("device_id", "device is not assigned");
+            }
+            return release(d, d.owningAgencyId, Instant.now().truncatedTo(ChronoUnit.MICROS)).map(x -> EnrollmentMapping.device(d));
+        });
+    }
+
+    @WithSession
+    public Uni<Page<MonitoringOrder>> listOverdueReviews(Caller caller, int pageSize, String pageToken) {
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        String after = PageToken.decode("page_token", pageToken);
+        if (after != null && !after.matches("[^|]+\\|[0-9a-f-]{36}")) {
+            throw SentinelException.invalid("page_token", "is not a token this service issued");
+        }
+        return orders.overdue(caller.agencyId(), Instant.now(), after, size)
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::order).toList(), size,
+                        o -> Instant.ofEpochSecond(o.getReviewDueAt().getSeconds(), o.getReviewDueAt().getNanos()) + "|" + o.getOrderId()));
+    }
+
+    @WithSession
+    public Uni<Page<Subject>> searchSubjects(Caller caller, String familyPrefix, String dateOfBirth, String nationality, int pageSize,
+            String pageToken) {
+        int size = Check.pageSize("page_size", pageSize, 50, 500);
+        String after = PageToken.decode("page_token", pageToken);
+        StringBuilder q = new StringBuilder("owningAgencyId = :agency");
+        io.quarkus.panache.common.Parameters p = io.quarkus.panache.common.Parameters.with("agency", caller.agencyId());
+        if (familyPrefix != null && !familyPrefix.isBlank()) {
+            String prefix = SubjectChecks.name("family_name_prefix", familyPrefix).toLowerCase(java.util.Locale.ROOT)
+                    .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+            q.append(" and lower(familyName) like :prefix escape '\\'");
+            p.and("prefix", prefix + "%");
+        }
+        if (dateOfBirth != null && !dateOfBirth.isBlank()) {
+            try {
+                p.and("dob", LocalDate.parse(dateOfBirth));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw SentinelException.invalid("date_of_birth", "must be an ISO-8601 date YYYY-MM-DD, got '" + dateOfBirth + "'");
+            }
+            q.append(" and dateOfBirth = :dob");
+        }
+        if (nationality != null && !nationality.isBlank()) {
+            p.and("nat", SubjectChecks.nationality("nationality", nationality));
+            q.append(" and nationality = :nat");
+        }
+        if (after != null) {
+            p.and("after", Check.uuid("page_token", after));
+            q.append(" and subjectId > :after");
+        }
+        q.append(" order by subjectId");
+        return subjects.find(q.toString(), p).page(0, size).list()
+                .map(l -> Page.of(l.stream().map(EnrollmentMapping::subject).toList(), size, Subject::getSubjectId));
+    }
+
     /** A page of results and the token for the next one. */
     public record Page<T>(List<T> items, String nextPageToken) {
-        static <T> Page<T> of(List<T> items, int size, Function<T, String> key) {
+        public static <T> Page<T> of(List<T> items, int size, Function<T, String> key) {
             return new Page<>(items, items.size() == size ? PageToken.encode(key.apply(items.get(items.size() - 1))) : "");
         }
     }

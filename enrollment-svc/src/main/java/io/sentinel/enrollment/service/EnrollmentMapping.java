@@ -30,6 +30,8 @@ public final class EnrollmentMapping {
         return Subject.newBuilder().setSubjectId(e.subjectId.toString()).setOwningAgencyId(e.owningAgencyId)
                 .setGivenNames(e.givenNames).setFamilyName(e.familyName).setDateOfBirth(e.dateOfBirth.toString())
                 .setNationality(e.nationality).setPreferredLanguage(e.preferredLanguage).setVersion(e.version)
+                .addAllReferencePhotoIds(e.referencePhotoIds == null || e.referencePhotoIds.isEmpty() ? java.util.List.of()
+                        : java.util.Arrays.asList(e.referencePhotoIds.split(",")))
                 .setCreatedAt(Timestamps.of(e.createdAt)).build();
     }
 

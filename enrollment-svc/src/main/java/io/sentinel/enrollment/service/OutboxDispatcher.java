@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,9 @@ public class OutboxDispatcher {
     public static final String PUT_CONDITIONS = "PutSubjectConditions";
     public static final String PUT_SCHEDULE = "PutCheckInSchedule";
     public static final String PUT_ASSIGNMENT = "PutDeviceAssignment";
+    public static final String PUT_GRANTS = "PutSharingGrants";
+    public static final String REVIEW_OVERDUE = "RecordReviewOverdue";
+    public static final String PURGE_SUBJECT = "PurgeSubject";
 
     private final Pool pool;
     private final PeerClients peers;
@@ -49,7 +53,7 @@ public class OutboxDispatcher {
         this.maxBackoff = maxBackoff;
     }
 
-    record Message(long id, String target, String kind, byte[] payload, int attempts) {
+    record Message(long id, String target, String kind, byte[] payload, int attempts, UUID purgeId) {
     }
 
     /** Something was committed to the outbox: deliver now rather than at the next poll. */
@@ -79,12 +83,13 @@ public class OutboxDispatcher {
     /** One round: every due message, per target in order. Returns how many were delivered. */
     Uni<Integer> deliverDue() {
         return pool.query("""
-                select id, target, kind, payload, attempts from outbox
+                select id, target, kind, payload, attempts, purge_id from outbox
                 where delivered_at is null and next_attempt_at <= now() order by id limit 500""").execute().flatMap(rows -> {
             Map<String, List<Message>> byTarget = new LinkedHashMap<>();
             for (Row r : rows) {
                 byTarget.computeIfAbsent(r.getString("target"), t -> new ArrayList<>()).add(new Message(r.getLong("id"),
-                        r.getString("target"), r.getString("kind"), r.getBuffer("payload").getBytes(), r.getInteger("attempts")));
+                        r.getString("target"), r.getString("kind"), r.getBuffer("payload").getBytes(), r.getInteger("attempts"),
+                        r.getUUID("purge_id")));
             }
             List<Uni<Integer>> perTarget = new ArrayList<>();
             byTarget.values().forEach(list -> perTarget.add(deliverInOrder(list, 0, 0)));
@@ -99,10 +104,26 @@ public class OutboxDispatcher {
         }
         Message m = list.get(index);
         return peers.deliver(m.target(), m.kind(), m.payload())
-                .flatMap(x -> pool.preparedQuery("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null where id = $1")
-                        .execute(Tuple.of(m.id())))
+                .flatMap(counts -> delivered(m, counts))
                 .flatMap(x -> deliverInOrder(list, index + 1, delivered + 1))
                 .onFailure().recoverWithUni(t -> failed(m, t).replaceWith(delivered));
+    }
+
+    /** Marks a message delivered; a purge's confirmation also records the peer's counts for the purge report. */
+    private Uni<Void> delivered(Message m, Map<String, Long> counts) {
+        return pool.withTransaction(c -> {
+            Uni<?> mark = c.preparedQuery("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null where id = $1")
+                    .execute(Tuple.of(m.id()));
+            if (m.purgeId() == null || counts.isEmpty()) {
+                return mark.replaceWithVoid();
+            }
+            List<Tuple> rows = new ArrayList<>();
+            counts.forEach((category, n) -> rows.add(Tuple.of(m.purgeId(), m.target(), category, n)));
+            return mark.flatMap(x -> c.preparedQuery("""
+                    insert into purge_count (purge_id, source, category, count) values ($1, $2, $3, $4)
+                    on conflict (purge_id, source, category) do update set count = purge_count.count + excluded.count""")
+                    .executeBatch(rows)).replaceWithVoid();
+        });
     }
 
     private Uni<Void> failed(Message m, Throwable t) {

@@ -1,0 +1,537 @@
+package io.sentinel.enrollment.grpc;
+
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.conditions;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.order;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.person;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.psql;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.common.v1.DeviceType;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.common.v1.SharingGrant;
+import io.sentinel.api.enrollment.v1.*;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+import io.sentinel.enrollment.service.ReviewWatch;
+
+@QuarkusTest
+class CaseLifecycleGrpcTest {
+    ManagedChannel channel;
+    String agency;
+    String partnerAgency;
+
+    @Inject
+    ReviewWatch reviews;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+        agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        partnerAgency = "police-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    EnrollmentServiceGrpc.EnrollmentServiceBlockingStub as(String token) {
+        return EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    EnrollmentServiceGrpc.EnrollmentServiceBlockingStub caseworker() {
+        return as(TestTokens.token("alice", agency, "caseworker"));
+    }
+
+    EnrollmentServiceGrpc.EnrollmentServiceBlockingStub partner() {
+        Metadata purpose = new Metadata();
+        purpose.put(Metadata.Key.of("x-sentinel-purpose", Metadata.ASCII_STRING_MARSHALLER), "case 2026/118");
+        return as(TestTokens.token("pc-bob", partnerAgency, "partner")).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(purpose));
+    }
+
+    void registerPartnerAgency() {
+        as(TestTokens.token("root", agency, "admin")).createAgency(CreateAgencyRequest.newBuilder().setIdempotencyKey(partnerAgency)
+                .setAgency(Agency.newBuilder().setAgencyId(partnerAgency).setName("Police").setKind(AgencyKind.AGENCY_KIND_POLICE)
+                        .setDataRegion("eu-west-2")).build());
+    }
+
+    Subject subject() {
+        return caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(person()).build()).getSubject();
+    }
+
+    MonitoringOrder activeOrder(Subject s) {
+        return caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions())).build()).getOrder();
+    }
+
+    /** Outbox payloads of one kind that mention the given id, oldest first. */
+    static List<byte[]> outbox(String target, String kind, String id) {
+        String out = psql("select encode(payload, 'hex') from outbox where target = '" + target + "' and kind = '" + kind
+                + "' and encode(payload, 'escape') like '%" + id + "%' order by id");
+        return out.isEmpty() ? List.of() : out.lines().map(HexFormat.of()::parseHex).toList();
+    }
+
+    static void assertStatus(Runnable call, Status.Code code, String description) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            if (description != null) {
+                assertThat(e.getStatus().getDescription()).isEqualTo(description);
+            }
+        });
+    }
+
+    SharingGrant.Builder grant(DataCategory... categories) {
+        return SharingGrant.newBuilder().setAgencyId(partnerAgency).addAllCategories(List.of(categories)).setPurpose("joint case 2026/118")
+                .setValidUntil(Timestamps.of(Instant.now().plus(30, ChronoUnit.DAYS)));
+    }
+
+    @Test
+    void aSubjectKeepsItsReferencePhotoIds() {
+        String photo = UUID.randomUUID().toString();
+        Subject s = caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("p")
+                .setSubject(person().addReferencePhotoIds(photo)).build()).getSubject();
+        assertThat(caseworker().getSubject(GetSubjectRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getSubject()
+                .getReferencePhotoIdsList()).containsExactly(photo);
+        assertStatus(() -> caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("q")
+                .setSubject(person().addReferencePhotoIds("photo-1")).build()), Status.Code.INVALID_ARGUMENT,
+                "subject.reference_photo_ids[0]: must be a UUID, got 'photo-1'");
+    }
+
+    // ---- sharing grants
+
+    @Test
+    void aPartnerSeesOnlyTheCategoriesItWasGrantedUntilTheGrantIsRevoked() {
+        registerPartnerAgency();
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        GetSubjectRequest get = GetSubjectRequest.newBuilder().setSubjectId(s.getSubjectId()).build();
+        GetOrderRequest getOrder = GetOrderRequest.newBuilder().setOrderId(o.getOrderId()).build();
+
+        assertStatus(() -> partner().getSubject(get), Status.Code.NOT_FOUND, null);
+
+        SharingGrant g = caseworker().grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("g1").setSubjectId(s.getSubjectId())
+                .setGrant(grant(DataCategory.DATA_CATEGORY_IDENTITY)).build()).getGrant();
+        assertThat(partner().getSubject(get).getSubject().getFamilyName()).isEqualTo("Example");
+        assertStatus(() -> partner().getOrder(getOrder), Status.Code.PERMISSION_DENIED,
+                "agency " + partnerAgency + " holds no grant for DATA_CATEGORY_CONDITIONS of subject " + s.getSubjectId());
+        // A partner reads, it never changes.
+        assertStatus(() -> partner().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(1)
+                .setConditions(conditions()).build()), Status.Code.PERMISSION_DENIED, null);
+
+        caseworker().revokeSharing(RevokeSharingRequest.newBuilder().setSubjectId(s.getSubjectId()).setGrantId(g.getGrantId()).build());
+        assertStatus(() -> partner().getSubject(get), Status.Code.NOT_FOUND, null);
+        assertThat(caseworker().listSharingGrants(ListSharingGrantsRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getGrantsCount())
+                .isZero();
+
+        // Each change sent the whole set to every peer under a newer version: [grant], then [].
+        for (String target : new String[] { "rules-svc", "location-svc", "biometric-svc" }) {
+            assertThat(outbox(target, "PutSharingGrants", s.getSubjectId())).hasSize(2);
+        }
+        List<PutSharingGrantsRequest> sent = outbox("rules-svc", "PutSharingGrants", s.getSubjectId()).stream().map(b -> {
+            try {
+                return PutSharingGrantsRequest.parseFrom(b);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        assertThat(sent.get(0).getGrantsList()).containsExactly(g);
+        assertThat(sent.get(0).getOwningAgencyId()).isEqualTo(agency);
+        assertThat(sent.get(1).getGrantsList()).isEmpty();
+        assertThat(sent.get(1).getVersion()).isGreaterThan(sent.get(0).getVersion());
+
+        // The partner's reads were audited with its agency, role and stated purpose; the refusals as denied.
+        assertThat(psql("select outcome from audit_log where agency_id = '" + partnerAgency + "' and action = 'GetSubject' and purpose = 'case 2026/118' order by seq"))
+                .isEqualTo("denied\nallowed\ndenied");
+        assertThat(psql("select distinct roles from audit_log where agency_id = '" + partnerAgency + "'")).isEqualTo("partner");
+    }
+
+    @Test
+    void aGrantIsCreatedOncePerIdempotencyKey() {
+        registerPartnerAgency();
+        Subject s = subject();
+        GrantSharingRequest r = GrantSharingRequest.newBuilder().setIdempotencyKey("same").setSubjectId(s.getSubjectId())
+                .setGrant(grant(DataCategory.DATA_CATEGORY_ALERTS)).build();
+        SharingGrant first = caseworker().grantSharing(r).getGrant();
+        assertThat(caseworker().grantSharing(r).getGrant()).isEqualTo(first);
+        assertThat(caseworker().listSharingGrants(ListSharingGrantsRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getGrantsList())
+                .containsExactly(first);
+
+        for (String key : new String[] { "second", "third" }) {
+            caseworker().grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey(key).setSubjectId(s.getSubjectId())
+                    .setGrant(grant(DataCategory.DATA_CATEGORY_IDENTITY)).build());
+        }
+        var page1 = caseworker().listSharingGrants(ListSharingGrantsRequest.newBuilder().setSubjectId(s.getSubjectId()).setPageSize(2).build());
+        assertThat(page1.getGrantsList()).hasSize(2).startsWith(first);
+        var page2 = caseworker().listSharingGrants(ListSharingGrantsRequest.newBuilder().setSubjectId(s.getSubjectId()).setPageSize(2)
+                .setPageToken(page1.getNextPageToken()).build());
+        assertThat(page2.getGrantsList()).hasSize(1).doesNotContainAnyElementsOf(page1.getGrantsList());
+        assertThat(page2.getNextPageToken()).isEmpty();
+        assertStatus(() -> caseworker().listSharingGrants(ListSharingGrantsRequest.newBuilder().setSubjectId(s.getSubjectId()).setPageSize(501).build()),
+                Status.Code.INVALID_ARGUMENT, "page_size: must be within [1, 500] (0 means 50)");
+    }
+
+    @Test
+    void rejectsBadGrantsNamingTheFieldAndStoresNothing() {
+        registerPartnerAgency();
+        Subject s = subject();
+        var cw = caseworker();
+        record Case(SharingGrant.Builder grant, Status.Code code, String description) {
+        }
+        List<Case> cases = List.of(
+                new Case(grant(), Status.Code.INVALID_ARGUMENT, "grant.categories: at least one category is required"),
+                new Case(grant(DataCategory.DATA_CATEGORY_ALERTS, DataCategory.DATA_CATEGORY_ALERTS), Status.Code.INVALID_ARGUMENT,
+                        "grant.categories[1]: DATA_CATEGORY_ALERTS is listed twice"),
+                new Case(grant(DataCategory.DATA_CATEGORY_UNSPECIFIED), Status.Code.INVALID_ARGUMENT,
+                        "grant.categories[0]: must be IDENTITY, CONDITIONS, LOCATION_TRAIL, ALERTS or BIOMETRIC_RESULTS"),
+                new Case(grant(DataCategory.DATA_CATEGORY_ALERTS).setPurpose(" "), Status.Code.INVALID_ARGUMENT, "grant.purpose: must be 1 to 500 characters"),
+                new Case(grant(DataCategory.DATA_CATEGORY_ALERTS).setValidUntil(Timestamps.of(Instant.now().minusSeconds(60))),
+                        Status.Code.INVALID_ARGUMENT, "grant.valid_until: must be in the future"),
+                new Case(grant(DataCategory.DATA_CATEGORY_ALERTS).setAgencyId(agency), Status.Code.INVALID_ARGUMENT,
+                        "grant.agency_id: the owning agency always sees its own subjects; grant to another agency"),
+                new Case(grant(DataCategory.DATA_CATEGORY_ALERTS).setAgencyId("nobody-here"), Status.Code.FAILED_PRECONDITION,
+                        "grant.agency_id: agency nobody-here is not registered"));
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            String key = "bad-" + i;
+            assertStatus(() -> cw.grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey(key).setSubjectId(s.getSubjectId())
+                    .setGrant(c.grant()).build()), c.code(), c.description());
+        }
+        assertThat(psql("select count(*) from sharing_grant where subject_id = '" + s.getSubjectId() + "'")).isEqualTo("0");
+        assertThat(outbox("rules-svc", "PutSharingGrants", s.getSubjectId())).isEmpty();
+        // Another agency cannot grant access to a subject it does not own.
+        assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).grantSharing(GrantSharingRequest.newBuilder()
+                .setIdempotencyKey("x").setSubjectId(s.getSubjectId()).setGrant(grant(DataCategory.DATA_CATEGORY_ALERTS).setAgencyId(agency)).build()),
+                Status.Code.NOT_FOUND, null);
+    }
+
+    // ---- amendments and ending
+
+    @Test
+    void anAmendmentOfAStaleVersionIsAbortedAndOverwritesNothing() throws Exception {
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        Conditions.Builder hourly = conditions().setCadence(LocationCadence.LOCATION_CADENCE_CURFEW_AND_ZONES_ONLY)
+                .setCheckIns(CheckInPolicy.newBuilder().setPerDay(1).setWindowStart("09:00").setWindowEnd("17:00"));
+        MonitoringOrder amended = caseworker().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId())
+                .setVersion(o.getVersion()).setConditions(hourly).build()).getOrder();
+        assertThat(amended.getVersion()).isEqualTo(o.getVersion() + 1);
+        assertThat(amended.getConditions().getCheckIns().getPerDay()).isEqualTo(1);
+
+        assertStatus(() -> caseworker().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId())
+                .setVersion(o.getVersion()).setConditions(conditions()).build()), Status.Code.ABORTED,
+                "version: order " + o.getOrderId() + " is at version 2, the request was written against version 1");
+        MonitoringOrder now = caseworker().getOrder(GetOrderRequest.newBuilder().setOrderId(o.getOrderId()).build()).getOrder();
+        assertThat(now).isEqualTo(amended);
+
+        List<byte[]> toRules = outbox("rules-svc", "PutSubjectConditions", s.getSubjectId());
+        assertThat(toRules).hasSize(2);
+        assertThat(PutSubjectConditionsRequest.parseFrom(toRules.get(1)).getVersion())
+                .isGreaterThan(PutSubjectConditionsRequest.parseFrom(toRules.get(0)).getVersion());
+        assertThat(outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId())).hasSize(2);
+    }
+
+    @Test
+    void rejectsBadAmendmentsNamingTheField() {
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        assertStatus(() -> caseworker().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(1)
+                .setConditions(conditions().setCheckIns(CheckInPolicy.newBuilder().setPerDay(6).setWindowStart("08:00").setWindowEnd("20:00")))
+                .build()), Status.Code.INVALID_ARGUMENT, "conditions.check_ins.per_day: must be 0 to 5, got 6");
+        assertStatus(() -> caseworker().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId())
+                .setConditions(conditions()).build()), Status.Code.INVALID_ARGUMENT,
+                "version: is required: the order version this amendment was written against");
+        assertStatus(() -> caseworker().endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(1)
+                .setEndedAt(Timestamps.of(Instant.now().minus(2, ChronoUnit.DAYS))).build()), Status.Code.INVALID_ARGUMENT,
+                "ended_at: must be after the order's starts_at");
+        assertThat(caseworker().getOrder(GetOrderRequest.newBuilder().setOrderId(o.getOrderId()).build()).getOrder()).isEqualTo(o);
+        assertThat(outbox("rules-svc", "PutSubjectConditions", s.getSubjectId())).hasSize(1);
+    }
+
+    @Test
+    void endingAnOrderDeactivatesItsConditionsAndReleasesItsDevice() throws Exception {
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        var cw = caseworker();
+        Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+        cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+
+        MonitoringOrder ended = cw.endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(1).build()).getOrder();
+        assertThat(ended.getState()).isEqualTo(OrderState.ORDER_STATE_ENDED);
+        assertThat(ended.getVersion()).isEqualTo(2);
+        assertThat(ended.getEndsAt().getSeconds()).isLessThan(o.getEndsAt().getSeconds());
+        assertThat(cw.getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getAssignedSubjectId()).isEmpty();
+        assertThat(psql("select count(*) from device_assignment_history where device_id = '" + d.getDeviceId() + "' and released_at is not null"))
+                .isEqualTo("1");
+
+        List<byte[]> toRules = outbox("rules-svc", "PutSubjectConditions", s.getSubjectId());
+        assertThat(PutSubjectConditionsRequest.parseFrom(toRules.get(toRules.size() - 1)).getActive()).isFalse();
+        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        PutDeviceAssignmentRequest assigned = PutDeviceAssignmentRequest.parseFrom(toLocation.get(0));
+        PutDeviceAssignmentRequest released = PutDeviceAssignmentRequest.parseFrom(toLocation.get(toLocation.size() - 1));
+        assertThat(released.getSubjectId()).isEmpty();
+        assertThat(released.getVersion()).isGreaterThan(assigned.getVersion());
+
+        // An ended order takes no further amendment, and the device is free for another subject.
+        assertStatus(() -> cw.endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(2).build()),
+                Status.Code.FAILED_PRECONDITION, "order_id: order has ended");
+        Subject other = subject();
+        activeOrder(other);
+        assertThat(cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(other.getSubjectId()).build())
+                .getDevice().getAssignedSubjectId()).isEqualTo(other.getSubjectId());
+    }
+
+    @Test
+    void unassigningADeviceTellsLocationSvcAndRefusesAFreeDevice() throws Exception {
+        Subject s = subject();
+        activeOrder(s);
+        var cw = caseworker();
+        Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+        cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+        assertThat(cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getAssignedSubjectId())
+                .isEmpty();
+        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        assertThat(toLocation).hasSize(2);
+        assertThat(PutDeviceAssignmentRequest.parseFrom(toLocation.get(1)).getSubjectId()).isEmpty();
+        assertStatus(() -> cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()),
+                Status.Code.FAILED_PRECONDITION, "device_id: device is not assigned");
+    }
+
+    @Test
+    void rejectsInvalidZonesAndEmptyCurfewWindowsNamingTheFieldAndStoresNothing() {
+        Subject s = subject();
+        var cw = caseworker();
+        String bowtie = "{\"type\":\"Polygon\",\"coordinates\":[[[0,51],[1,52],[1,51],[0,52],[0,51]]]}";
+        String offTheMap = "{\"type\":\"Polygon\",\"coordinates\":[[[0,51],[1,95],[1,51],[0,51]]]}";
+        StringBuilder huge = new StringBuilder("{\"type\":\"Polygon\",\"coordinates\":[[");
+        for (int i = 0; i < 10_000; i++) {
+            double a = 2 * Math.PI * i / 10_000;
+            huge.append('[').append(-0.1 + 0.01 * Math.cos(a)).append(',').append(51.5 + 0.01 * Math.sin(a)).append("],");
+        }
+        huge.append("[").append(-0.1 + 0.01).append(",51.5]]]}");
+        record Case(Conditions.Builder conditions, String description) {
+        }
+        java.util.function.Function<String, Conditions.Builder> zone = g -> conditions().setZones(0,
+                io.sentinel.api.common.v1.Zone.newBuilder().setKind(io.sentinel.api.common.v1.ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(g));
+        List<Case> cases = List.of(
+                new Case(zone.apply(bowtie), "order.conditions.zones[0].geojson: is not a valid polygon (self-intersecting or overlapping rings)"),
+                new Case(zone.apply(offTheMap), "order.conditions.zones[0].geojson.coordinates[0][1]: latitude must be within [-90, 90], got 95.0"),
+                new Case(zone.apply(huge.toString()), "order.conditions.zones[0].geojson: has 10001 vertices (max 10000)"),
+                new Case(conditions().addZones(io.sentinel.api.common.v1.Zone.newBuilder().setKind(io.sentinel.api.common.v1.ZoneKind.ZONE_KIND_HOME)
+                        .setGeojson(EnrollmentGrpcServiceTest.SQUARE)).addCurfews(io.sentinel.api.common.v1.Curfew.newBuilder()
+                        .addWindows(io.sentinel.api.common.v1.CurfewWindow.newBuilder().setStartDay(1).setStartTime("21:00").setEndTime("21:00"))),
+                        "order.conditions.curfews[0].windows[0]: is empty: start_time equals end_time"));
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            String key = "bad-zone-" + i;
+            assertStatus(() -> cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(key)
+                    .setOrder(order(s.getSubjectId(), c.conditions())).build()), Status.Code.INVALID_ARGUMENT, c.description());
+        }
+        assertThat(psql("select count(*) from monitoring_order where subject_id = '" + s.getSubjectId() + "'")).isEqualTo("0");
+        assertThat(outbox("rules-svc", "PutSubjectConditions", s.getSubjectId())).isEmpty();
+    }
+
+    // ---- reviews and search
+
+    @Test
+    void anOverdueReviewIsListedAndRaisedToRulesSvcOnce() throws Exception {
+        Subject s = subject();
+        Instant fiveMonthsAgo = Instant.now().minus(150, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        MonitoringOrder o = caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setStartsAt(Timestamps.of(fiveMonthsAgo))).build()).getOrder();
+        Subject fresh = subject();
+        activeOrder(fresh);
+
+        List<MonitoringOrder> overdue = caseworker().listOverdueReviews(ListOverdueReviewsRequest.getDefaultInstance()).getOrdersList();
+        assertThat(overdue).extracting(MonitoringOrder::getOrderId).containsExactly(o.getOrderId());
+
+        reviews.raiseOverdue().await().atMost(java.time.Duration.ofSeconds(10));
+        reviews.raiseOverdue().await().atMost(java.time.Duration.ofSeconds(10));
+        List<byte[]> raised = outbox("rules-svc", "RecordReviewOverdue", o.getOrderId());
+        assertThat(raised).hasSize(1);
+        RecordReviewOverdueRequest r = RecordReviewOverdueRequest.parseFrom(raised.get(0));
+        assertThat(r.getSubjectId()).isEqualTo(s.getSubjectId());
+        assertThat(r.getReviewDueAt()).isEqualTo(o.getReviewDueAt());
+        assertThat(outbox("rules-svc", "RecordReviewOverdue", fresh.getSubjectId())).isEmpty();
+
+        // A recorded review sets the next date (clamped to the order's end) and takes the order off the list.
+        MonitoringOrder reviewed = caseworker().recordOrderReview(RecordOrderReviewRequest.newBuilder().setOrderId(o.getOrderId())
+                .setVersion(o.getVersion()).build()).getOrder();
+        assertThat(reviewed.getVersion()).isEqualTo(o.getVersion() + 1);
+        assertThat(reviewed.getReviewDueAt()).isEqualTo(o.getEndsAt());
+        assertThat(caseworker().listOverdueReviews(ListOverdueReviewsRequest.getDefaultInstance()).getOrdersList()).isEmpty();
+        assertStatus(() -> caseworker().recordOrderReview(RecordOrderReviewRequest.newBuilder().setOrderId(o.getOrderId())
+                .setVersion(o.getVersion()).build()), Status.Code.ABORTED, null);
+        assertStatus(() -> caseworker().recordOrderReview(RecordOrderReviewRequest.newBuilder().setOrderId(o.getOrderId())
+                .setVersion(reviewed.getVersion()).setNextReviewDueAt(Timestamps.of(Instant.now().minusSeconds(5))).build()),
+                Status.Code.INVALID_ARGUMENT, "next_review_due_at: must be in the future");
+    }
+
+    @Test
+    void searchFindsOwnSubjectsByNamePrefixDateOfBirthAndNationality() {
+        var cw = caseworker();
+        for (String[] p : new String[][] { { "Kowalski", "1980-01-02", "POL" }, { "Kowalczyk", "1991-03-04", "POL" }, { "Nowak", "1980-01-02", "ROU" } }) {
+            cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(p[0])
+                    .setSubject(person().setFamilyName(p[0]).setDateOfBirth(p[1]).setNationality(p[2])).build());
+        }
+        assertThat(cw.searchSubjects(SearchSubjectsRequest.newBuilder().setFamilyNamePrefix("kowal").build()).getSubjectsList())
+                .extracting(Subject::getFamilyName).containsExactlyInAnyOrder("Kowalski", "Kowalczyk");
+        assertThat(cw.searchSubjects(SearchSubjectsRequest.newBuilder().setDateOfBirth("1980-01-02").setNationality("ROU").build()).getSubjectsList())
+                .extracting(Subject::getFamilyName).containsExactly("Nowak");
+        assertThat(cw.searchSubjects(SearchSubjectsRequest.newBuilder().setFamilyNamePrefix("%").build()).getSubjectsList()).isEmpty();
+        var page = cw.searchSubjects(SearchSubjectsRequest.newBuilder().setPageSize(2).build());
+        assertThat(page.getSubjectsCount()).isEqualTo(2);
+        assertThat(cw.searchSubjects(SearchSubjectsRequest.newBuilder().setPageSize(2).setPageToken(page.getNextPageToken()).build())
+                .getSubjectsCount()).isEqualTo(1);
+        assertThat(as(TestTokens.token("x", "agency-elsewhere", "caseworker")).searchSubjects(SearchSubjectsRequest.newBuilder()
+                .setFamilyNamePrefix("Kowal").build()).getSubjectsCount()).isZero();
+        assertStatus(() -> cw.searchSubjects(SearchSubjectsRequest.newBuilder().setDateOfBirth("02/01/1980").build()), Status.Code.INVALID_ARGUMENT,
+                "date_of_birth: must be an ISO-8601 date YYYY-MM-DD, got '02/01/1980'");
+        assertStatus(() -> cw.searchSubjects(SearchSubjectsRequest.newBuilder().setNationality("XX").build()), Status.Code.INVALID_ARGUMENT,
+                "nationality: must be an ISO 3166-1 alpha-3 code (e.g. GBR), got 'XX'");
+    }
+
+    // ---- privacy notice
+
+    @Test
+    void thePrivacyNoticeStatesTheOrdersDatesRecipientsAndRetentionInTheSubjectsLanguage() throws Exception {
+        registerPartnerAgency();
+        Subject s = subject(); // prefers Polish
+        MonitoringOrder o = activeOrder(s);
+        Instant until = Instant.now().plus(30, ChronoUnit.DAYS);
+        caseworker().grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("n").setSubjectId(s.getSubjectId())
+                .setGrant(grant(DataCategory.DATA_CATEGORY_CONDITIONS, DataCategory.DATA_CATEGORY_ALERTS).setValidUntil(Timestamps.of(until))).build());
+
+        GetPrivacyNoticeResponse pl = caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId()).build());
+        assertThat(pl.getLanguage()).isEqualTo("pl");
+        assertThat(pl.getFallback()).isFalse();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(pl.getJson());
+        java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+        java.time.LocalDate end = java.time.LocalDate.ofInstant(Instant.ofEpochSecond(o.getEndsAt().getSeconds()), london);
+        assertThat(json.at("/dates/starts").asText())
+                .isEqualTo(java.time.LocalDate.ofInstant(Instant.ofEpochSecond(o.getStartsAt().getSeconds()), london).toString());
+        assertThat(json.at("/dates/ends").asText()).isEqualTo(end.toString());
+        assertThat(json.at("/dates/reviewDue").asText())
+                .isEqualTo(java.time.LocalDate.ofInstant(Instant.ofEpochSecond(o.getReviewDueAt().getSeconds()), london).toString());
+        // Default retention: trail 365 days, identity 2190 days after the order's end.
+        assertThat(json.at("/retainedUntil/DATA_CATEGORY_LOCATION_TRAIL").asText()).isEqualTo(
+                java.time.LocalDate.ofInstant(Instant.ofEpochSecond(o.getEndsAt().getSeconds()).plus(365, ChronoUnit.DAYS), london).toString());
+        assertThat(json.at("/retainedUntil/DATA_CATEGORY_IDENTITY").asText()).isEqualTo(
+                java.time.LocalDate.ofInstant(Instant.ofEpochSecond(o.getEndsAt().getSeconds()).plus(2190, ChronoUnit.DAYS), london).toString());
+        assertThat(json.at("/recipients/0/agencyId").asText()).isEqualTo(partnerAgency);
+        assertThat(json.at("/recipients/0/purpose").asText()).isEqualTo("joint case 2026/118");
+        assertThat(json.at("/recipients/0/until").asText()).isEqualTo(java.time.LocalDate.ofInstant(until, london).toString());
+        assertThat(json.at("/recipients/0/categories").toString()).isEqualTo("[\"DATA_CATEGORY_CONDITIONS\",\"DATA_CATEGORY_ALERTS\"]");
+        assertThat(json.at("/recipients").size()).isEqualTo(1);
+        assertThat(pl.getHtml()).contains("<html lang=\"pl\">").contains("Police ma dostęp do następujących danych: warunki nakazu, alerty.")
+                .contains("Court order 2026/17");
+
+        assertThat(caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId()).setLanguage("cy").build())
+                .getHtml()).contains("Hysbysiad preifatrwydd");
+        GetPrivacyNoticeResponse fr = caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId())
+                .setLanguage("fr").build());
+        assertThat(fr.getLanguage()).isEqualTo("en");
+        assertThat(fr.getFallback()).isTrue();
+        assertStatus(() -> caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId()).setLanguage("zz-!").build()),
+                Status.Code.INVALID_ARGUMENT, "language: must be a BCP 47 language tag (e.g. cy, pl, pt-BR), got 'zz-!'");
+        assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder()
+                .setSubjectId(s.getSubjectId()).build()), Status.Code.NOT_FOUND, null);
+    }
+
+    // ---- subject access export
+
+    @Test
+    void theSubjectAccessExportHoldsEverythingEnrollmentKeepsAndNamesPeersThatDidNotAnswer() throws Exception {
+        registerPartnerAgency();
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        var cw = caseworker();
+        Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+        cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+        cw.grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("e").setSubjectId(s.getSubjectId())
+                .setGrant(grant(DataCategory.DATA_CATEGORY_IDENTITY)).build());
+        partner().getSubject(GetSubjectRequest.newBuilder().setSubjectId(s.getSubjectId()).build());
+
+        ExportSubjectDataResponse export = cw.exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(s.getSubjectId()).build());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(export.getJson());
+        var mine = json.get("enrollment-svc");
+        assertThat(mine.at("/subject/familyName").asText()).isEqualTo("Example");
+        assertThat(mine.at("/orders/0/orderId").asText()).isEqualTo(o.getOrderId());
+        assertThat(mine.at("/orders/0/legalAuthority").asText()).isEqualTo("Court order 2026/17");
+        assertThat(mine.at("/sharingGrants/0/grant/agencyId").asText()).isEqualTo(partnerAgency);
+        assertThat(mine.at("/deviceAssignments/0/deviceId").asText()).isEqualTo(d.getDeviceId());
+        // The person learns who looked at the record, from which agency and why.
+        boolean partnerRead = false;
+        for (var entry : mine.get("accessLog")) {
+            partnerRead |= entry.get("agencyId").asText().equals(partnerAgency) && entry.get("action").asText().equals("GetSubject")
+                    && entry.get("purpose").asText().equals("case 2026/118");
+        }
+        assertThat(partnerRead).isTrue();
+        // No peer runs in this test: the export says so instead of passing for complete.
+        assertThat(export.getComplete()).isFalse();
+        assertThat(export.getMissingList()).hasSize(3);
+        assertThat(export.getMissingList().get(0)).startsWith("rules-svc: ");
+        assertThat(json.get("missing").size()).isEqualTo(3);
+
+        assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).exportSubjectData(ExportSubjectDataRequest.newBuilder()
+                .setSubjectId(s.getSubjectId()).build()), Status.Code.NOT_FOUND, null);
+    }
+
+    // ---- audit
+
+    @Test
+    void theAuditChainVerifiesAndATamperedRowIsReportedAsTheFirstBrokenLink() {
+        Subject s = subject();
+        caseworker().getSubject(GetSubjectRequest.newBuilder().setSubjectId(s.getSubjectId()).build());
+        var auditor = as(TestTokens.token("audrey", agency, "auditor"));
+        VerifyAuditChainResponse ok = auditor.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+        assertThat(ok.getIntact()).as(ok.getReason()).isTrue();
+        assertThat(ok.getRecordsChecked()).isGreaterThanOrEqualTo(2);
+
+        String seq = psql("select seq from audit_log where subject_id = '" + s.getSubjectId() + "' and action = 'GetSubject'");
+        // The table refuses edits outright; a superuser bypassing triggers is what the chain catches.
+        assertThat(psql("update audit_log set outcome = 'denied' where seq = " + seq)).contains("audit_log is append-only");
+        psql("set session_replication_role = replica; update audit_log set outcome = 'denied' where seq = " + seq);
+        try {
+            VerifyAuditChainResponse broken = auditor.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+            assertThat(broken.getIntact()).isFalse();
+            assertThat(broken.getFirstBrokenSeq()).isEqualTo(Long.parseLong(seq));
+            assertThat(broken.getReason()).isEqualTo("content does not match its hash");
+        } finally {
+            psql("set session_replication_role = replica; update audit_log set outcome = 'allowed' where seq = " + seq);
+        }
+        assertThat(auditor.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance()).getIntact()).isTrue();
+        assertStatus(() -> caseworker().verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED, null);
+    }
+}

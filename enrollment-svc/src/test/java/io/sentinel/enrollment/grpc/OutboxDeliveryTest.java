@@ -1,0 +1,165 @@
+package io.sentinel.enrollment.grpc;
+
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.conditions;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.order;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.person;
+import static io.sentinel.enrollment.grpc.EnrollmentGrpcServiceTest.psql;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.enrollment.v1.*;
+import io.sentinel.api.rules.v1.PurgeSubjectRequest;
+import io.sentinel.api.rules.v1.PurgeSubjectResponse;
+import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
+import io.sentinel.api.rules.v1.PutSharingGrantsResponse;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.PutSubjectConditionsResponse;
+import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.rules.v1.RecordReviewOverdueResponse;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+/**
+ * The outbox against a stand-in rules-svc on a real port: messages wait while it is down, arrive
+ * once it is up, and a purge's report counts only what the peer confirmed.
+ */
+@QuarkusTest
+@TestProfile(OutboxDeliveryTest.FakeRules.class)
+class OutboxDeliveryTest {
+    static final int PORT = freePort();
+
+    public static class FakeRules implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // In test mode a gRPC client uses test-port, which otherwise points at the application itself.
+            return Map.of("quarkus.grpc.clients.rules.port", String.valueOf(PORT), "quarkus.grpc.clients.rules.test-port", String.valueOf(PORT),
+                    "sentinel.outbox.max-backoff", "1s", "sentinel.outbox.poll-interval", "200ms");
+        }
+    }
+
+    /** One port per JVM: the profile and the test may be loaded by different class loaders. */
+    static synchronized int freePort() {
+        String key = "sentinel.test.fake-rules-port";
+        String known = System.getProperty(key);
+        if (known != null) {
+            return Integer.parseInt(known);
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            System.setProperty(key, Integer.toString(s.getLocalPort()));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What the stand-in received, as "kind subject". */
+    final List<String> received = new CopyOnWriteArrayList<>();
+    Server rules;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (rules != null) {
+            rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    void startRules() throws IOException {
+        rules = ServerBuilder.forPort(PORT).addService(new RulesServiceGrpc.RulesServiceImplBase() {
+            @Override
+            public void putSubjectConditions(PutSubjectConditionsRequest r, StreamObserver<PutSubjectConditionsResponse> o) {
+                received.add("PutSubjectConditions " + r.getSubjectId());
+                o.onNext(PutSubjectConditionsResponse.getDefaultInstance());
+                o.onCompleted();
+            }
+
+            @Override
+            public void putSharingGrants(PutSharingGrantsRequest r, StreamObserver<PutSharingGrantsResponse> o) {
+                received.add("PutSharingGrants " + r.getSubjectId());
+                o.onNext(PutSharingGrantsResponse.newBuilder().setVersion(r.getVersion()).build());
+                o.onCompleted();
+            }
+
+            @Override
+            public void recordReviewOverdue(RecordReviewOverdueRequest r, StreamObserver<RecordReviewOverdueResponse> o) {
+                received.add("RecordReviewOverdue " + r.getSubjectId());
+                o.onNext(RecordReviewOverdueResponse.getDefaultInstance());
+                o.onCompleted();
+            }
+
+            @Override
+            public void purgeSubject(PurgeSubjectRequest r, StreamObserver<PurgeSubjectResponse> o) {
+                received.add("PurgeSubject " + r.getSubjectId());
+                o.onNext(PurgeSubjectResponse.newBuilder().putCounts("DATA_CATEGORY_ALERTS", 3).build());
+                o.onCompleted();
+            }
+        }).build().start();
+    }
+
+    @Test
+    void messagesWaitForAStoppedPeerAndArriveWhenItStartsAndThePurgeReportCountsItsConfirmation() throws IOException {
+        String agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
+        try {
+            var cw = EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", agency, "caseworker")));
+            var admin = EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("root", agency, "admin")));
+            Subject s = cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("s").setSubject(person()).build()).getSubject();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o").setOrder(order(s.getSubjectId(), conditions())
+                    .setStartsAt(Timestamps.of(now.minus(30, ChronoUnit.DAYS))).setEndsAt(Timestamps.of(now.minus(20, ChronoUnit.DAYS)))).build());
+            String row = "target = 'rules-svc' and kind = 'PutSubjectConditions' and encode(payload, 'escape') like '%" + s.getSubjectId() + "%'";
+
+            // rules-svc is down: the message is tried, fails and stays.
+            await().atMost(Duration.ofSeconds(20)).until(() -> psql("select attempts > 0 and delivered_at is null from outbox where " + row).equals("t"));
+            assertThat(received).isEmpty();
+
+            startRules();
+            await().atMost(Duration.ofSeconds(60)).until(() -> psql("select delivered_at is not null from outbox where " + row).equals("t"));
+            assertThat(received).contains("PutSubjectConditions " + s.getSubjectId());
+
+            // Purge it: rules-svc confirms with its counts; the two other peers stay down, so the report is not complete.
+            admin.setRetentionPolicy(SetRetentionPolicyRequest.newBuilder().addPeriods(RetentionPeriod.newBuilder()
+                    .setCategory(DataCategory.DATA_CATEGORY_IDENTITY).setDays(5)).addPeriods(RetentionPeriod.newBuilder()
+                    .setCategory(DataCategory.DATA_CATEGORY_CONDITIONS).setDays(5)).addPeriods(RetentionPeriod.newBuilder()
+                    .setCategory(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).setDays(5)).addPeriods(RetentionPeriod.newBuilder()
+                    .setCategory(DataCategory.DATA_CATEGORY_ALERTS).setDays(5)).addPeriods(RetentionPeriod.newBuilder()
+                    .setCategory(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS).setDays(5)).build());
+            String purgeId = admin.runRetentionPurge(RunRetentionPurgeRequest.getDefaultInstance()).getReport().getPurgeId();
+            var report = await().atMost(Duration.ofSeconds(60)).until(
+                    () -> admin.getPurgeReport(GetPurgeReportRequest.newBuilder().setPurgeId(purgeId).build()).getReport(),
+                    r -> r.getPeersList().stream().anyMatch(p -> p.getTarget().equals("rules-svc") && p.getConfirmed() == p.getRequested()));
+            assertThat(received).contains("PurgeSubject " + s.getSubjectId());
+            assertThat(report.getCountsList()).contains(PurgeCount.newBuilder().setSource("rules-svc").setCategory("DATA_CATEGORY_ALERTS")
+                    .setCount(3L * report.getPeersList().stream().filter(p -> p.getTarget().equals("rules-svc")).findFirst().orElseThrow().getRequested())
+                    .build());
+            assertThat(report.getPeersList()).filteredOn(p -> !p.getTarget().equals("rules-svc")).allSatisfy(p -> assertThat(p.getConfirmed()).isZero());
+            assertThat(report.getComplete()).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}
