@@ -19,6 +19,13 @@ import io.sentinel.api.biometric.v1.RecordReviewDecisionResponse;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.SubmitCheckInResponse;
 import io.sentinel.biometric.service.CheckInService;
+import io.sentinel.biometric.service.SubjectDataService;
+import io.sentinel.api.biometric.v1.ExportSubjectRequest;
+import io.sentinel.api.biometric.v1.ExportSubjectResponse;
+import io.sentinel.api.biometric.v1.PurgeSubjectRequest;
+import io.sentinel.api.biometric.v1.PurgeSubjectResponse;
+import io.sentinel.api.biometric.v1.PutSharingGrantsRequest;
+import io.sentinel.api.biometric.v1.PutSharingGrantsResponse;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
@@ -28,11 +35,34 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 public class BiometricGrpcService implements BiometricService {
     private final CheckInService service;
+    private final SubjectDataService subjectData;
+    private final io.sentinel.biometric.service.FaceVerification face;
     private final CurrentCaller caller;
 
-    public BiometricGrpcService(CheckInService service, CurrentCaller caller) {
+    public BiometricGrpcService(CheckInService service, SubjectDataService subjectData,
+            io.sentinel.biometric.service.FaceVerification face, CurrentCaller caller) {
         this.service = service;
+        this.subjectData = subjectData;
+        this.face = face;
         this.caller = caller;
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest r) {
+        return call(() -> subjectData.putGrants(r)).map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest r) {
+        return call(() -> subjectData.purge(r)).map(c -> PurgeSubjectResponse.newBuilder().putAllCounts(c).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest r) {
+        return call(() -> subjectData.export(r.getSubjectId())).map(j -> ExportSubjectResponse.newBuilder().setJson(j).build());
     }
 
     private static <T> Uni<T> call(Supplier<Uni<? extends T>> s) {
@@ -45,11 +75,37 @@ public class BiometricGrpcService implements BiometricService {
         return call(() -> service.putSchedule(r)).map(v -> PutCheckInScheduleResponse.newBuilder().setVersion(v).build());
     }
 
+    /**
+     * Runs the face model on a worker thread (tens of milliseconds of native inference must not
+     * block the event loop), then comes back to the request's Vert.x context, where the reactive
+     * database session lives.
+     */
+    private static <T> Uni<T> offLoop(java.util.function.Supplier<T> work) {
+        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+        Uni<T> u = Uni.createFrom().item(work).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+        return ctx == null ? u : u.emitOn(command -> ctx.runOnContext(v -> command.run()));
+    }
+
     @Override
     @RolesAllowed(Roles.CASEWORKER)
     public Uni<EnrolReferenceResponse> enrolReference(EnrolReferenceRequest r) {
         var who = caller.get();
-        return call(() -> service.enrolReference(who, r.getSubjectId(), r.getImage().toByteArray(), r.getContentType()))
+        byte[] image = r.getImage().toByteArray();
+        String problem = service.imageProblem(image, r.getContentType());
+        if (problem != null) {
+            return Uni.createFrom().failure(io.sentinel.common.error.SentinelException.invalid(null, problem));
+        }
+        if (!face.available()) {
+            return Uni.createFrom().failure(io.sentinel.common.error.SentinelException.precondition(null,
+                    "no face model is installed (scripts/fetch-face-models.sh): a reference cannot be enrolled"));
+        }
+        return offLoop(() -> {
+            try {
+                return face.extract(image);
+            } catch (io.sentinel.biometric.verification.FaceRejectedException e) {
+                throw io.sentinel.common.error.SentinelException.invalid("image", e.getMessage());
+            }
+        }).flatMap(ex -> call(() -> service.enrolReference(who, r.getSubjectId(), image, r.getContentType(), ex)))
                 .map(ref -> EnrolReferenceResponse.newBuilder().setReferenceId(ref.referenceId.toString())
                         .setModelId(ref.modelId == null ? "" : ref.modelId).build());
     }
@@ -58,7 +114,10 @@ public class BiometricGrpcService implements BiometricService {
     @RolesAllowed({ Roles.DEVICE_GATEWAY, Roles.CASEWORKER })
     public Uni<SubmitCheckInResponse> submitCheckIn(SubmitCheckInRequest r) {
         var who = caller.get();
-        return call(() -> service.submit(who, r.getSubjectId(), r.getCapturedAt(), r.getImage().toByteArray(), r.getContentType()))
+        byte[] image = r.getImage().toByteArray();
+        return call(() -> service.referencesFor(who, r.getSubjectId()))
+                .flatMap(refs -> offLoop(() -> service.verify(image, r.getContentType(), refs)))
+                .flatMap(verdict -> call(() -> service.submit(who, r.getSubjectId(), r.getCapturedAt(), image, r.getContentType(), verdict)))
                 .map(c -> SubmitCheckInResponse.newBuilder().setCheckIn(c).build());
     }
 

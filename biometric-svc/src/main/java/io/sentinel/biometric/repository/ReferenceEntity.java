@@ -22,6 +22,8 @@ public class ReferenceEntity {
     public byte[] image;
     @Column(name = "model_id")
     public String modelId;
+    /** AES-256-GCM encrypted face template (nonce || ciphertext). */
+    public byte[] template;
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -42,13 +42,78 @@ public class CheckInService {
     private final Repositories.References references;
     private final Repositories.CheckIns checkIns;
     private final int maxImageBytes;
+    private final TemplateCipher cipher;
+    private final FaceVerification face;
 
     public CheckInService(Repositories.Schedules schedules, Repositories.References references, Repositories.CheckIns checkIns,
-            @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes) {
+            @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes, TemplateCipher cipher, FaceVerification face) {
         this.schedules = schedules;
         this.references = references;
         this.checkIns = checkIns;
         this.maxImageBytes = maxImageBytes;
+        this.cipher = cipher;
+        this.face = face;
+    }
+
+    /** What the algorithm said about a check-in photo, computed off the event loop before storing. */
+    public record Verdict(VerificationOutcome outcome, String reason, Double similarity) {
+    }
+
+    /** The subject's reference templates usable with the installed model, and how many need re-enrolment. */
+    public record References(List<float[]> usable, int stale) {
+    }
+
+    /** Checks the photo's type and size; a bad photo is still recorded, as INCONCLUSIVE with the reason. */
+    public String imageProblem(byte[] image, String contentType) {
+        try {
+            ImageChecks.check("image", image, contentType, maxImageBytes);
+            return null;
+        } catch (SentinelException bad) {
+            return bad.describe();
+        }
+    }
+
+    @WithSession
+    public Uni<References> referencesFor(Caller caller, String subjectId) {
+        UUID subject = Check.uuid("subject_id", subjectId);
+        return monitored(caller, subject).flatMap(s -> references.list("subjectId = ?1 and template is not null", subject)).map(refs -> {
+            String model = face.modelId().orElse(null);
+            List<float[]> usable = new java.util.ArrayList<>();
+            int stale = 0;
+            for (ReferenceEntity r : refs) {
+                if (model != null && model.equals(r.modelId)) {
+                    usable.add(cipher.decrypt(r.template, subjectId, r.modelId));
+                } else {
+                    stale++;
+                }
+            }
+            return new References(usable, stale);
+        });
+    }
+
+    /** Runs the face model on a check-in photo; a pure function of its inputs, safe on a worker thread. */
+    public Verdict verify(byte[] image, String contentType, References refs) {
+        String problem = imageProblem(image, contentType);
+        if (problem != null) {
+            return new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, problem, null);
+        }
+        if (!face.available()) {
+            return new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, NO_MODEL, null);
+        }
+        if (refs.usable().isEmpty()) {
+            return new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, refs.stale() > 0
+                    ? "the references were made with another face model: the subject must be re-enrolled"
+                    : "no reference image is enrolled for this subject", null);
+        }
+        var r = face.verify(image, refs.usable());
+        return switch (r.decision()) {
+            case MATCH -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_MATCH, "similarity at or above the match threshold", r.similarity());
+            case NO_MATCH -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_NO_MATCH,
+                    "similarity below the no-match threshold: a reviewer must decide", r.similarity());
+            case INCONCLUSIVE -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE,
+                    "similarity between the thresholds: a reviewer must decide", r.similarity());
+            case REJECTED -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, r.reason(), null);
+        };
     }
 
     @WithTransaction
@@ -87,7 +152,8 @@ public class CheckInService {
     }
 
     @WithTransaction
-    public Uni<ReferenceEntity> enrolReference(Caller caller, String subjectId, byte[] image, String contentType) {
+    public Uni<ReferenceEntity> enrolReference(Caller caller, String subjectId, byte[] image, String contentType,
+            io.sentinel.biometric.verification.FaceVerifier.Extraction extraction) {
         UUID subject = Check.uuid("subject_id", subjectId);
         ImageChecks.check("image", image, contentType, maxImageBytes);
         return monitored(caller, subject).flatMap(s -> {
@@ -96,13 +162,16 @@ public class CheckInService {
             e.subjectId = subject;
             e.contentType = contentType;
             e.image = image;
+            e.modelId = extraction.modelId();
+            e.template = cipher.encrypt(extraction.embedding(), subject.toString(), extraction.modelId());
             e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             return references.persist(e);
         });
     }
 
     @WithTransaction
-    public Uni<CheckIn> submit(Caller caller, String subjectId, com.google.protobuf.Timestamp capturedAt, byte[] image, String contentType) {
+    public Uni<CheckIn> submit(Caller caller, String subjectId, com.google.protobuf.Timestamp capturedAt, byte[] image, String contentType,
+            Verdict verdict) {
         UUID subject = Check.uuid("subject_id", subjectId);
         Instant captured = Timestamps.required("captured_at", capturedAt);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -117,18 +186,14 @@ public class CheckInService {
             e.capturedAt = captured;
             e.receivedAt = now;
             e.contentType = contentType;
-            try {
-                ImageChecks.check("image", image, contentType, maxImageBytes);
-                e.image = image;
-                e.outcome = VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE.name();
-                e.outcomeReason = NO_MODEL;
-            } catch (SentinelException bad) {
-                // A bad photo is recorded as INCONCLUSIVE for a person to follow up, never as a failure.
-                e.image = null;
-                e.outcome = VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE.name();
-                e.outcomeReason = bad.describe();
-            }
-            e.reviewState = ReviewState.REVIEW_STATE_PENDING.name();
+            // A bad photo is kept out of storage but its check-in is recorded, for a person to follow up.
+            e.image = imageProblem(image, contentType) == null ? image : null;
+            e.outcome = verdict.outcome().name();
+            e.outcomeReason = verdict.reason();
+            e.similarity = verdict.similarity();
+            // Only a clear MATCH skips review; anything else is for a person to decide.
+            e.reviewState = (verdict.outcome() == VerificationOutcome.VERIFICATION_OUTCOME_MATCH ? ReviewState.REVIEW_STATE_NOT_REQUIRED
+                    : ReviewState.REVIEW_STATE_PENDING).name();
             return checkIns.persist(e).map(CheckInService::toProto);
         });
     }

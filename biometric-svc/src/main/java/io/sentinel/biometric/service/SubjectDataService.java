@@ -1,0 +1,130 @@
+package io.sentinel.biometric.service;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.sentinel.api.biometric.v1.PurgeSubjectRequest;
+import io.sentinel.api.biometric.v1.PutSharingGrantsRequest;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.common.error.Check;
+import io.sentinel.common.util.Timestamps;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * What enrollment-svc asks of every service about one subject: the grants in force, deletion
+ * when retention runs out, and a full export for a subject access request.
+ */
+@ApplicationScoped
+public class SubjectDataService {
+    private final Pool pool;
+
+    public SubjectDataService(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Long> putGrants(PutSharingGrantsRequest r) {
+        UUID subject = Check.uuid("subject_id", r.getSubjectId());
+        Check.required("owning_agency_id", r.getOwningAgencyId());
+        for (int i = 0; i < r.getGrantsCount(); i++) {
+            Check.required("grants[" + i + "].agency_id", r.getGrants(i).getAgencyId());
+            Timestamps.required("grants[" + i + "].valid_until", r.getGrants(i).getValidUntil());
+        }
+        return pool.preparedQuery("""
+                insert into subject_grants (subject_id, owning_agency_id, version, grants, updated_at) values ($1, $2, $3, $4, now())
+                on conflict (subject_id) do update set owning_agency_id = excluded.owning_agency_id, version = excluded.version,
+                    grants = excluded.grants, updated_at = now() where subject_grants.version < excluded.version
+                returning version""")
+                .execute(Tuple.of(subject, r.getOwningAgencyId(), r.getVersion(), io.vertx.mutiny.core.buffer.Buffer.buffer(r.toByteArray())))
+                .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().item(rows.iterator().next().getLong(0))
+                        : pool.preparedQuery("select version from subject_grants where subject_id = $1").execute(Tuple.of(subject))
+                                .map(x -> x.iterator().next().getLong(0)));
+    }
+
+    /** Deletes check-ins and reference images (BIOMETRIC_RESULTS), and the schedule and grants with IDENTITY. */
+    public Uni<Map<String, Long>> purge(PurgeSubjectRequest r) {
+        UUID subject = Check.uuid("subject_id", r.getSubjectId());
+        UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
+        Instant olderThan = Timestamps.optional("older_than", r.getOlderThan());
+        Set<DataCategory> cats = r.getCategoriesList().isEmpty()
+                ? Set.of(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS, DataCategory.DATA_CATEGORY_IDENTITY)
+                : Set.copyOf(r.getCategoriesList());
+        OffsetDateTime cutoff = (olderThan == null ? Instant.parse("9999-12-31T00:00:00Z") : olderThan).atOffset(ZoneOffset.UTC);
+        return pool.withTransaction(tx -> tx.preparedQuery("select counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId))
+                .flatMap(done -> {
+                    if (done.size() > 0) {
+                        JsonObject saved = new JsonObject(done.iterator().next().getString(0));
+                        Map<String, Long> counts = new LinkedHashMap<>();
+                        saved.forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
+                        return Uni.createFrom().item(counts);
+                    }
+                    Map<String, Long> counts = new LinkedHashMap<>();
+                    Uni<Void> work = Uni.createFrom().voidItem();
+                    if (cats.contains(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS)) {
+                        work = work.chain(() -> count(tx, "delete from check_in where subject_id = $1 and captured_at < $2", subject, cutoff)
+                                .flatMap(a -> count(tx, "delete from reference_image where subject_id = $1 and created_at < $2", subject, cutoff)
+                                        .invoke(b -> counts.put(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS.name(), a + b)))
+                                .replaceWithVoid());
+                    }
+                    if (cats.contains(DataCategory.DATA_CATEGORY_IDENTITY) && olderThan == null) {
+                        work = work.chain(() -> count(tx, "delete from subject_grants where subject_id = $1", subject, null)
+                                .flatMap(a -> tx.preparedQuery("select count(*) from check_in where subject_id = $1").execute(Tuple.of(subject))
+                                        .flatMap(left -> left.iterator().next().getLong(0) > 0 ? Uni.createFrom().item(0L)
+                                                : count(tx, "delete from check_in_schedule where subject_id = $1 and not exists "
+                                                        + "(select 1 from reference_image where subject_id = $1)", subject, null))
+                                        .invoke(b -> counts.put(DataCategory.DATA_CATEGORY_IDENTITY.name(), a + b)))
+                                .replaceWithVoid());
+                    }
+                    return work.chain(() -> tx.preparedQuery("insert into purge_run (purge_id, subject_id, counts, done_at) values ($1, $2, $3, now())")
+                            .execute(Tuple.of(purgeId, subject, new JsonObject(new LinkedHashMap<>(counts)).encode()))).replaceWith(counts);
+                }));
+    }
+
+    private static Uni<Long> count(SqlClient tx, String sql, UUID subject, OffsetDateTime cutoff) {
+        Tuple args = cutoff == null ? Tuple.of(subject) : Tuple.of(subject, cutoff);
+        return tx.preparedQuery(sql).execute(args).map(rows -> (long) rows.rowCount());
+    }
+
+    /** The schedule, reference-image metadata and check-in records; photos are listed, not embedded. */
+    public Uni<String> export(String subjectId) {
+        UUID subject = Check.uuid("subject_id", subjectId);
+        JsonObject out = new JsonObject().put("service", "biometric-svc").put("subject_id", subject.toString());
+        return pool.preparedQuery("select * from check_in_schedule where subject_id = $1").execute(Tuple.of(subject))
+                .invoke(rows -> out.put("check_in_schedule", rows(rows)))
+                .chain(() -> pool.preparedQuery("select reference_id, content_type, model_id, created_at, image is not null as image_held "
+                        + "from reference_image where subject_id = $1").execute(Tuple.of(subject)))
+                .invoke(rows -> out.put("reference_images", rows(rows)))
+                .chain(() -> pool.preparedQuery("select check_in_id, captured_at, received_at, content_type, outcome, outcome_reason, "
+                        + "similarity, review_state, reviewed_by, reviewed_at, review_reason, image is not null as image_held "
+                        + "from check_in where subject_id = $1 order by captured_at").execute(Tuple.of(subject)))
+                .invoke(rows -> out.put("check_ins", rows(rows)))
+                .map(x -> out.encode());
+    }
+
+    private static JsonArray rows(Iterable<Row> rows) {
+        JsonArray a = new JsonArray();
+        for (Row r : rows) {
+            JsonObject o = new JsonObject();
+            for (int i = 0; i < r.size(); i++) {
+                Object v = r.getValue(i);
+                o.put(r.getColumnName(i), v == null ? null : v instanceof Number || v instanceof Boolean ? v : v.toString());
+            }
+            a.add(o);
+        }
+        return a;
+    }
+
+}
