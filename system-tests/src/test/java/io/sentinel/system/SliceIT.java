@@ -149,15 +149,22 @@ class SliceIT {
                 }));
         try {
             // The assignment reaches location-svc through enrollment's outbox; until then the device is unknown there.
-            Instant outsideAt = now.minusSeconds(120);
+            Instant outsideAt = now.minusSeconds(600);
             long[] sequence = { 0 };
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
                     send(FixBatch.newBuilder().setSequence(++sequence[0]).addFixes(fix(device.getDeviceId(), outsideAt, 51.5100, -0.1000)).build())
                             .getAccepted() == 1);
-            Instant insideAt = now.minusSeconds(60);
-            FixBatchAck ack = send(FixBatch.newBuilder().setSequence(++sequence[0])
-                    .addFixes(fix(device.getDeviceId(), insideAt, 51.5010, -0.1270)).build());
-            assertThat(ack.getAccepted()).isEqualTo(1);
+            // A person standing in the zone: fixes every 30 s for 3 minutes, longer than rules-svc's dwell
+            // (2 min and 3 certain fixes by default), so the breach is real and not GPS jitter.
+            FixBatch.Builder inside = FixBatch.newBuilder().setSequence(++sequence[0]);
+            java.util.List<com.google.protobuf.Timestamp> insideTimes = new java.util.ArrayList<>();
+            for (int i = 0; i <= 6; i++) {
+                Instant at = now.minusSeconds(280 - 30L * i);
+                inside.addFixes(fix(device.getDeviceId(), at, 51.5010 + i * 0.00001, -0.1270));
+                insideTimes.add(Timestamps.of(at));
+            }
+            FixBatchAck ack = send(inside.build());
+            assertThat(ack.getAccepted()).isEqualTo(7);
             assertThat(ack.getSequence()).isEqualTo(sequence[0]);
 
             AlertEvent event = null;
@@ -172,8 +179,9 @@ class SliceIT {
             assertThat(event.getAlert().getKind()).isEqualTo(AlertKind.ALERT_KIND_EXCLUSION_ZONE_ENTERED);
             assertThat(event.getAlert().getConditionId()).isEqualTo(zoneId);
             assertThat(event.getAlert().getDeviceId()).isEqualTo(device.getDeviceId());
-            assertThat(event.getAlert().getFixTime()).isEqualTo(Timestamps.of(insideAt));
-            assertThat(event.getAlert().getPosition().getLatitude()).isEqualTo(51.5010);
+            // The alert names the fix that confirmed the breach: one of those inside the zone.
+            assertThat(insideTimes).contains(event.getAlert().getFixTime());
+            assertThat(event.getAlert().getPosition().getLatitude()).isBetween(51.5010, 51.5011);
             assertThat(event.getAlert().getPosition().getLongitude()).isEqualTo(-0.1270);
             assertThat(event.getAlert().getOwningAgencyId()).isEqualTo(AGENCY);
         } finally {
@@ -218,6 +226,66 @@ class SliceIT {
 
     @Test
     @Order(3)
+    void conditionsWrittenWhileRulesSvcIsDownReachItWhenItReturns() throws Exception {
+        suite.stop("rules-svc");
+        Subject subject = caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(Subject.newBuilder().setGivenNames("Kim").setFamilyName("Example").setDateOfBirth("1985-02-03")
+                        .setNationality("IRL").setPreferredLanguage("ga"))
+                .build()).getSubject();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        MonitoringOrder order = caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(MonitoringOrder.newBuilder().setSubjectId(subject.getSubjectId()).setLegalAuthority("Court order 2026/301")
+                        .setStartsAt(Timestamps.of(now.minus(1, ChronoUnit.DAYS))).setEndsAt(Timestamps.of(now.plus(30, ChronoUnit.DAYS)))
+                        .setDeviceType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .setConditions(Conditions.newBuilder().setTimeZone("Europe/London")
+                                .addZones(Zone.newBuilder().setName("Shop").setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SQUARE))
+                                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
+                .build()).getOrder();
+        Device device = caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG))
+                .build()).getDevice();
+        caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
+        // enrollment-svc reports the peer as unreachable while the message waits in its outbox.
+        await().atMost(Duration.ofSeconds(30)).until(() -> suite.readinessBody("enrollment-svc").contains("\"rules-svc\": \"UNREACHABLE"));
+
+        suite.start("rules-svc");
+        suite.awaitReady("rules-svc", Duration.ofSeconds(120));
+        String zoneId = order.getConditions().getZones(0).getZoneId();
+        LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
+        Context.CancellableContext subscription = Context.current().withCancellation();
+        subscription.run(() -> RulesServiceGrpc.newStub(rules)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
+                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(AlertEvent e) {
+                        alerts.add(e);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+        try {
+            // Fixes inside the zone, one every poll, until the redelivered conditions make one an alert.
+            long[] seq = { 0 };
+            Instant[] at = { now.minus(60, ChronoUnit.MINUTES) };
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                at[0] = at[0].plusSeconds(30);
+                send(FixBatch.newBuilder().setSequence(++seq[0]).addFixes(fix(device.getDeviceId(), at[0], 51.5010, -0.1270)).build());
+                return alerts.stream().anyMatch(e -> e.getAlert().getSubjectId().equals(subject.getSubjectId())
+                        && e.getAlert().getConditionId().equals(zoneId));
+            });
+        } finally {
+            subscription.cancel(null);
+        }
+    }
+
+    @Test
+    @Order(4)
     void readinessGoesDownWithTheDatabaseAndComesBackWithIt() throws Exception {
         for (String s : Suite.SERVICES) {
             assertThat(suite.readiness(s)).as(s).isEqualTo(200);

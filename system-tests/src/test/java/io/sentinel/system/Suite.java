@@ -78,6 +78,8 @@ final class Suite implements AutoCloseable {
         env.put("BIOMETRIC_GRPC_PORT", String.valueOf(ports.get("biometric-svc")));
         // Quick health reactions for the test; the defaults suit production.
         env.put("QUARKUS_DATASOURCE_REACTIVE_IDLE_TIMEOUT", "PT5S");
+        env.put("SENTINEL_OUTBOX_MAX_BACKOFF", "PT2S");
+        env.put("BIOMETRIC_TEMPLATE_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile()));
         processes.put(service, pb.start());
     }
