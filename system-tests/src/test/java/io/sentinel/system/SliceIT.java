@@ -301,9 +301,13 @@ class SliceIT {
     }
 
     static FixBatchAck send(FixBatch batch) throws InterruptedException {
+        return send(location, TestTokens.token("gateway-1", AGENCY, "device-gateway"), batch);
+    }
+
+    static FixBatchAck send(ManagedChannel location, String token, FixBatch batch) throws InterruptedException {
         LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
         StreamObserver<FixBatch> stream = LocationServiceGrpc.newStub(location)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("gateway-1", AGENCY, "device-gateway")))
+                .withCallCredentials(GrpcTestChannels.bearer(token))
                 .withDeadlineAfter(20, TimeUnit.SECONDS).ingestFixes(new StreamObserver<>() {
                     @Override
                     public void onNext(FixBatchAck a) {

@@ -35,7 +35,14 @@ final class Suite implements AutoCloseable {
     final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    final String agency;
+
     Suite() throws IOException {
+        this("agency-e2e");
+    }
+
+    Suite(String agency) throws IOException {
+        this.agency = agency;
         Files.createDirectories(work);
         for (String s : SERVICES) {
             ports.put(s, freePort());
@@ -67,7 +74,7 @@ final class Suite implements AutoCloseable {
         env.put("JWT_VERIFY_KEY_LOCATION", TestKeys.trustedPublicKey().toString());
         env.put("JWT_ISSUER", TestTokens.ISSUER);
         env.put("SERVICE_TOKEN_KEY_LOCATION", TestKeys.trustedPrivateKey().toString());
-        env.put("SENTINEL_AGENCY_ID", "agency-e2e");
+        env.put("SENTINEL_AGENCY_ID", agency);
         env.put("ENROLLMENT_GRPC_HOST", "127.0.0.1");
         env.put("ENROLLMENT_GRPC_PORT", String.valueOf(ports.get("enrollment-svc")));
         env.put("RULES_GRPC_HOST", "127.0.0.1");

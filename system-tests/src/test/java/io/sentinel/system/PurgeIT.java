@@ -1,0 +1,181 @@
+package io.sentinel.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
+import io.sentinel.api.biometric.v1.CheckIn;
+import io.sentinel.api.biometric.v1.GetCheckInRequest;
+import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
+import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.api.common.v1.DeviceType;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.enrollment.v1.AssignDeviceRequest;
+import io.sentinel.api.enrollment.v1.CheckInPolicy;
+import io.sentinel.api.enrollment.v1.Conditions;
+import io.sentinel.api.enrollment.v1.CreateOrderRequest;
+import io.sentinel.api.enrollment.v1.CreateSubjectRequest;
+import io.sentinel.api.enrollment.v1.Device;
+import io.sentinel.api.enrollment.v1.EnrollmentServiceGrpc;
+import io.sentinel.api.enrollment.v1.GetPurgeReportRequest;
+import io.sentinel.api.enrollment.v1.GetSubjectRequest;
+import io.sentinel.api.enrollment.v1.MonitoringOrder;
+import io.sentinel.api.enrollment.v1.PurgeReport;
+import io.sentinel.api.enrollment.v1.RegisterDeviceRequest;
+import io.sentinel.api.enrollment.v1.RetentionPeriod;
+import io.sentinel.api.enrollment.v1.RunRetentionPurgeRequest;
+import io.sentinel.api.enrollment.v1.SetRetentionPolicyRequest;
+import io.sentinel.api.enrollment.v1.Subject;
+import io.sentinel.api.location.v1.Fix;
+import io.sentinel.api.location.v1.FixBatch;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.QueryTrailRequest;
+import io.sentinel.api.rules.v1.ListAlertsRequest;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestTokens;
+import io.sentinel.common.util.Timestamps;
+
+/**
+ * Retention across the suite: a subject whose order ended long ago has data in all four services
+ * (identity, conditions, trail, an alert, a check-in); the purge removes it from every one of
+ * them, and the report counts a peer only once that peer confirmed.
+ */
+class PurgeIT {
+    static final String AGENCY = "agency-purge";
+    static Suite suite;
+    static ManagedChannel enrollment, location, rules, biometric;
+
+    @BeforeAll
+    static void start() throws Exception {
+        suite = new Suite(AGENCY);
+        suite.startAll();
+        enrollment = GrpcTestChannels.plaintext(suite.ports.get("enrollment-svc"));
+        location = GrpcTestChannels.plaintext(suite.ports.get("location-svc"));
+        rules = GrpcTestChannels.plaintext(suite.ports.get("rules-svc"));
+        biometric = GrpcTestChannels.plaintext(suite.ports.get("biometric-svc"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ManagedChannel c : new ManagedChannel[] { enrollment, location, rules, biometric }) {
+            if (c != null) {
+                c.shutdownNow();
+            }
+        }
+        if (suite != null) {
+            suite.close();
+        }
+    }
+
+    static EnrollmentServiceGrpc.EnrollmentServiceBlockingStub enrollmentAs(String sub, String role) {
+        return EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token(sub, AGENCY, role)))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    static RetentionPeriod period(DataCategory c, int days) {
+        return RetentionPeriod.newBuilder().setCategory(c).setDays(days).build();
+    }
+
+    @Test
+    void aPurgeRemovesTheSubjectFromAllFourServices() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        var caseworker = enrollmentAs("alice", "caseworker");
+        Subject subject = caseworker.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(Subject.newBuilder().setGivenNames("Lee").setFamilyName("Example").setDateOfBirth("1979-06-30")
+                        .setNationality("ROU").setPreferredLanguage("ro")).build()).getSubject();
+        // An order that ended two years ago: every category is past its retention below.
+        MonitoringOrder order = caseworker.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(MonitoringOrder.newBuilder().setSubjectId(subject.getSubjectId()).setLegalAuthority("Court order 2023/7")
+                        .setStartsAt(Timestamps.of(now.minus(1095, ChronoUnit.DAYS))).setEndsAt(Timestamps.of(now.minus(730, ChronoUnit.DAYS)))
+                        .setDeviceType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .setConditions(Conditions.newBuilder().setTimeZone("Europe/London")
+                                .addZones(Zone.newBuilder().setName("Street").setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SliceIT.SQUARE))
+                                .setCheckIns(CheckInPolicy.newBuilder().setPerDay(1).setWindowStart("09:00").setWindowEnd("18:00"))
+                                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
+                .build()).getOrder();
+        Device device = caseworker.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build())
+                .getDevice();
+        caseworker.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
+
+        // Data in every service: a trail with a breach long enough to raise an alert, and a check-in.
+        String gateway = TestTokens.token("gw", AGENCY, "device-gateway");
+        long[] seq = { 0 };
+        Instant[] at = { now.minus(30, ChronoUnit.MINUTES) };
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            at[0] = at[0].plusSeconds(30);
+            SliceIT.send(location, gateway, FixBatch.newBuilder().setSequence(++seq[0])
+                    .addFixes(Fix.newBuilder().setDeviceId(device.getDeviceId()).setDeviceTime(Timestamps.of(at[0])).setLatitude(51.5010)
+                            .setLongitude(-0.1270).setAccuracyMetres(5)).build());
+            return RulesServiceGrpc.newBlockingStub(rules)
+                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                    .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()).getAlertsCount() > 0;
+        });
+        var watch = BiometricServiceGrpc.newBlockingStub(biometric).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("watch", AGENCY, "device-gateway")));
+        CheckIn[] checkIn = new CheckIn[1];
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(
+                e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND).until(() -> {
+                    checkIn[0] = watch.submitCheckIn(SubmitCheckInRequest.newBuilder().setSubjectId(subject.getSubjectId())
+                            .setCapturedAt(Timestamps.of(now)).setImage(ByteString.copyFrom(SliceIT.jpeg())).setContentType("image/jpeg").build())
+                            .getCheckIn();
+                    return true;
+                });
+        assertThat(trail(subject.getSubjectId())).isPositive();
+
+        var admin = enrollmentAs("root", "admin");
+        admin.setRetentionPolicy(SetRetentionPolicyRequest.newBuilder()
+                .addPeriods(period(DataCategory.DATA_CATEGORY_IDENTITY, 400)).addPeriods(period(DataCategory.DATA_CATEGORY_CONDITIONS, 400))
+                .addPeriods(period(DataCategory.DATA_CATEGORY_LOCATION_TRAIL, 100)).addPeriods(period(DataCategory.DATA_CATEGORY_ALERTS, 100))
+                .addPeriods(period(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS, 100)).build());
+        PurgeReport report = admin.runRetentionPurge(RunRetentionPurgeRequest.getDefaultInstance()).getReport();
+        assertThat(report.getSubjects()).isEqualTo(1);
+
+        // The peers confirm through the outbox; the report says complete only when all three have.
+        PurgeReport[] done = new PurgeReport[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            done[0] = admin.getPurgeReport(GetPurgeReportRequest.newBuilder().setPurgeId(report.getPurgeId()).build()).getReport();
+            return done[0].getComplete();
+        });
+        assertThat(done[0].getPeersList()).allSatisfy(p -> assertThat(p.getConfirmed()).isEqualTo(p.getRequested()));
+
+        assertThatThrownBy(() -> caseworker.getSubject(GetSubjectRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThat(RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()).getAlertsCount()).isZero();
+        assertThat(trail(subject.getSubjectId())).isZero();
+        assertThatThrownBy(() -> BiometricServiceGrpc.newBlockingStub(biometric)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
+                .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(checkIn[0].getCheckInId()).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThat(order.getOrderId()).isNotEmpty();
+    }
+
+    static int trail(String subjectId) {
+        Instant now = Instant.now();
+        return LocationServiceGrpc.newBlockingStub(location)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .queryTrail(QueryTrailRequest.newBuilder().setSubjectId(subjectId).setFrom(Timestamps.of(now.minus(1, ChronoUnit.DAYS)))
+                        .setTo(Timestamps.of(now.plusSeconds(60))).setPurpose("retention verification").setReference("purge test").build())
+                .getPointsCount();
+    }
+}
