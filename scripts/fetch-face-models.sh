@@ -53,9 +53,17 @@ all_verified() {
   for f in "${MODELS[@]}" "${SAMPLES[@]}"; do verified "$f" "$DIR/$f" || return 1; done
 }
 
+# A fresh machine may have only a JDK: install npm from Debian's packages when we can.
+ensure_npm() {
+  command -v npm >/dev/null && return 0
+  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || return 1
+  echo "fetch-face-models: installing npm with apt" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null && command -v npm >/dev/null
+}
+
 fetch_tgz() { # package tgz
   if verified "$2" "$DIR/.npm/$2"; then return 0; fi
-  command -v npm >/dev/null || die "npm is required to fetch $1"
+  ensure_npm || die "npm is required to fetch $1 (apt-get install npm)"
   rm -f "$DIR/.npm/$2"
   (cd "$DIR/.npm" && npm pack --silent "$1" >/dev/null) || die "npm pack $1 failed"
   check "$2" "$DIR/.npm/$2"
