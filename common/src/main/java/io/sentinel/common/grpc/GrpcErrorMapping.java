@@ -60,6 +60,10 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             }
             return new StatusException(code(se.kind()).withDescription(se.describe()), trailers);
         }
+        if (DatabaseUnavailable.is(cause)) {
+            // Retryable: the caller should back off, not treat it as a bug of ours or theirs.
+            return Status.UNAVAILABLE.withDescription(DatabaseUnavailable.MESSAGE).asException();
+        }
         if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
             return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asException();
         }

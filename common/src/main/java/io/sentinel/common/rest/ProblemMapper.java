@@ -21,6 +21,19 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public RestResponse<Problem> databaseUnavailable(io.vertx.pgclient.PgException e, UriInfo uri) {
+        if (io.sentinel.common.grpc.DatabaseUnavailable.is(e)) {
+            return problem(503, "unavailable", "Unavailable", io.sentinel.common.grpc.DatabaseUnavailable.MESSAGE, uri, null);
+        }
+        return problem(500, "internal", "Internal error", "internal error", uri, null);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> cannotConnect(java.net.ConnectException e, UriInfo uri) {
+        return problem(503, "unavailable", "Unavailable", io.sentinel.common.grpc.DatabaseUnavailable.MESSAGE, uri, null);
+    }
+
+    @ServerExceptionMapper
     public RestResponse<Problem> malformedJson(JsonProcessingException e, UriInfo uri) {
         String field = null;
         if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
