@@ -18,6 +18,7 @@ import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionResponse;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.SubmitCheckInResponse;
+import io.sentinel.biometric.service.CheckInEventOutbox;
 import io.sentinel.biometric.service.CheckInService;
 import io.sentinel.biometric.service.SubjectDataService;
 import io.sentinel.api.biometric.v1.ExportSubjectRequest;
@@ -38,9 +39,16 @@ public class BiometricGrpcService implements BiometricService {
     private final SubjectDataService subjectData;
     private final io.sentinel.biometric.service.FaceVerification face;
     private final CurrentCaller caller;
+    private final CheckInEventOutbox outbox;
+    private final io.sentinel.biometric.service.GroupReportService groupReports;
+    private final io.sentinel.biometric.service.PromptScheduler prompts;
 
     public BiometricGrpcService(CheckInService service, SubjectDataService subjectData,
-            io.sentinel.biometric.service.FaceVerification face, CurrentCaller caller) {
+            io.sentinel.biometric.service.FaceVerification face, CurrentCaller caller, CheckInEventOutbox outbox,
+            io.sentinel.biometric.service.GroupReportService groupReports, io.sentinel.biometric.service.PromptScheduler prompts) {
+        this.prompts = prompts;
+        this.outbox = outbox;
+        this.groupReports = groupReports;
         this.service = service;
         this.subjectData = subjectData;
         this.face = face;
@@ -146,7 +154,22 @@ public class BiometricGrpcService implements BiometricService {
     @RolesAllowed(Roles.REVIEWER)
     public Uni<RecordReviewDecisionResponse> recordReviewDecision(RecordReviewDecisionRequest r) {
         var who = caller.get();
-        return call(() -> service.decide(who, r.getCheckInId(), r.getIsMatch(), r.getReason()))
+        return call(() -> service.decide(who, r.getCheckInId(), r.getIsMatch(), r.getReason())).invoke(outbox::afterDecision)
                 .map(c -> RecordReviewDecisionResponse.newBuilder().setCheckIn(c).build());
+    }
+
+    @Override
+    @RolesAllowed({ Roles.AUDITOR, Roles.ADMIN })
+    public Uni<io.sentinel.api.biometric.v1.GetGroupReportResponse> getGroupReport(io.sentinel.api.biometric.v1.GetGroupReportRequest r) {
+        var who = caller.get();
+        return call(() -> groupReports.report(who, r));
+    }
+
+    @Override
+    @RolesAllowed({ Roles.DEVICE_GATEWAY, Roles.CASEWORKER })
+    public Uni<io.sentinel.api.biometric.v1.ListOpenPromptsResponse> listOpenPrompts(io.sentinel.api.biometric.v1.ListOpenPromptsRequest r) {
+        var who = caller.get();
+        return call(() -> service.ownedSubject(who, r.getSubjectId()).flatMap(subject -> prompts.open(subject, java.time.Instant.now())))
+                .map(l -> io.sentinel.api.biometric.v1.ListOpenPromptsResponse.newBuilder().addAllPrompts(l).build());
     }
 }

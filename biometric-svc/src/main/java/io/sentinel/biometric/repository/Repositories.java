@@ -21,6 +21,10 @@ public final class Repositories {
     }
 
     @ApplicationScoped
+    public static class CheckInEvents implements PanacheRepositoryBase<CheckInEventEntity, Long> {
+    }
+
+    @ApplicationScoped
     public static class CheckIns implements PanacheRepositoryBase<CheckInEntity, UUID> {
         /** The review queue of one agency, oldest first. */
         public io.smallrye.mutiny.Uni<List<CheckInEntity>> pending(String agency, UUID after, int size) {

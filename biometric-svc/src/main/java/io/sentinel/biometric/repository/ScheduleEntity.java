@@ -27,6 +27,8 @@ public class ScheduleEntity {
     public String windowEnd;
     public long version;
     public boolean active;
+    @Column(name = "demographic_group")
+    public String demographicGroup;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.sentinel.api.biometric.v1.ListReviewQueueResponse;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
+import io.sentinel.biometric.service.CheckInEventOutbox;
 import io.sentinel.biometric.service.CheckInService;
 import io.sentinel.common.rest.ProtoJson;
 import io.sentinel.common.security.CurrentCaller;
@@ -25,8 +26,10 @@ import io.smallrye.mutiny.Uni;
 public class ReviewQueueResource {
     private final CheckInService service;
     private final CurrentCaller caller;
+    private final CheckInEventOutbox outbox;
 
-    public ReviewQueueResource(CheckInService service, CurrentCaller caller) {
+    public ReviewQueueResource(CheckInService service, CurrentCaller caller, CheckInEventOutbox outbox) {
+        this.outbox = outbox;
         this.service = service;
         this.caller = caller;
     }
@@ -43,6 +46,7 @@ public class ReviewQueueResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<String> decide(@PathParam("checkInId") String checkInId, String body) {
         RecordReviewDecisionRequest r = ProtoJson.parse(body, RecordReviewDecisionRequest.newBuilder()).build();
-        return service.decide(caller.get(), checkInId, r.getIsMatch(), r.getReason()).map(ProtoJson::print);
+        return service.decide(caller.get(), checkInId, r.getIsMatch(), r.getReason()).invoke(outbox::afterDecision)
+                .map(ProtoJson::print);
     }
 }

@@ -22,7 +22,9 @@ import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.common.util.Uuids;
+import io.sentinel.api.rules.v1.CheckInEventKind;
 import io.sentinel.biometric.repository.CheckInEntity;
+import io.sentinel.biometric.repository.CheckInEventEntity;
 import io.sentinel.biometric.repository.ReferenceEntity;
 import io.sentinel.biometric.repository.Repositories;
 import io.sentinel.biometric.repository.ScheduleEntity;
@@ -41,15 +43,17 @@ public class CheckInService {
     private final Repositories.Schedules schedules;
     private final Repositories.References references;
     private final Repositories.CheckIns checkIns;
+    private final Repositories.CheckInEvents events;
     private final int maxImageBytes;
     private final TemplateCipher cipher;
     private final FaceVerification face;
 
     public CheckInService(Repositories.Schedules schedules, Repositories.References references, Repositories.CheckIns checkIns,
-            @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes, TemplateCipher cipher, FaceVerification face) {
+            Repositories.CheckInEvents events, @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes, TemplateCipher cipher, FaceVerification face) {
         this.schedules = schedules;
         this.references = references;
         this.checkIns = checkIns;
+        this.events = events;
         this.maxImageBytes = maxImageBytes;
         this.cipher = cipher;
         this.face = face;
@@ -136,9 +140,17 @@ public class CheckInService {
             e.windowEnd = r.getWindowEnd();
             e.version = r.getVersion();
             e.active = r.getActive();
+            e.demographicGroup = r.getDemographicGroup().isBlank() ? null : r.getDemographicGroup().strip();
             e.updatedAt = Instant.now();
             return (existing != null ? Uni.createFrom().item(e) : schedules.persist(e)).map(s -> s.version);
         });
+    }
+
+    /** Checks that the caller's agency owns the subject (NOT_FOUND otherwise). */
+    @WithSession
+    public Uni<UUID> ownedSubject(Caller caller, String subjectId) {
+        UUID subject = Check.uuid("subject_id", subjectId);
+        return monitored(caller, subject).map(s -> subject);
     }
 
     /** The subject's schedule if the caller's agency owns the subject; otherwise NOT_FOUND. */
@@ -194,8 +206,22 @@ public class CheckInService {
             // Only a clear MATCH skips review; anything else is for a person to decide.
             e.reviewState = (verdict.outcome() == VerificationOutcome.VERIFICATION_OUTCOME_MATCH ? ReviewState.REVIEW_STATE_NOT_REQUIRED
                     : ReviewState.REVIEW_STATE_PENDING).name();
-            return checkIns.persist(e).map(CheckInService::toProto);
+            return checkIns.persist(e).flatMap(saved -> answerPrompt(saved)).map(x -> toProto(e));
         });
+    }
+
+    /**
+     * A check-in received while a prompt is open (between its moment and its deadline) answers the
+     * earliest such prompt. Server receipt time decides, not the device's claimed capture time.
+     */
+    private Uni<Integer> answerPrompt(CheckInEntity e) {
+        return checkIns.getSession().flatMap(s -> s.createNativeQuery("""
+                update check_in_prompt set state = 'ANSWERED', check_in_id = :checkIn
+                where prompt_id = (select prompt_id from check_in_prompt
+                                   where subject_id = :subject and state = 'PENDING' and prompt_at <= :at and deadline_at > :at
+                                   order by prompt_at limit 1)""")
+                .setParameter("checkIn", e.checkInId).setParameter("subject", e.subjectId).setParameter("at", e.receivedAt)
+                .executeUpdate());
     }
 
     @WithSession
@@ -221,7 +247,7 @@ public class CheckInService {
     public Uni<CheckIn> decide(Caller caller, String checkInId, boolean isMatch, String reason) {
         UUID id = Check.uuid("check_in_id", checkInId);
         Check.length("reason", reason, 1, 500);
-        return checkIns.findById(id).map(e -> {
+        return checkIns.findById(id).flatMap(e -> {
             if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
                 throw SentinelException.notFound("check-in", checkInId);
             }
@@ -232,7 +258,18 @@ public class CheckInService {
             e.reviewedBy = caller.subject();
             e.reviewedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             e.reviewReason = reason;
-            return toProto(e);
+            if (isMatch) {
+                return Uni.createFrom().item(toProto(e));
+            }
+            // Only a person's confirmation makes a failed check-in; the event commits with the decision.
+            CheckInEventEntity event = new CheckInEventEntity();
+            event.eventId = UUID.randomUUID();
+            event.subjectId = e.subjectId;
+            event.kind = CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED.name();
+            event.checkInId = e.checkInId;
+            event.reviewedBy = e.reviewedBy;
+            event.occurredAt = e.reviewedAt;
+            return events.persist(event).map(x -> toProto(e));
         });
     }
 

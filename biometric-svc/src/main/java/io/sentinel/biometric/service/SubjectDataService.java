@@ -76,7 +76,14 @@ public class SubjectDataService {
                     if (cats.contains(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS)) {
                         work = work.chain(() -> count(tx, "delete from check_in where subject_id = $1 and captured_at < $2", subject, cutoff)
                                 .flatMap(a -> count(tx, "delete from reference_image where subject_id = $1 and created_at < $2", subject, cutoff)
-                                        .invoke(b -> counts.put(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS.name(), a + b)))
+                                        .map(b -> a + b))
+                                // Prompts and the check-in events already delivered to rules-svc go with the results;
+                                // an undelivered event stays until rules-svc has it.
+                                .flatMap(a -> count(tx, "delete from check_in_prompt where subject_id = $1 and prompt_at < $2", subject, cutoff)
+                                        .map(b -> a + b))
+                                .flatMap(a -> count(tx, "delete from check_in_event_outbox where subject_id = $1 and occurred_at < $2 "
+                                        + "and delivered_at is not null", subject, cutoff).map(b -> a + b))
+                                .invoke(n -> counts.put(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS.name(), n))
                                 .replaceWithVoid());
                     }
                     if (cats.contains(DataCategory.DATA_CATEGORY_IDENTITY) && olderThan == null) {
@@ -98,7 +105,7 @@ public class SubjectDataService {
         return tx.preparedQuery(sql).execute(args).map(rows -> (long) rows.rowCount());
     }
 
-    /** The schedule, reference-image metadata and check-in records; photos are listed, not embedded. */
+    /** The schedule, reference-image metadata, check-in records and prompts; photos are listed, not embedded. */
     public Uni<String> export(String subjectId) {
         UUID subject = Check.uuid("subject_id", subjectId);
         JsonObject out = new JsonObject().put("service", "biometric-svc").put("subject_id", subject.toString());
@@ -111,6 +118,9 @@ public class SubjectDataService {
                         + "similarity, review_state, reviewed_by, reviewed_at, review_reason, image is not null as image_held "
                         + "from check_in where subject_id = $1 order by captured_at").execute(Tuple.of(subject)))
                 .invoke(rows -> out.put("check_ins", rows(rows)))
+                .chain(() -> pool.preparedQuery("select prompt_id, local_date, prompt_at, deadline_at, state, check_in_id "
+                        + "from check_in_prompt where subject_id = $1 order by prompt_at").execute(Tuple.of(subject)))
+                .invoke(rows -> out.put("check_in_prompts", rows(rows)))
                 .map(x -> out.encode());
     }
 

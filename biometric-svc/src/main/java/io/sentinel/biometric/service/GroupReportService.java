@@ -1,0 +1,69 @@
+package io.sentinel.biometric.service;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.sentinel.api.biometric.v1.GetGroupReportRequest;
+import io.sentinel.api.biometric.v1.GetGroupReportResponse;
+import io.sentinel.api.biometric.v1.GroupVerificationStats;
+import io.sentinel.biometric.domain.GroupReport;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.util.Timestamps;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Per demographic group verification rates of one agency, for spotting a group the model serves worse. */
+@ApplicationScoped
+public class GroupReportService {
+    static final String UNRECORDED = "unrecorded";
+
+    private final Pool pool;
+    private final double warningFactor;
+
+    public GroupReportService(Pool pool, @ConfigProperty(name = "sentinel.biometric.group-warning-factor") double warningFactor) {
+        this.pool = pool;
+        this.warningFactor = warningFactor;
+    }
+
+    public Uni<GetGroupReportResponse> report(Caller caller, GetGroupReportRequest r) {
+        Instant from = r.hasFrom() ? Timestamps.required("from", r.getFrom()) : Instant.EPOCH;
+        Instant to = r.hasTo() ? Timestamps.required("to", r.getTo()) : Instant.parse("9999-01-01T00:00:00Z");
+        if (!to.isAfter(from)) {
+            throw SentinelException.invalid("to", "must be after from");
+        }
+        return pool.preparedQuery("""
+                select coalesce(s.demographic_group, $4) as grp, count(*) as verifications,
+                       count(*) filter (where c.review_state = 'REVIEW_STATE_NOT_REQUIRED') as auto_matches,
+                       count(*) filter (where c.review_state <> 'REVIEW_STATE_NOT_REQUIRED') as manual_reviews,
+                       count(*) filter (where c.review_state = 'REVIEW_STATE_CONFIRMED_NO_MATCH') as confirmed_no_matches
+                from check_in c join check_in_schedule s on s.subject_id = c.subject_id
+                where c.owning_agency_id = $1 and c.received_at >= $2 and c.received_at < $3
+                group by 1""")
+                .execute(Tuple.of(caller.agencyId(), from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), UNRECORDED))
+                .map(rows -> {
+                    List<GroupReport.Counts> counts = new ArrayList<>();
+                    for (Row row : rows) {
+                        counts.add(new GroupReport.Counts(row.getString("grp"), row.getLong("verifications"), row.getLong("auto_matches"),
+                                row.getLong("manual_reviews"), row.getLong("confirmed_no_matches")));
+                    }
+                    GetGroupReportResponse.Builder b = GetGroupReportResponse.newBuilder().setWarningFactor(warningFactor);
+                    for (GroupReport.Row g : GroupReport.compute(counts, warningFactor)) {
+                        b.addGroups(GroupVerificationStats.newBuilder().setGroup(g.group()).setVerifications(g.verifications())
+                                .setAutoMatchRate(g.autoMatchRate()).setManualReviewRate(g.manualReviewRate())
+                                .setConfirmedNoMatchRate(g.confirmedNoMatchRate()).setAutoMatchRatioToBest(g.autoMatchRatio())
+                                .setManualReviewRatioToBest(g.manualReviewRatio()).setConfirmedNoMatchRatioToBest(g.confirmedNoMatchRatio())
+                                .setWarning(g.warning()));
+                    }
+                    return b.build();
+                });
+    }
+}

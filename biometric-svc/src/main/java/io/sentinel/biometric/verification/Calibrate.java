@@ -1,0 +1,235 @@
+package io.sentinel.biometric.verification;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+import io.sentinel.biometric.domain.ThresholdCalibration;
+
+/**
+ * Derives the match threshold for a target false-match rate from labelled image pairs.
+ * <pre>
+ * Calibrate pairs.csv 0.001 [modelsDir]          CSV lines: imageA,imageB,genuine|impostor (paths relative to the CSV)
+ * Calibrate --samples modelsDir 0.001            the cached face-api sample photos (see the printed caveat)
+ * </pre>
+ */
+public final class Calibrate {
+    private Calibrate() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length >= 3 && args[0].equals("--samples")) {
+            Path dir = Path.of(args[1]);
+            double target = target(args[2]);
+            try (FaceModels models = FaceModels.load(dir)) {
+                samples(models, dir, target);
+            }
+            return;
+        }
+        if (args.length < 2) {
+            System.err.println("usage: Calibrate <pairs.csv> <targetFMR> [modelsDir] | Calibrate --samples <modelsDir> <targetFMR>");
+            System.exit(2);
+        }
+        Path csv = Path.of(args[0]);
+        double target = target(args[1]);
+        Path dir = args.length > 2 ? Path.of(args[2]) : Path.of(System.getProperty("user.home"), ".cache/sentinel/face");
+        try (FaceModels models = FaceModels.load(dir)) {
+            pairs(models, csv, target);
+        }
+    }
+
+    static double target(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("targetFMR must be a number such as 0.001, got " + s);
+        }
+    }
+
+    static void pairs(FaceModels models, Path csv, double target) throws IOException {
+        FaceVerifier verifier = new FaceVerifier(models);
+        Map<String, float[]> embeddings = new HashMap<>();
+        List<Double> genuine = new ArrayList<>();
+        List<Double> impostor = new ArrayList<>();
+        int line = 0;
+        int unusable = 0;
+        for (String raw : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
+            line++;
+            String text = raw.strip();
+            if (text.isEmpty() || text.startsWith("#") || (line == 1 && text.toLowerCase().startsWith("imagea"))) {
+                continue;
+            }
+            String[] f = text.split(",");
+            if (f.length != 3) {
+                throw new IllegalArgumentException(csv + " line " + line + ": expected imageA,imageB,genuine|impostor");
+            }
+            String label = f[2].strip().toLowerCase();
+            if (!label.equals("genuine") && !label.equals("impostor")) {
+                throw new IllegalArgumentException(csv + " line " + line + ": label must be genuine or impostor, got " + f[2]);
+            }
+            float[] a = embed(verifier, embeddings, csv.toAbsolutePath().getParent().resolve(f[0].strip()));
+            float[] b = embed(verifier, embeddings, csv.toAbsolutePath().getParent().resolve(f[1].strip()));
+            if (a == null || b == null) {
+                unusable++;
+                continue;
+            }
+            (label.equals("genuine") ? genuine : impostor).add(FaceEmbedder.cosine(a, b));
+        }
+        report(genuine, impostor, target, "pairs from " + csv + "; " + unusable + " pair(s) skipped because an image had no usable face");
+    }
+
+    private static float[] embed(FaceVerifier verifier, Map<String, float[]> cache, Path image) {
+        String key = image.toString();
+        if (!cache.containsKey(key)) {
+            float[] e;
+            try {
+                e = verifier.extract(Files.readAllBytes(image)).embedding();
+            } catch (FaceRejectedException rejected) {
+                System.err.println("skipped " + image + ": " + rejected.getMessage());
+                e = null;
+            } catch (IOException io) {
+                throw new UncheckedIOException("cannot read " + image, io);
+            }
+            cache.put(key, e);
+        }
+        return cache.get(key);
+    }
+
+    /** Impostors: every pair of faces within one sample photo; genuine: each face against altered copies of itself. */
+    static void samples(FaceModels models, Path dir, double target) throws IOException {
+        FaceDetector detector = new FaceDetector(models);
+        FaceVerifier verifier = new FaceVerifier(models);
+        List<float[]> originals = new ArrayList<>();
+        List<Integer> photoOf = new ArrayList<>();
+        List<Double> genuine = new ArrayList<>();
+        for (int s = 1; s <= 6; s++) {
+            BufferedImage img = ImageIO.read(dir.resolve("sample" + s + ".jpg").toFile());
+            for (FaceBox f : detector.detect(RgbImage.of(img))) {
+                float side = 1.6f * f.sizePx();
+                int cx = Math.round((f.x1() + f.x2()) / 2);
+                int cy = Math.round((f.y1() + f.y2()) / 2);
+                int x0 = Math.max(0, Math.round(cx - side / 2));
+                int y0 = Math.max(0, Math.round(cy - side / 2));
+                int x1 = Math.min(img.getWidth(), Math.round(cx + side / 2));
+                int y1 = Math.min(img.getHeight(), Math.round(cy + side / 2));
+                BufferedImage crop = copy(img.getSubimage(x0, y0, x1 - x0, y1 - y0));
+                float[] ref;
+                try {
+                    ref = verifier.extract(jpeg(crop, 0.95f)).embedding();
+                } catch (FaceRejectedException tooSmall) {
+                    continue;
+                }
+                originals.add(ref);
+                photoOf.add(s);
+                for (BufferedImage altered : List.of(darkened(crop, 0.7), scaled(crop, 0.7), rotated(crop, 8), crop)) {
+                    try {
+                        genuine.add(FaceEmbedder.cosine(ref, verifier.extract(jpeg(altered, altered == crop ? 0.5f : 0.85f)).embedding()));
+                    } catch (FaceRejectedException lost) {
+                        // An alteration that loses the face is not a comparison.
+                    }
+                }
+            }
+        }
+        List<Double> impostor = new ArrayList<>();
+        for (int i = 0; i < originals.size(); i++) {
+            for (int j = i + 1; j < originals.size(); j++) {
+                // The same people recur across the sample photos; only two faces of one photo are surely two people.
+                if (!photoOf.get(i).equals(photoOf.get(j))) {
+                    continue;
+                }
+                impostor.add(FaceEmbedder.cosine(originals.get(i), originals.get(j)));
+            }
+        }
+        report(genuine, impostor, target, originals.size() + " faces of the face-api sample photos. CAVEAT: genuine pairs are altered "
+                + "copies (darkened, scaled, rotated, recompressed) of the same photo, not independent photos of the same person, so "
+                + "the FNMR is far too optimistic; the set is tiny and demographically narrow. Not a basis for production thresholds.");
+    }
+
+    static void report(List<Double> genuine, List<Double> impostor, double target, String source) {
+        var r = ThresholdCalibration.calibrate(genuine.stream().mapToDouble(Double::doubleValue).toArray(),
+                impostor.stream().mapToDouble(Double::doubleValue).toArray(), target);
+        System.out.printf("source: %s%n", source);
+        System.out.printf("genuine pairs: %d, impostor pairs: %d, target FMR: %s%n", r.genuine(), r.impostor(), target);
+        System.out.printf("threshold: %.4f%nFMR at threshold: %.6f%nFNMR at threshold: %.6f%n", r.threshold(), r.fmr(), r.fnmr());
+        if (target > 0 && target * r.impostor() < 1) {
+            System.out.printf("warning: %d impostor pairs cannot resolve an FMR of %s; the threshold only separates the pairs seen%n",
+                    r.impostor(), target);
+        }
+    }
+
+    static BufferedImage copy(BufferedImage src) {
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.drawImage(src, 0, 0, null);
+        g.dispose();
+        return out;
+    }
+
+    static BufferedImage scaled(BufferedImage src, double factor) {
+        int w = (int) Math.round(src.getWidth() * factor);
+        int h = (int) Math.round(src.getHeight() * factor);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(src, 0, 0, w, h, null);
+        g.dispose();
+        return out;
+    }
+
+    static BufferedImage rotated(BufferedImage src, double degrees) {
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, AffineTransform.getRotateInstance(Math.toRadians(degrees), src.getWidth() / 2.0, src.getHeight() / 2.0), null);
+        g.dispose();
+        return out;
+    }
+
+    static BufferedImage darkened(BufferedImage src, double factor) {
+        BufferedImage out = copy(src);
+        for (int y = 0; y < out.getHeight(); y++) {
+            for (int x = 0; x < out.getWidth(); x++) {
+                int p = out.getRGB(x, y);
+                int r = (int) (((p >> 16) & 0xFF) * factor);
+                int g = (int) (((p >> 8) & 0xFF) * factor);
+                int b = (int) ((p & 0xFF) * factor);
+                out.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return out;
+    }
+
+    static byte[] jpeg(BufferedImage img, float quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(img, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+}
