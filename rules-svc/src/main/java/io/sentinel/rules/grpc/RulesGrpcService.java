@@ -91,6 +91,13 @@ public class RulesGrpcService implements RulesService {
     }
 
     @Override
+    @RolesAllowed(Roles.SERVICE)
+    public Multi<EvaluateFixesResponse> streamFixes(Multi<EvaluateFixesRequest> requests) {
+        // One batch at a time, answered in the order received: the sender's window is the flow control.
+        return requests.onItem().transformToUniAndConcatenate(request -> evaluateFixes(request));
+    }
+
+    @Override
     @RolesAllowed({ Roles.CASEWORKER, Roles.PARTNER, Roles.SERVICE })
     public Multi<AlertEvent> subscribeAlerts(SubscribeAlertsRequest request) {
         if (request.getAfterCursor() < 0) {

@@ -93,6 +93,76 @@ class RulesGrpcServiceTest {
     }
 
     @Test
+    void theForwardingStreamAnswersEachBatchInOrderAndARedeliveredBatchOpensNothingTwice() throws Exception {
+        String subject = UUID.randomUUID().toString();
+        service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
+        Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
+        EvaluateFixesRequest first = stay(subject, 51.5010, -0.1270, t0, 3);
+        EvaluateFixesRequest second = stay(subject, 51.5010, -0.1270, t0.plusSeconds(90), 3);
+
+        java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("location-svc", AGENCY, "service")))
+                .streamFixes(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(EvaluateFixesResponse r) {
+                        answers.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answers.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answers.add("completed");
+                    }
+                });
+        // All three sent before any answer: the stream keeps them in order; the third repeats the second.
+        out.onNext(first);
+        out.onNext(second);
+        out.onNext(second);
+        out.onCompleted();
+        EvaluateFixesResponse a1 = (EvaluateFixesResponse) answers.poll(20, TimeUnit.SECONDS);
+        EvaluateFixesResponse a2 = (EvaluateFixesResponse) answers.poll(20, TimeUnit.SECONDS);
+        EvaluateFixesResponse a3 = (EvaluateFixesResponse) answers.poll(20, TimeUnit.SECONDS);
+        assertThat(answers.poll(20, TimeUnit.SECONDS)).isEqualTo("completed");
+        assertThat(a1.getLastFixId()).isEqualTo(first.getFixes(2).getFixId());
+        assertThat(a2.getLastFixId()).isEqualTo(second.getFixes(2).getFixId());
+        // Six fixes over 2.5 min inside the exclusion zone complete the dwell: one alert, not two.
+        assertThat(a1.getAlertsOpened() + a2.getAlertsOpened()).isEqualTo(1);
+        assertThat(a3.getLastFixId()).isEqualTo(a2.getLastFixId());
+        assertThat(a3.getAlertsOpened()).isZero();
+        assertThat(as(TestTokens.token("alice", AGENCY, "caseworker")).listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build())
+                .getAlertsCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theForwardingStreamIsForServicesOnly() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
+        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .streamFixes(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(EvaluateFixesResponse r) {
+                        failure.complete(null);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failure.complete(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        failure.complete(null);
+                    }
+                });
+        out.onNext(stay(UUID.randomUUID().toString(), 51.5010, -0.1270, Instant.parse("2026-11-21T10:00:00Z"), 1));
+        out.onCompleted();
+        assertThat(Status.fromThrowable(failure.get(20, TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
     void rejectsCallsWithoutAValidToken() {
         PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
         for (String token : new String[] { null, TestTokens.expired("svc", AGENCY, "service"),
