@@ -19,9 +19,10 @@ import io.sentinel.api.rules.v1.RulesService;
 import io.sentinel.location.repository.DeviceEventRepository.PendingEvent;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.FixRepository.StoredFix;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Calls rules-svc with a deadline; retries are the forwarder's, driven by its durable cursor. */
+/** Calls rules-svc; retries are the callers', driven by their durable cursors and outboxes. */
 @ApplicationScoped
 public class RulesClient {
     private final RulesService rules;
@@ -32,8 +33,13 @@ public class RulesClient {
         this.deadline = deadline;
     }
 
-    /** Sends fixes for evaluation; returns the highest fix id rules-svc has recorded. */
-    public Uni<Long> evaluate(List<StoredFix> fixes) {
+    /** The forwarding stream: batches go out in order, each answer is the highest fix id rules-svc recorded. */
+    public Multi<EvaluateFixesResponse> stream(Multi<EvaluateFixesRequest> batches) {
+        return rules.streamFixes(batches);
+    }
+
+    /** One batch of stored fixes as rules-svc evaluates them. */
+    public static EvaluateFixesRequest request(List<StoredFix> fixes) {
         EvaluateFixesRequest.Builder req = EvaluateFixesRequest.newBuilder();
         for (StoredFix f : fixes) {
             req.addFixes(EvaluatedFix.newBuilder()
@@ -47,7 +53,7 @@ public class RulesClient {
                     .setImplausible(f.implausible())
                     .setLowAccuracy(f.lowAccuracy()));
         }
-        return rules.evaluateFixes(req.build()).ifNoItem().after(deadline).fail().map(EvaluateFixesResponse::getLastFixId);
+        return req.build();
     }
 
     /** Records device-health events; rules-svc is idempotent on event_id, so a resend is harmless. */

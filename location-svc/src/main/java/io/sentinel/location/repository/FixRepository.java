@@ -3,8 +3,11 @@ package io.sentinel.location.repository;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +41,8 @@ public class FixRepository {
             select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[],
                                  $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::int4[], $12::bool[], $13::bool[],
                                  $14::bool[], $15::bool[])
-            on conflict (device_id, device_time) do nothing""";
+            on conflict (device_id, device_time) do nothing
+            returning device_id, device_time""";
 
     private final Pool pool;
 
@@ -52,16 +56,21 @@ public class FixRepository {
             boolean lowAccuracy) {
     }
 
-    /** Inserts in one statement and one transaction; returns how many were new. */
-    public Uni<Integer> insert(List<NewFix> fixes) {
-        return insert(fixes, DeviceEventRepository.HealthWrite.NONE);
+    /** A stored fix's identity: its device and device time (to the microsecond, as stored). */
+    public record FixKey(UUID deviceId, Instant deviceTime) {
+        public static FixKey of(FixReport r) {
+            return new FixKey(UUID.fromString(r.deviceId()), r.deviceTime().truncatedTo(ChronoUnit.MICROS));
+        }
     }
 
-    /** Inserts the fixes and the health changes they caused in one transaction; returns how many fixes were new. */
-    public Uni<Integer> insert(List<NewFix> fixes, DeviceEventRepository.HealthWrite health) {
+    /**
+     * Inserts the fixes (one statement) and the health changes they caused in one transaction;
+     * returns the keys of the fixes that were new (duplicates of stored ones are left as they were).
+     */
+    public Uni<Set<FixKey>> insert(List<NewFix> fixes, DeviceEventRepository.HealthWrite health) {
         if (fixes.isEmpty()) {
-            return health.isEmpty() ? Uni.createFrom().item(0)
-                    : pool.withTransaction(c -> DeviceEventRepository.write(c, health)).replaceWith(0);
+            return health.isEmpty() ? Uni.createFrom().item(Set.of())
+                    : pool.withTransaction(c -> DeviceEventRepository.write(c, health)).replaceWith(Set.of());
         }
         int n = fixes.size();
         UUID[] device = new UUID[n];
@@ -93,8 +102,13 @@ public class FixRepository {
         }
         Tuple args = Tuple.tuple(List.of(device, subject, deviceTime, receivedAt, lat, lon, acc, hdop, speed, heading, battery,
                 charging, tamper, implausible, low));
-        return pool.withTransaction(c -> c.preparedQuery(INSERT).execute(args).map(RowSet::rowCount)
-                .call(() -> health.isEmpty() ? Uni.createFrom().voidItem() : DeviceEventRepository.write(c, health)));
+        return pool.withTransaction(c -> c.preparedQuery(INSERT).execute(args).map(rows -> {
+            Set<FixKey> inserted = new HashSet<>(rows.rowCount() * 2);
+            for (Row r : rows) {
+                inserted.add(new FixKey(r.getUUID(0), r.getOffsetDateTime(1).toInstant()));
+            }
+            return inserted;
+        }).call(() -> health.isEmpty() ? Uni.createFrom().voidItem() : DeviceEventRepository.write(c, health)));
     }
 
     /** A subject's fixes in [from, to) by device time, at most limit. */

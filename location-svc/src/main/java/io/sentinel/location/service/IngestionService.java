@@ -4,9 +4,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,13 +22,16 @@ import io.sentinel.location.domain.FixValidator;
 import io.sentinel.location.domain.JumpDetector;
 import io.sentinel.location.domain.Violation;
 import io.sentinel.location.repository.FixRepository;
+import io.sentinel.location.repository.FixRepository.FixKey;
 import io.sentinel.location.repository.FixRepository.NewFix;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
  * Accepts fixes from any protocol: validates them, attributes each to the subject its device
  * is assigned to, flags implausible jumps and low accuracy, and stores the batch in one
- * transaction. Writes are serialized so fix ids follow commit order, which forwarding relies on.
+ * transaction with the batches that arrived meanwhile (group commit). Writes are serialized so fix
+ * ids follow commit order, which forwarding relies on.
  */
 @ApplicationScoped
 public class IngestionService {
@@ -38,6 +44,15 @@ public class IngestionService {
     public record Rejection(int index, String field, String reason) {
     }
 
+    /** A validated batch waiting for the next group commit. */
+    private record Pending(List<NewFix> fixes, List<FixReport> ordered, Map<UUID, UUID> subjectOfDevice,
+            UniEmitter<? super Integer> done) {
+    }
+
+    /** At most this many fixes in one group commit (one statement); the rest wait for the next. */
+    static final int MAX_GROUP_FIXES = 20_000;
+
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final FixValidator validator = new FixValidator();
     private final JumpDetector jumps = new JumpDetector();
     private final DeviceRegistry devices;
@@ -107,11 +122,7 @@ public class IngestionService {
                     flags.contains(FixFlag.LOW_ACCURACY)));
         }
         int accepted = valid.size();
-        return writer.submit(() -> {
-            // Inside the writer: health state is prepared and committed one batch at a time.
-            DeviceHealthTracker.Prepared changes = health.prepare(prepared.fixes(), subjectOfDevice);
-            return fixes.insert(toStore, changes.write()).invoke(() -> health.commit(changes));
-        }).map(inserted -> {
+        return commit(toStore, prepared.fixes(), subjectOfDevice).map(inserted -> {
             for (NewFix f : toStore) {
                 UUID deviceId = UUID.fromString(f.report().deviceId());
                 lastByDevice.merge(deviceId, f.report(), (old, neu) -> neu.deviceTime().isAfter(old.deviceTime()) ? neu : old);
@@ -123,6 +134,56 @@ public class IngestionService {
         });
     }
 
+
+    /**
+     * Queues a batch for the next group commit and has the writer commit what is queued. While one
+     * transaction commits, the batches that arrive meanwhile gather and go together in the next:
+     * one statement and one durable commit for all of them. Returns how many of the batch's fixes
+     * were new.
+     */
+    private Uni<Integer> commit(List<NewFix> toStore, List<FixReport> ordered, Map<UUID, UUID> subjectOfDevice) {
+        return Uni.createFrom().emitter(done -> {
+            pending.add(new Pending(toStore, ordered, subjectOfDevice, done));
+            // Every batch queues one writer job; the first to run takes all queued batches, later ones find fewer or none.
+            writer.submit(this::commitPending).subscribe().with(x -> {
+            }, failure -> {
+            });
+        });
+    }
+
+    /** Inside the writer: stores every queued batch (up to the group limit) in one transaction. */
+    private Uni<Void> commitPending() {
+        List<Pending> group = new ArrayList<>();
+        List<NewFix> all = new ArrayList<>();
+        List<FixReport> ordered = new ArrayList<>();
+        Map<UUID, UUID> subjects = new HashMap<>();
+        Pending next;
+        while (all.size() < MAX_GROUP_FIXES && (next = pending.poll()) != null) {
+            group.add(next);
+            all.addAll(next.fixes());
+            ordered.addAll(next.ordered());
+            subjects.putAll(next.subjectOfDevice());
+        }
+        if (group.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // Health state is prepared and committed one group at a time, batches in arrival order.
+        DeviceHealthTracker.Prepared changes = health.prepare(ordered, subjects);
+        return fixes.insert(all, changes.write()).invoke(inserted -> {
+            health.commit(changes);
+            // A fix sent twice in one group counts as new for the batch that came first.
+            Set<FixKey> unclaimed = new HashSet<>(inserted);
+            for (Pending p : group) {
+                int n = 0;
+                for (NewFix f : p.fixes()) {
+                    if (unclaimed.remove(FixKey.of(f.report()))) {
+                        n++;
+                    }
+                }
+                p.done().complete(n);
+            }
+        }).onFailure().invoke(failure -> group.forEach(p -> p.done().fail(failure))).replaceWithVoid();
+    }
 
     private static UUID parse(String id) {
         try {

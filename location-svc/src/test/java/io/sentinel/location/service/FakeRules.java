@@ -53,14 +53,27 @@ public final class FakeRules extends RulesServiceGrpc.RulesServiceImplBase {
     }
 
     @Override
-    public void evaluateFixes(EvaluateFixesRequest request, StreamObserver<EvaluateFixesResponse> out) {
-        long last = 0;
-        for (EvaluatedFix f : request.getFixesList()) {
-            fixIds.add(f.getFixId());
-            last = Math.max(last, f.getFixId());
-        }
-        out.onNext(EvaluateFixesResponse.newBuilder().setLastFixId(last).build());
-        out.onCompleted();
+    public StreamObserver<EvaluateFixesRequest> streamFixes(StreamObserver<EvaluateFixesResponse> out) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(EvaluateFixesRequest request) {
+                long last = 0;
+                for (EvaluatedFix f : request.getFixesList()) {
+                    fixIds.add(f.getFixId());
+                    last = Math.max(last, f.getFixId());
+                }
+                out.onNext(EvaluateFixesResponse.newBuilder().setLastFixId(last).build());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        };
     }
 
     @Override
