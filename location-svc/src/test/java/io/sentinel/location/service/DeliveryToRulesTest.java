@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
+import io.sentinel.location.domain.FixReport;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,9 @@ class DeliveryToRulesTest {
     @Inject
     TrailMinimisation minimisation;
 
+    @Inject
+    IngestionService ingestion;
+
     ManagedChannel channel;
 
     @BeforeEach
@@ -61,6 +66,44 @@ class DeliveryToRulesTest {
     void close() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         FakeRules.INSTANCE.start();
+    }
+
+    @Test
+    void batchesArrivingTogetherAreCommittedTogetherAndEachCountsOnlyTheFixesItAddedFirst() {
+        String device = Fixtures.assignedDevice();
+        io.sentinel.common.security.Caller gateway = new io.sentinel.common.security.Caller("gw", Fixtures.AGENCY,
+                Set.of(io.sentinel.common.security.Roles.DEVICE_GATEWAY));
+        Instant t0 = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        // Twelve batches of 40 fixes submitted at once, each overlapping the next by half: 260 distinct fixes.
+        java.util.List<io.smallrye.mutiny.Uni<IngestionService.Result>> calls = new java.util.ArrayList<>();
+        for (int b = 0; b < 12; b++) {
+            java.util.List<FixReport> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Instant t = t0.plusSeconds(20L * b + i);
+                reports.add(FixReport.of(device, t, Instant.now(), 51.5 + i * 1e-5, -0.12, 5));
+            }
+            calls.add(ingestion.ingest(gateway, reports));
+        }
+        java.util.List<IngestionService.Result> results = io.smallrye.mutiny.Uni.join().all(calls).andFailFast()
+                .await().atMost(Duration.ofSeconds(30));
+
+        assertThat(results).allSatisfy(r -> assertThat(r.accepted()).isEqualTo(40));
+        assertThat(results.stream().mapToInt(IngestionService.Result::inserted).sum()).isEqualTo(260);
+        assertThat(psql("select count(*) from fix where device_id = '" + device + "'")).isEqualTo("260");
+        await().atMost(DEADLINE).until(() -> FakeRules.INSTANCE.fixIds.containsAll(storedIds(device)));
+
+        // The same batches again: all accepted, none new, nothing stored twice.
+        java.util.List<io.smallrye.mutiny.Uni<IngestionService.Result>> again = new java.util.ArrayList<>();
+        for (int b = 0; b < 12; b++) {
+            java.util.List<FixReport> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                reports.add(FixReport.of(device, t0.plusSeconds(20L * b + i), Instant.now(), 51.5, -0.12, 5));
+            }
+            again.add(ingestion.ingest(gateway, reports));
+        }
+        assertThat(io.smallrye.mutiny.Uni.join().all(again).andFailFast().await().atMost(Duration.ofSeconds(30)))
+                .allSatisfy(r -> assertThat(r.inserted()).isZero());
+        assertThat(psql("select count(*) from fix where device_id = '" + device + "'")).isEqualTo("260");
     }
 
     static Set<Long> storedIds(String device) {
