@@ -138,6 +138,51 @@ class RulesGrpcServiceTest {
     }
 
     @Test
+    void theForwardingStreamEvaluatesBatchesOfManyMonitoredSubjects() throws Exception {
+        java.util.List<String> subjects = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String subject = UUID.randomUUID().toString();
+            service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
+            subjects.add(subject);
+        }
+        Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
+        java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("location-svc", AGENCY, "service")))
+                .streamFixes(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(EvaluateFixesResponse r) {
+                        answers.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answers.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answers.add("completed");
+                    }
+                });
+        // Six batches, each one fix per subject 30 s after the previous: the fifth completes the dwell for all 40.
+        for (int b = 0; b < 6; b++) {
+            EvaluateFixesRequest.Builder batch = EvaluateFixesRequest.newBuilder();
+            for (String subject : subjects) {
+                batch.addFixes(fixAt(nextFixId(), subject, 51.5010, -0.1270, t0.plusSeconds(30L * b)));
+            }
+            out.onNext(batch.build());
+        }
+        out.onCompleted();
+        int opened = 0;
+        for (int b = 0; b < 6; b++) {
+            Object a = answers.poll(30, TimeUnit.SECONDS);
+            assertThat(a).isInstanceOf(EvaluateFixesResponse.class);
+            opened += ((EvaluateFixesResponse) a).getAlertsOpened();
+        }
+        assertThat(opened).isEqualTo(40);
+    }
+
+    @Test
     void theForwardingStreamIsForServicesOnly() throws Exception {
         java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
         var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))

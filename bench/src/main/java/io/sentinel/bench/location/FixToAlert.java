@@ -1,0 +1,269 @@
+package io.sentinel.bench.location;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.google.protobuf.Timestamp;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.sentinel.api.common.v1.Circle;
+import io.sentinel.api.common.v1.GeoPoint;
+import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.location.v1.Fix;
+import io.sentinel.api.location.v1.FixBatch;
+import io.sentinel.api.location.v1.FixBatchAck;
+import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertEventType;
+import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+
+/**
+ * End-to-end benchmark (a command, not a test): fix-to-alert latency through the real services.
+ * It gives each simulated subject an exclusion zone in rules-svc and a device in location-svc,
+ * then streams fixes over gRPC {@code IngestFixes} at a fixed rate: each device walks its real GO
+ * Track trace, and every cycle of 16 fixes it spends 6 fixes (30 s apart in device time) inside
+ * its zone, which opens an alert once the dwell (2 min, 3 fixes) is met, and then leaves, which
+ * closes it. An agency subscription ({@code SubscribeAlerts}) receives the alerts; for each OPENED
+ * alert the latency is from sending the fix that opened it (found by device and fix time) to the
+ * alert arriving at the subscriber. Prints fixes/s committed and the p50/p99/max fix-to-alert.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.FixToAlert \
+ *   --location localhost:8083 --rules localhost:8084 --agency dev-agency \
+ *   --token "$GATEWAY" --service-token "$SERVICE" --watch-token "$CASEWORKER" \
+ *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100]
+ * </pre>
+ */
+public final class FixToAlert {
+    private static final int CYCLE = 16;
+    private static final int INSIDE = 6;
+    private static final long STEP_SECONDS = 30;
+    private static final double ZONE_RADIUS_METRES = 100;
+
+    record Subject(String subjectId, String deviceId, List<IngestReplay.Point> track, IngestReplay.Point zone) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = IngestReplay.parse(args);
+        String agency = IngestReplay.require(a, "agency");
+        String token = IngestReplay.require(a, "token");
+        String serviceToken = IngestReplay.require(a, "service-token");
+        String watchToken = IngestReplay.require(a, "watch-token");
+        int subjects = Integer.parseInt(a.getOrDefault("subjects", "500"));
+        double rate = Double.parseDouble(a.getOrDefault("rate", "5000"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
+        int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "100"));
+        // Device time advances 30 s per fix and must stay within location-svc's acceptance window (6 h back is used).
+        double fixesPerDevice = rate * seconds / subjects;
+        if (fixesPerDevice * STEP_SECONDS > Duration.ofHours(5).toSeconds()) {
+            throw new IllegalArgumentException("rate × seconds / subjects × 30 s exceeds 5 h of device time: use more --subjects");
+        }
+        Path data = Path.of(a.getOrDefault("data", System.getProperty("sentinel.repo.root", "/work/main") + "/../shared/data"))
+                .resolve("gps/uci-gotrack/go_track_trackspoints.csv").normalize();
+        List<List<IngestReplay.Point>> tracks = IngestReplay.loadTracks(data);
+
+        ManagedChannel location = channel(a.getOrDefault("location", "localhost:8083"));
+        ManagedChannel rules = channel(a.getOrDefault("rules", "localhost:8084"));
+        List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks);
+        System.out.printf("%d subjects with an exclusion zone each, %d streams, batches of %d, %.0f fixes/s for %d s%n", subjects,
+                streams, batch, rate, seconds);
+
+        // The fix that can open an alert (an inside fix), by device and device time → when it was sent.
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicLong opened = new AtomicLong();
+        AtomicLong lastEvent = new AtomicLong(System.nanoTime());
+        RulesServiceGrpc.newStub(rules).withCallCredentials(IngestReplay.bearer(watchToken)).subscribeAlerts(
+                SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<AlertEvent>() {
+                    public void onNext(AlertEvent e) {
+                        long now = System.nanoTime();
+                        lastEvent.set(now);
+                        if (e.getType() != AlertEventType.ALERT_EVENT_TYPE_OPENED) {
+                            return;
+                        }
+                        Long sent = sentAt.get(e.getAlert().getDeviceId() + "@" + e.getAlert().getFixTime().getSeconds());
+                        if (sent != null) {
+                            opened.incrementAndGet();
+                            latencies.add(now - sent);
+                        }
+                    }
+
+                    public void onError(Throwable t) {
+                        System.out.println("alert subscription failed: " + t);
+                    }
+
+                    public void onCompleted() {
+                    }
+                });
+        // Let the subscription replay the agency's history before measuring.
+        while (System.nanoTime() - lastEvent.get() < TimeUnit.SECONDS.toNanos(2)) {
+            Thread.sleep(200);
+        }
+
+        Instant base = Instant.now().minus(Duration.ofHours(6));
+        AtomicLong committed = new AtomicLong();
+        AtomicLong rejected = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        CountDownLatch done = new CountDownLatch(streams);
+        long started = System.nanoTime();
+        for (int s = 0; s < streams; s++) {
+            List<Subject> mine = new ArrayList<>();
+            for (int i = s; i < all.size(); i += streams) {
+                mine.add(all.get(i));
+            }
+            new Thread(() -> stream(location, token, mine, base, batch, rate / streams, deadline, sentAt, committed, rejected,
+                    failure, done), "stream-" + s).start();
+        }
+        done.await();
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        // Alerts of the last fixes sent may still be on their way.
+        Thread.sleep(3000);
+        if (failure.get() != null) {
+            System.out.println("a stream failed: " + failure.get());
+        }
+        long[] ns;
+        synchronized (latencies) {
+            ns = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
+                committed.get() / elapsed, rejected.get());
+        if (ns.length == 0) {
+            System.out.println("no alert arrived");
+        } else {
+            System.out.printf("fix-to-alert over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ns.length, pct(ns, 0.50),
+                    pct(ns, 0.99), ns[ns.length - 1] / 1e6);
+        }
+        location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static double pct(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    static ManagedChannel channel(String target) {
+        String[] hp = target.split(":");
+        return NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext().maxInboundMessageSize(16 << 20).build();
+    }
+
+    /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device. */
+    static List<Subject> setUp(ManagedChannel location, ManagedChannel rules, String serviceToken, String agency, int n,
+            List<List<IngestReplay.Point>> tracks) {
+        var loc = LocationServiceGrpc.newBlockingStub(location).withCallCredentials(IngestReplay.bearer(serviceToken));
+        var rul = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+        Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
+        List<Subject> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<IngestReplay.Point> track = tracks.get(i % tracks.size());
+            IngestReplay.Point start = track.get(0);
+            IngestReplay.Point zone = new IngestReplay.Point(start.lat(),
+                    start.lon() + 3000 / (111_320 * Math.cos(Math.toRadians(start.lat()))));
+            Subject s = new Subject(UUID.randomUUID().toString(), UUID.randomUUID().toString(), track, zone);
+            rul.withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+                    .setSubjectId(s.subjectId()).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
+                    .setTimeZone("Europe/London").setVersion(1).setActive(true)
+                    .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setName("bench exclusion zone")
+                            .setKind(ZoneKind.ZONE_KIND_EXCLUSION).setCircle(Circle.newBuilder()
+                                    .setCentre(GeoPoint.newBuilder().setLatitude(zone.lat()).setLongitude(zone.lon()))
+                                    .setRadiusMetres(ZONE_RADIUS_METRES)))
+                    .build());
+            loc.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
+                    .setDeviceId(s.deviceId()).setSubjectId(s.subjectId()).setOwningAgencyId(agency)
+                    .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1).setEffectiveAt(now).build());
+            out.add(s);
+        }
+        return out;
+    }
+
+    static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, double rate,
+            long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
+            CountDownLatch done) {
+        Semaphore window = new Semaphore(4);
+        CountDownLatch finished = new CountDownLatch(1);
+        StreamObserver<FixBatch> out = LocationServiceGrpc.newStub(channel).withCallCredentials(IngestReplay.bearer(token))
+                .ingestFixes(new StreamObserver<FixBatchAck>() {
+                    public void onNext(FixBatchAck ack) {
+                        committed.addAndGet(ack.getAccepted());
+                        rejected.addAndGet(ack.getRejectionsCount());
+                        window.release();
+                    }
+
+                    public void onError(Throwable t) {
+                        failure.compareAndSet(null, t);
+                        window.release(1000);
+                        finished.countDown();
+                    }
+
+                    public void onCompleted() {
+                        finished.countDown();
+                    }
+                });
+        long[] step = new long[subjects.size()];
+        long sent = 0;
+        long seq = 0;
+        long start = System.nanoTime();
+        try {
+            while (System.nanoTime() < deadline && failure.get() == null) {
+                long due = start + (long) ((sent + batch) / rate * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
+                List<String> inside = new ArrayList<>();
+                for (int i = 0; i < batch; i++) {
+                    int d = (int) ((sent + i) % subjects.size());
+                    Subject s = subjects.get(d);
+                    long k = step[d]++;
+                    long at = base.getEpochSecond() + k * STEP_SECONDS;
+                    IngestReplay.Point p;
+                    if (k % CYCLE >= CYCLE - INSIDE) {
+                        // Inside the zone, a few metres from its centre.
+                        p = new IngestReplay.Point(s.zone().lat() + ((k % 3) - 1) * 1e-5, s.zone().lon());
+                        inside.add(s.deviceId() + "@" + at);
+                    } else {
+                        p = s.track().get((int) (k % s.track().size()));
+                    }
+                    b.addFixes(Fix.newBuilder().setDeviceId(s.deviceId()).setDeviceTime(Timestamp.newBuilder().setSeconds(at))
+                            .setLatitude(p.lat()).setLongitude(p.lon()).setAccuracyMetres(5));
+                }
+                window.acquire();
+                long now = System.nanoTime();
+                for (String key : inside) {
+                    sentAt.put(key, now);
+                }
+                out.onNext(b.build());
+                sent += batch;
+            }
+            out.onCompleted();
+            finished.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private FixToAlert() {
+    }
+}
