@@ -41,7 +41,8 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  * then streams fixes over gRPC {@code IngestFixes} at a fixed rate: each device walks its real GO
  * Track trace, and every cycle of 16 fixes it spends 6 fixes (30 s apart in device time) inside
  * its zone, which opens an alert once the dwell (2 min, 3 fixes) is met, and then leaves, which
- * closes it. An agency subscription ({@code SubscribeAlerts}) receives the alerts; for each OPENED
+ * closes it ({@code --breach-every K}: only one subject in K does so in a given cycle, the others keep
+ * walking). An agency subscription ({@code SubscribeAlerts}) receives the alerts; for each OPENED
  * alert the latency is from sending the fix that opened it (found by device and fix time) to the
  * alert arriving at the subscriber. Prints fixes/s committed and the p50/p99/max fix-to-alert.
  *
@@ -49,7 +50,7 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.FixToAlert \
  *   --location localhost:8083 --rules localhost:8084 --agency dev-agency \
  *   --token "$GATEWAY" --service-token "$SERVICE" --watch-token "$CASEWORKER" \
- *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100]
+ *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100] [--breach-every 1]
  * </pre>
  */
 public final class FixToAlert {
@@ -72,6 +73,7 @@ public final class FixToAlert {
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
         int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "100"));
+        int breachEvery = Integer.parseInt(a.getOrDefault("breach-every", "1"));
         // Device time advances 30 s per fix and must stay within location-svc's acceptance window (6 h back is used).
         double fixesPerDevice = rate * seconds / subjects;
         if (fixesPerDevice * STEP_SECONDS > Duration.ofHours(5).toSeconds()) {
@@ -84,8 +86,8 @@ public final class FixToAlert {
         ManagedChannel location = channel(a.getOrDefault("location", "localhost:8083"));
         ManagedChannel rules = channel(a.getOrDefault("rules", "localhost:8084"));
         List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks);
-        System.out.printf("%d subjects with an exclusion zone each, %d streams, batches of %d, %.0f fixes/s for %d s%n", subjects,
-                streams, batch, rate, seconds);
+        System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
+                + " %.0f fixes/s for %d s%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds);
 
         // The fix that can open an alert (an inside fix), by device and device time → when it was sent.
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -131,8 +133,8 @@ public final class FixToAlert {
             for (int i = s; i < all.size(); i += streams) {
                 mine.add(all.get(i));
             }
-            new Thread(() -> stream(location, token, mine, base, batch, rate / streams, deadline, sentAt, committed, rejected,
-                    failure, done), "stream-" + s).start();
+            new Thread(() -> stream(location, token, mine, base, batch, rate / streams, breachEvery, deadline, sentAt, committed,
+                    rejected, failure, done), "stream-" + s).start();
         }
         done.await();
         double elapsed = (System.nanoTime() - started) / 1e9;
@@ -196,7 +198,7 @@ public final class FixToAlert {
     }
 
     static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, double rate,
-            long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
+            int breachEvery, long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
             CountDownLatch done) {
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
@@ -237,7 +239,8 @@ public final class FixToAlert {
                     long k = step[d]++;
                     long at = base.getEpochSecond() + k * STEP_SECONDS;
                     IngestReplay.Point p;
-                    if (k % CYCLE >= CYCLE - INSIDE) {
+                    // Subjects take turns: in each cycle one subject in breachEvery enters its zone.
+                    if (k % CYCLE >= CYCLE - INSIDE && (k / CYCLE + d) % breachEvery == 0) {
                         // Inside the zone, a few metres from its centre.
                         p = new IngestReplay.Point(s.zone().lat() + ((k % 3) - 1) * 1e-5, s.zone().lon());
                         inside.add(s.deviceId() + "@" + at);
