@@ -18,21 +18,39 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Measures per-stage latency (p50/p95 ms) of single-threaded verifications of a 1000×1000
- * (1 MP) JPEG selfie made from sample1.jpg. Usage: {@code Benchmark <model-dir> [N]}.
+ * Measures per-stage latency (p50/p95 ms) of verifications of a 1000×1000 (1 MP) JPEG selfie made
+ * from sample1.jpg, one at a time on a worker thread other than the one that loaded the models,
+ * as in the service (per-thread CPU flags such as FTZ/DAZ make that difference matter).
+ * Usage: {@code Benchmark <model-dir> [N] [--unflushed]}; {@code --unflushed} loads the model
+ * files without flushing their tiny weights, for comparison.
  */
 public final class Benchmark {
     private Benchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Benchmark <model-dir from scripts/fetch-face-models.sh> [N]");
+            System.err.println("usage: Benchmark <model-dir from scripts/fetch-face-models.sh> [N] [--unflushed]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        try (FaceModels models = FaceModels.load(dir)) {
+        boolean unflushed = args.length > 2 && args[2].equals("--unflushed");
+        try (FaceModels models = FaceModels.load(dir, 1, unflushed ? 0f : FaceModels.FLUSH_BELOW)) {
+            java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                worker.submit(() -> {
+                    run(models, dir, n, unflushed);
+                    return null;
+                }).get();
+            } finally {
+                worker.shutdownNow();
+            }
+        }
+    }
+
+    private static void run(FaceModels models, Path dir, int n, boolean unflushed) throws IOException {
+        {
             byte[] probe = selfie(models, dir.resolve("sample1.jpg"), 0.85f);
             byte[] enrol = selfie(models, dir.resolve("sample1.jpg"), 0.95f);
             FaceVerifier verifier = new FaceVerifier(models);
@@ -49,8 +67,8 @@ public final class Benchmark {
                 }
                 last.timingsMs().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
             }
-            System.out.printf("model %s, %d verifications of a %d-byte 1000x1000 JPEG, similarity %.3f%n",
-                    models.modelId(), n, probe.length, last.similarity());
+            System.out.printf("model %s%s, %d verifications of a %d-byte 1000x1000 JPEG on a worker thread, similarity %.3f%n",
+                    models.modelId(), unflushed ? " (tiny weights NOT flushed)" : "", n, probe.length, last.similarity());
             samples.forEach((stage, v) -> System.out.printf("%-10s p50 %7.2f ms  p95 %7.2f ms%n",
                     stage, pct(v, 50), pct(v, 95)));
         }

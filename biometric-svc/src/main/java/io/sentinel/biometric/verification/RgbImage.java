@@ -1,6 +1,8 @@
 package io.sentinel.biometric.verification;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 
 /** An immutable packed-RGB raster with bilinear sampling, the pixel form every stage reads. */
 public final class RgbImage {
@@ -17,8 +19,35 @@ public final class RgbImage {
     public static RgbImage of(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] px = image.getRGB(0, 0, w, h, null, 0, w);
-        return new RgbImage(w, h, px);
+        return new RgbImage(w, h, packed(image, w, h));
+    }
+
+    /**
+     * Packed pixels. The JPEG decoder's 3-byte BGR raster is read directly: the generic
+     * {@code getRGB} converts each pixel through the colour model and took 12.5 of the 18 ms that
+     * decoding a 1 MP JPEG cost. (Grey rasters keep {@code getRGB}: Java treats their grey as
+     * linear and converts it to sRGB, which a direct copy would not reproduce.)
+     */
+    private static int[] packed(BufferedImage image, int w, int h) {
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte db
+                && image.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel sm
+                && image.getRaster().getSampleModelTranslateX() == 0 && image.getRaster().getSampleModelTranslateY() == 0
+                && db.getNumBanks() == 1 && sm.getPixelStride() == 3
+                && java.util.Arrays.equals(sm.getBandOffsets(), new int[] {2, 1, 0})) {
+            byte[] data = db.getData();
+            int stride = sm.getScanlineStride();
+            int[] px = new int[w * h];
+            for (int y = 0; y < h; y++) {
+                int row = y * stride;
+                for (int x = 0; x < w; x++) {
+                    int i = row + 3 * x;
+                    px[y * w + x] = ((data[i + 2] & 0xFF) << 16) | ((data[i + 1] & 0xFF) << 8) | (data[i] & 0xFF);
+                }
+            }
+            return px;
+        }
+        return image.getRGB(0, 0, w, h, null, 0, w);
     }
 
     public int width() {
