@@ -1,9 +1,6 @@
 package io.sentinel.biometric.verification;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,11 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Measures per-stage latency (p50/p95 ms) of verifications of a 1000×1000 (1 MP) JPEG selfie made
@@ -84,26 +77,6 @@ public final class Benchmark {
     private static byte[] selfie(FaceModels models, Path photo, float quality) throws IOException {
         BufferedImage src = ImageIO.read(photo.toFile());
         FaceBox f = new FaceDetector(models).detect(RgbImage.of(src)).get(0);
-        int side = Math.round(1.6f * f.sizePx());
-        int x0 = Math.max(0, Math.round((f.x1() + f.x2()) / 2 - side / 2f));
-        int y0 = Math.max(0, Math.round((f.y1() + f.y2()) / 2 - side / 2f));
-        side = Math.min(side, Math.min(src.getWidth() - x0, src.getHeight() - y0));
-        BufferedImage out = new BufferedImage(1000, 1000, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(src.getSubimage(x0, y0, side, side), 0, 0, 1000, 1000, null);
-        g.dispose();
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream o = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(o);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            writer.write(null, new IIOImage(out, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return ImageAlterations.jpeg(ImageAlterations.resized(ImageAlterations.cropAround(src, f, 1.6f), 1000, 1000), quality);
     }
 }
