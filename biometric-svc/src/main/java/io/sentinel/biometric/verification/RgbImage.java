@@ -50,6 +50,41 @@ public final class RgbImage {
         return image.getRGB(0, 0, w, h, null, 0, w);
     }
 
+    /**
+     * The upright image for an EXIF orientation (1–8): 2 mirrored, 3 turned 180°, 4 flipped,
+     * 5 transposed, 6 stored turned 90° anticlockwise (shown turned clockwise), 7 transverse,
+     * 8 stored turned 90° clockwise.
+     */
+    public RgbImage oriented(int orientation) {
+        if (orientation < 1 || orientation > 8) {
+            throw new IllegalArgumentException("EXIF orientation must be 1 to 8, got " + orientation);
+        }
+        if (orientation == 1) {
+            return this;
+        }
+        boolean swap = orientation >= 5;
+        int ow = swap ? height : width;
+        int oh = swap ? width : height;
+        int[] out = new int[ow * oh];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int sx;
+                int sy;
+                switch (orientation) {
+                    case 2 -> { sx = width - 1 - x; sy = y; }
+                    case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
+                    case 4 -> { sx = x; sy = height - 1 - y; }
+                    case 5 -> { sx = y; sy = x; }
+                    case 6 -> { sx = y; sy = height - 1 - x; }
+                    case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
+                    default -> { sx = width - 1 - y; sy = x; }
+                }
+                out[y * ow + x] = rgb[sy * width + sx];
+            }
+        }
+        return new RgbImage(ow, oh, out);
+    }
+
     public int width() {
         return width;
     }
