@@ -96,6 +96,21 @@ class CheckInVerificationTest {
     }
 
     @Test
+    void aBlurredReferenceIsRefusedWithItsReasonAndNothingIsStored() {
+        String subject = monitoredSubject();
+        byte[] blurred = FaceFixtures.jpeg(ImageAlterations.blurred(FaceFixtures.faceCrops().get(0).image(), 4), 0.92f);
+        assertThatThrownBy(() -> as(TestTokens.token("alice", agency, "caseworker")).enrolReference(EnrolReferenceRequest.newBuilder()
+                .setSubjectId(subject).setImage(ByteString.copyFrom(blurred)).setContentType("image/jpeg").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).matches("image: face is blurred: sharpness 0\\.0[0-5]\\d \\(min 0\\.060\\)");
+                });
+        // With no reference stored, a check-in of the same person still cannot match.
+        CheckIn c = checkIn(subject, FaceFixtures.jpeg(FaceFixtures.faceCrops().get(0).image(), 0.9f));
+        assertThat(c.getOutcomeReason()).isEqualTo("no reference image is enrolled for this subject");
+    }
+
+    @Test
     void aCheckInWithoutAReferenceIsInconclusiveAndSaysWhy() {
         List<FaceFixtures.FaceCrop> faces = FaceFixtures.faceCrops();
         CheckIn c = checkIn(monitoredSubject(), FaceFixtures.jpeg(faces.get(0).image(), 0.9f));
