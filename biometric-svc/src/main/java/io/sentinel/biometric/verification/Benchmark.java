@@ -43,28 +43,26 @@ public final class Benchmark {
     }
 
     private static void run(FaceModels models, Path dir, int n, boolean unflushed) throws IOException {
-        {
-            byte[] probe = selfie(models, dir.resolve("sample1.jpg"), 0.85f);
-            byte[] enrol = selfie(models, dir.resolve("sample1.jpg"), 0.95f);
-            FaceVerifier verifier = new FaceVerifier(models);
-            List<float[]> refs = List.of(verifier.extract(enrol).embedding());
-            for (int i = 0; i < Math.min(20, n); i++) {
-                verifier.verify(probe, refs);
-            }
-            Map<String, List<Double>> samples = new LinkedHashMap<>();
-            FaceVerifier.Result last = null;
-            for (int i = 0; i < n; i++) {
-                last = verifier.verify(probe, refs);
-                if (last.decision() != FaceVerifier.Decision.MATCH) {
-                    throw new IllegalStateException("benchmark probe did not match: " + last);
-                }
-                last.timingsMs().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            }
-            System.out.printf("model %s%s, %d verifications of a %d-byte 1000x1000 JPEG on a worker thread, similarity %.3f%n",
-                    models.modelId(), unflushed ? " (tiny weights NOT flushed)" : "", n, probe.length, last.similarity());
-            samples.forEach((stage, v) -> System.out.printf("%-10s p50 %7.2f ms  p95 %7.2f ms%n",
-                    stage, pct(v, 50), pct(v, 95)));
+        byte[] probe = selfie(models, dir.resolve("sample1.jpg"), 0.85f);
+        byte[] enrol = selfie(models, dir.resolve("sample1.jpg"), 0.95f);
+        FaceVerifier verifier = new FaceVerifier(models);
+        List<float[]> refs = List.of(verifier.extract(enrol).embedding());
+        for (int i = 0; i < Math.min(20, n); i++) {
+            verifier.verify(probe, refs);
         }
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        FaceVerifier.Result last = null;
+        for (int i = 0; i < n; i++) {
+            last = verifier.verify(probe, refs);
+            if (last.decision() != FaceVerifier.Decision.MATCH) {
+                throw new IllegalStateException("benchmark probe did not match: " + last);
+            }
+            last.timingsMs().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        }
+        System.out.printf("model %s%s, %d verifications of a %d-byte 1000x1000 JPEG on a worker thread, similarity %.3f%n",
+                models.modelId(), unflushed ? " (tiny weights NOT flushed)" : "", n, probe.length, last.similarity());
+        samples.forEach((stage, v) -> System.out.printf("%-10s p50 %7.2f ms  p95 %7.2f ms%n",
+                stage, pct(v, 50), pct(v, 95)));
     }
 
     private static double pct(List<Double> v, int p) {

@@ -3,6 +3,7 @@ package io.sentinel.biometric.verification;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ class OnnxWeightsTest {
         byte[] model = java.nio.file.Files.readAllBytes(FaceFixtures.dir().resolve(FaceModels.FEATURE));
         OnnxWeights.Flushed first = OnnxWeights.flushTinyWeights(model, FaceModels.FLUSH_BELOW);
         // 8,938 of its weights are denormal and many more are below 1e-15 (measured on the npm model).
-        assertEquals(true, first.zeroed() > 100_000, first::toString);
+        assertTrue(first.zeroed() > 100_000, first::toString);
         assertEquals(0, OnnxWeights.flushTinyWeights(model, FaceModels.FLUSH_BELOW).zeroed());
     }
 
