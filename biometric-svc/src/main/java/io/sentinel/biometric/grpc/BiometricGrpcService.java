@@ -109,7 +109,7 @@ public class BiometricGrpcService implements BiometricService {
         }
         return offLoop(() -> {
             try {
-                return face.extract(image);
+                return face.enrol(image);
             } catch (io.sentinel.biometric.verification.FaceRejectedException e) {
                 throw io.sentinel.common.error.SentinelException.invalid("image", e.getMessage());
             }

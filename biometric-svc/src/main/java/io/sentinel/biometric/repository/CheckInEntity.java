@@ -38,4 +38,7 @@ public class CheckInEntity {
     public Instant reviewedAt;
     @Column(name = "review_reason")
     public String reviewReason;
+    /** When the source image was deleted after the retention period; null while it is held. */
+    @Column(name = "image_deleted_at")
+    public Instant imageDeletedAt;
 }

@@ -26,4 +26,7 @@ public class ReferenceEntity {
     public byte[] template;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** When the source image was deleted after the retention period; null while it is held. */
+    @Column(name = "image_deleted_at")
+    public Instant imageDeletedAt;
 }

@@ -1,5 +1,7 @@
 package io.sentinel.biometric.rest;
 
+import java.util.List;
+
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -9,6 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import io.sentinel.api.biometric.v1.ListReviewQueueResponse;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
@@ -38,6 +41,34 @@ public class ReviewQueueResource {
     public Uni<String> list(@QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken) {
         return service.reviewQueue(caller.get(), pageSize == null ? 0 : pageSize, pageToken)
                 .map(l -> ProtoJson.print(ListReviewQueueResponse.newBuilder().addAllCheckIns(l)));
+    }
+
+    /** The check-in photo (JPEG or PNG as uploaded); kept at least until the review is decided. */
+    @GET
+    @Path("/{checkInId}/probe")
+    @Produces({ "image/jpeg", "image/png", MediaType.APPLICATION_JSON })
+    public Uni<Response> probe(@PathParam("checkInId") String checkInId) {
+        return service.probePhoto(caller.get(), checkInId).map(ReviewQueueResource::photo);
+    }
+
+    /** The subject's references: id, creation time, model id and whether the photo is still held. */
+    @GET
+    @Path("/{checkInId}/references")
+    public Uni<List<CheckInService.ReferenceInfo>> references(@PathParam("checkInId") String checkInId) {
+        return service.referencesOfCheckIn(caller.get(), checkInId);
+    }
+
+    /** One reference photo of the check-in's subject, for side-by-side comparison. */
+    @GET
+    @Path("/{checkInId}/references/{referenceId}")
+    @Produces({ "image/jpeg", "image/png", MediaType.APPLICATION_JSON })
+    public Uni<Response> reference(@PathParam("checkInId") String checkInId, @PathParam("referenceId") String referenceId) {
+        return service.referencePhoto(caller.get(), checkInId, referenceId).map(ReviewQueueResource::photo);
+    }
+
+    private static Response photo(CheckInService.Photo p) {
+        // Biometric source images must not linger in browser or proxy caches.
+        return Response.ok(p.bytes(), p.contentType()).header("Cache-Control", "no-store").build();
     }
 
     /** Body: {"isMatch": false, "reason": "..."}; the reviewer is the token's subject. */

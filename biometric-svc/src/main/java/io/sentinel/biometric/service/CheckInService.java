@@ -235,6 +235,60 @@ public class CheckInService {
         });
     }
 
+    /** A stored photo with its declared type. */
+    public record Photo(String contentType, byte[] bytes) {
+    }
+
+    /** A reference of the subject a check-in belongs to, as the reviewer's tool lists it. */
+    public record ReferenceInfo(String referenceId, Instant createdAt, String modelId, boolean imageHeld) {
+    }
+
+    /** The check-in photo, for the reviewer to compare with the references. */
+    @WithSession
+    public Uni<Photo> probePhoto(Caller caller, String checkInId) {
+        return ownedCheckIn(caller, checkInId).map(e -> {
+            if (e.image == null) {
+                throw new SentinelException(SentinelException.Kind.NOT_FOUND, null, e.imageDeletedAt != null
+                        ? "the photo of check-in " + checkInId + " was deleted at " + e.imageDeletedAt + " after the retention period"
+                        : "the photo of check-in " + checkInId + " was not stored: " + e.outcomeReason);
+            }
+            return new Photo(e.contentType, e.image);
+        });
+    }
+
+    /** The references of the check-in's subject, newest first. */
+    @WithSession
+    public Uni<List<ReferenceInfo>> referencesOfCheckIn(Caller caller, String checkInId) {
+        return ownedCheckIn(caller, checkInId).flatMap(e -> references.list("subjectId = ?1 order by createdAt desc", e.subjectId))
+                .map(l -> l.stream().map(r -> new ReferenceInfo(r.referenceId.toString(), r.createdAt, r.modelId, r.image != null)).toList());
+    }
+
+    /** One reference photo of the check-in's subject. */
+    @WithSession
+    public Uni<Photo> referencePhoto(Caller caller, String checkInId, String referenceId) {
+        UUID ref = Check.uuid("reference_id", referenceId);
+        return ownedCheckIn(caller, checkInId).flatMap(e -> references.findById(ref).map(r -> {
+            if (r == null || !r.subjectId.equals(e.subjectId)) {
+                throw SentinelException.notFound("reference of the check-in's subject", referenceId);
+            }
+            if (r.image == null) {
+                throw new SentinelException(SentinelException.Kind.NOT_FOUND, null,
+                        "reference photo " + referenceId + " was deleted at " + r.imageDeletedAt + " after the retention period");
+            }
+            return new Photo(r.contentType, r.image);
+        }));
+    }
+
+    private Uni<CheckInEntity> ownedCheckIn(Caller caller, String checkInId) {
+        UUID id = Check.uuid("check_in_id", checkInId);
+        return checkIns.findById(id).map(e -> {
+            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+                throw SentinelException.notFound("check-in", checkInId);
+            }
+            return e;
+        });
+    }
+
     @WithSession
     public Uni<List<CheckIn>> reviewQueue(Caller caller, int pageSize, String pageToken) {
         int size = Check.pageSize("page_size", pageSize, 50, 500);

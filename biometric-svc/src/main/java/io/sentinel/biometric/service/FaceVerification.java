@@ -46,9 +46,9 @@ public class FaceVerification {
         return verifier == null ? Optional.empty() : Optional.of(verifier.modelId());
     }
 
-    /** The template of the one face in an enrolment image; a bad image is refused with its reason. */
-    public FaceVerifier.Extraction extract(byte[] image) {
-        return verifier.extract(image);
+    /** The template of the one face in an enrolment image; a bad or poor image is refused with its reason. */
+    public FaceVerifier.Extraction enrol(byte[] image) {
+        return verifier.enrol(image);
     }
 
     public FaceVerifier.Result verify(byte[] image, List<float[]> references) {

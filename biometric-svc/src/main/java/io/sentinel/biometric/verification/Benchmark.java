@@ -1,9 +1,6 @@
 package io.sentinel.biometric.verification;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,49 +8,61 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Measures per-stage latency (p50/p95 ms) of single-threaded verifications of a 1000×1000
- * (1 MP) JPEG selfie made from sample1.jpg. Usage: {@code Benchmark <model-dir> [N]}.
+ * Measures per-stage latency (p50/p95 ms) of verifications of a 1000×1000 (1 MP) JPEG selfie made
+ * from sample1.jpg, one at a time on a worker thread other than the one that loaded the models,
+ * as in the service (per-thread CPU flags such as FTZ/DAZ make that difference matter).
+ * Usage: {@code Benchmark <model-dir> [N] [--unflushed]}; {@code --unflushed} loads the model
+ * files without flushing their tiny weights, for comparison.
  */
 public final class Benchmark {
     private Benchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Benchmark <model-dir from scripts/fetch-face-models.sh> [N]");
+            System.err.println("usage: Benchmark <model-dir from scripts/fetch-face-models.sh> [N] [--unflushed]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        try (FaceModels models = FaceModels.load(dir)) {
-            byte[] probe = selfie(models, dir.resolve("sample1.jpg"), 0.85f);
-            byte[] enrol = selfie(models, dir.resolve("sample1.jpg"), 0.95f);
-            FaceVerifier verifier = new FaceVerifier(models);
-            List<float[]> refs = List.of(verifier.extract(enrol).embedding());
-            for (int i = 0; i < Math.min(20, n); i++) {
-                verifier.verify(probe, refs);
+        boolean unflushed = args.length > 2 && args[2].equals("--unflushed");
+        try (FaceModels models = FaceModels.load(dir, 1, unflushed ? 0f : FaceModels.FLUSH_BELOW)) {
+            java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                worker.submit(() -> {
+                    run(models, dir, n, unflushed);
+                    return null;
+                }).get();
+            } finally {
+                worker.shutdownNow();
             }
-            Map<String, List<Double>> samples = new LinkedHashMap<>();
-            FaceVerifier.Result last = null;
-            for (int i = 0; i < n; i++) {
-                last = verifier.verify(probe, refs);
-                if (last.decision() != FaceVerifier.Decision.MATCH) {
-                    throw new IllegalStateException("benchmark probe did not match: " + last);
-                }
-                last.timingsMs().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            }
-            System.out.printf("model %s, %d verifications of a %d-byte 1000x1000 JPEG, similarity %.3f%n",
-                    models.modelId(), n, probe.length, last.similarity());
-            samples.forEach((stage, v) -> System.out.printf("%-10s p50 %7.2f ms  p95 %7.2f ms%n",
-                    stage, pct(v, 50), pct(v, 95)));
         }
+    }
+
+    private static void run(FaceModels models, Path dir, int n, boolean unflushed) throws IOException {
+        byte[] probe = selfie(models, dir.resolve("sample1.jpg"), 0.85f);
+        byte[] enrol = selfie(models, dir.resolve("sample1.jpg"), 0.95f);
+        FaceVerifier verifier = new FaceVerifier(models);
+        List<float[]> refs = List.of(verifier.extract(enrol).embedding());
+        for (int i = 0; i < Math.min(20, n); i++) {
+            verifier.verify(probe, refs);
+        }
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        FaceVerifier.Result last = null;
+        for (int i = 0; i < n; i++) {
+            last = verifier.verify(probe, refs);
+            if (last.decision() != FaceVerifier.Decision.MATCH) {
+                throw new IllegalStateException("benchmark probe did not match: " + last);
+            }
+            last.timingsMs().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        }
+        System.out.printf("model %s%s, %d verifications of a %d-byte 1000x1000 JPEG on a worker thread, similarity %.3f%n",
+                models.modelId(), unflushed ? " (tiny weights NOT flushed)" : "", n, probe.length, last.similarity());
+        samples.forEach((stage, v) -> System.out.printf("%-10s p50 %7.2f ms  p95 %7.2f ms%n",
+                stage, pct(v, 50), pct(v, 95)));
     }
 
     private static double pct(List<Double> v, int p) {
@@ -66,26 +75,6 @@ public final class Benchmark {
     private static byte[] selfie(FaceModels models, Path photo, float quality) throws IOException {
         BufferedImage src = ImageIO.read(photo.toFile());
         FaceBox f = new FaceDetector(models).detect(RgbImage.of(src)).get(0);
-        int side = Math.round(1.6f * f.sizePx());
-        int x0 = Math.max(0, Math.round((f.x1() + f.x2()) / 2 - side / 2f));
-        int y0 = Math.max(0, Math.round((f.y1() + f.y2()) / 2 - side / 2f));
-        side = Math.min(side, Math.min(src.getWidth() - x0, src.getHeight() - y0));
-        BufferedImage out = new BufferedImage(1000, 1000, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(src.getSubimage(x0, y0, side, side), 0, 0, 1000, 1000, null);
-        g.dispose();
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream o = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(o);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            writer.write(null, new IIOImage(out, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return ImageAlterations.jpeg(ImageAlterations.resized(ImageAlterations.cropAround(src, f, 1.6f), 1000, 1000), quality);
     }
 }

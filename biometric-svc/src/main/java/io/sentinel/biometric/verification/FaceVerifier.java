@@ -24,6 +24,14 @@ public final class FaceVerifier {
     public static final double NO_MATCH_BELOW = 0.45;
     /** Faces narrower than this carry too little detail for the 112×112 embedder. */
     public static final int DEFAULT_MIN_FACE_PX = 80;
+    /**
+     * Landmark ensembles disagreeing more than this (see {@link FaceAligner.Landmarks}) mark eyes
+     * closed, hair over the face or a bowed head; the sample photos' other faces stay at or below
+     * 0.08, sample2's bowed head with closed eyes reaches 0.18.
+     */
+    public static final double ENROL_MAX_LANDMARK_SPREAD = 0.15;
+    /** A reference must fill the embedder's 112×112 input without upscaling. */
+    public static final int ENROL_MIN_FACE_PX = 112;
 
     /** Outcome of one verification. */
     public enum Decision { MATCH, NO_MATCH, INCONCLUSIVE, REJECTED }
@@ -33,7 +41,7 @@ public final class FaceVerifier {
      * advisory; see {@link FaceAligner.Landmarks}) and advisory liveness score.
      */
     public record Extraction(FaceBox face, float[] embedding, double landmarkSpread, double livenessScore, String modelId,
-                             Map<String, Double> timingsMs) {
+                             FaceQuality quality, Map<String, Double> timingsMs) {
     }
 
     /**
@@ -95,13 +103,40 @@ public final class FaceVerifier {
         }
         FaceAligner.Landmarks lm = aligner.landmarks(img, face);
         start = lap(t, "landmarks", start);
-        int[] aligned = aligner.align(img, FaceAligner.fivePoints(lm.points()));
+        float[][] five = FaceAligner.fivePoints(lm.points());
+        int[] aligned = aligner.align(img, five);
+        FaceQuality quality = FaceQuality.measure(aligned, five);
         start = lap(t, "align", start);
         float[] embedding = embedder.embed(aligned);
         start = lap(t, "embed", start);
         double live = liveness.score(img, face);
         lap(t, "liveness", start);
-        return new Extraction(face, embedding, lm.spread(), live, models.modelId(), Collections.unmodifiableMap(t));
+        return new Extraction(face, embedding, lm.spread(), live, models.modelId(), quality, Collections.unmodifiableMap(t));
+    }
+
+    /**
+     * Extracts the face of a reference image, which must also pass the capture-quality limits
+     * ({@link FaceQuality#problem()}) and be at least {@link #ENROL_MIN_FACE_PX} wide: a poor
+     * reference would make every later check-in of the subject go to a reviewer.
+     *
+     * @throws FaceRejectedException with the precise reason
+     */
+    public Extraction enrol(byte[] image) {
+        Extraction ex = extract(image);
+        int minPx = Math.max(minFacePx, ENROL_MIN_FACE_PX);
+        if (ex.face().sizePx() < minPx) {
+            throw new FaceRejectedException("face too small for a reference: " + ex.face().sizePx() + " px (min " + minPx + " px)");
+        }
+        String problem = ex.quality().problem();
+        if (problem != null) {
+            throw new FaceRejectedException(problem);
+        }
+        if (ex.landmarkSpread() > ENROL_MAX_LANDMARK_SPREAD) {
+            throw new FaceRejectedException(String.format(java.util.Locale.ROOT,
+                    "facial landmarks are unreliable: spread %.2f (max %.2f); eyes closed, face covered or head bowed",
+                    ex.landmarkSpread(), ENROL_MAX_LANDMARK_SPREAD));
+        }
+        return ex;
     }
 
     /** Compares the photo's single face with the references (embeddings from {@link #extract}). */

@@ -12,8 +12,9 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes uploaded photo bytes into pixels, rejecting anything that is not a complete image.
- * Only pixels are kept: EXIF and other metadata (which can carry GPS positions) are never read.
+ * Decodes uploaded photo bytes into upright pixels, rejecting anything that is not a complete
+ * image. Of the metadata only the JPEG EXIF orientation is read ({@link ExifOrientation}); the
+ * rest (which can carry GPS positions) is never parsed, and only pixels are kept.
  */
 public final class ImageDecoder {
     /** Refuse decompression bombs before allocating their raster. */
@@ -51,7 +52,8 @@ public final class ImageDecoder {
                 if (!warnings.isEmpty()) {
                     throw new FaceRejectedException("image is corrupt or truncated: " + warnings.get(0));
                 }
-                return RgbImage.of(image);
+                RgbImage stored = RgbImage.of(image);
+                return format.equals("jpeg") ? stored.oriented(ExifOrientation.of(bytes)) : stored;
             } finally {
                 reader.dispose();
             }

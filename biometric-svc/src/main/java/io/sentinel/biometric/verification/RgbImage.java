@@ -1,6 +1,8 @@
 package io.sentinel.biometric.verification;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 
 /** An immutable packed-RGB raster with bilinear sampling, the pixel form every stage reads. */
 public final class RgbImage {
@@ -17,8 +19,70 @@ public final class RgbImage {
     public static RgbImage of(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] px = image.getRGB(0, 0, w, h, null, 0, w);
-        return new RgbImage(w, h, px);
+        return new RgbImage(w, h, packed(image, w, h));
+    }
+
+    /**
+     * Packed pixels. The JPEG decoder's 3-byte BGR raster is read directly: the generic
+     * {@code getRGB} converts each pixel through the colour model and took 12.5 of the 18 ms that
+     * decoding a 1 MP JPEG cost. (Grey rasters keep {@code getRGB}: Java treats their grey as
+     * linear and converts it to sRGB, which a direct copy would not reproduce.)
+     */
+    private static int[] packed(BufferedImage image, int w, int h) {
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte db
+                && image.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel sm
+                && image.getRaster().getSampleModelTranslateX() == 0 && image.getRaster().getSampleModelTranslateY() == 0
+                && db.getNumBanks() == 1 && sm.getPixelStride() == 3
+                && java.util.Arrays.equals(sm.getBandOffsets(), new int[] {2, 1, 0})) {
+            byte[] data = db.getData();
+            int stride = sm.getScanlineStride();
+            int[] px = new int[w * h];
+            for (int y = 0; y < h; y++) {
+                int row = y * stride;
+                for (int x = 0; x < w; x++) {
+                    int i = row + 3 * x;
+                    px[y * w + x] = ((data[i + 2] & 0xFF) << 16) | ((data[i + 1] & 0xFF) << 8) | (data[i] & 0xFF);
+                }
+            }
+            return px;
+        }
+        return image.getRGB(0, 0, w, h, null, 0, w);
+    }
+
+    /**
+     * The upright image for an EXIF orientation (1–8): 2 mirrored, 3 turned 180°, 4 flipped,
+     * 5 transposed, 6 stored turned 90° anticlockwise (shown turned clockwise), 7 transverse,
+     * 8 stored turned 90° clockwise.
+     */
+    public RgbImage oriented(int orientation) {
+        if (orientation < 1 || orientation > 8) {
+            throw new IllegalArgumentException("EXIF orientation must be 1 to 8, got " + orientation);
+        }
+        if (orientation == 1) {
+            return this;
+        }
+        boolean swap = orientation >= 5;
+        int ow = swap ? height : width;
+        int oh = swap ? width : height;
+        int[] out = new int[ow * oh];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int sx;
+                int sy;
+                switch (orientation) {
+                    case 2 -> { sx = width - 1 - x; sy = y; }
+                    case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
+                    case 4 -> { sx = x; sy = height - 1 - y; }
+                    case 5 -> { sx = y; sy = x; }
+                    case 6 -> { sx = y; sy = height - 1 - x; }
+                    case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
+                    default -> { sx = width - 1 - y; sy = x; }
+                }
+                out[y * ow + x] = rgb[sy * width + sx];
+            }
+        }
+        return new RgbImage(ow, oh, out);
     }
 
     public int width() {

@@ -85,6 +85,40 @@ class CheckInVerificationTest {
     }
 
     @Test
+    void theReviewerGetsTheProbeAndTheReferencePhotosOfAPendingCheckIn() {
+        List<FaceFixtures.FaceCrop> faces = FaceFixtures.faceCrops();
+        String subject = monitoredSubject();
+        byte[] reference = FaceFixtures.jpeg(faces.get(1).image(), 0.95f);
+        String referenceId = as(TestTokens.token("alice", agency, "caseworker")).enrolReference(EnrolReferenceRequest.newBuilder()
+                .setSubjectId(subject).setImage(ByteString.copyFrom(reference)).setContentType("image/jpeg").build()).getReferenceId();
+        byte[] probe = FaceFixtures.jpeg(faces.get(6).image(), 0.9f);
+        CheckIn pending = checkIn(subject, probe);
+        assertThat(pending.getReviewState()).isEqualTo(ReviewState.REVIEW_STATE_PENDING);
+        String reviewer = TestTokens.token("rita", agency, "reviewer");
+        String base = "/api/v1/review-queue/" + pending.getCheckInId();
+
+        byte[] got = io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/probe").then().statusCode(200)
+                .contentType("image/jpeg").header("Cache-Control", "no-store").extract().asByteArray();
+        assertThat(got).isEqualTo(probe);
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references").then().statusCode(200)
+                .body("size()", org.hamcrest.Matchers.equalTo(1))
+                .body("[0].referenceId", org.hamcrest.Matchers.equalTo(referenceId))
+                .body("[0].imageHeld", org.hamcrest.Matchers.equalTo(true))
+                .body("[0].modelId", org.hamcrest.Matchers.startsWith("fr-"));
+        assertThat(io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references/" + referenceId).then().statusCode(200)
+                .contentType("image/jpeg").extract().asByteArray()).isEqualTo(reference);
+
+        // Another agency's reviewer, a caseworker, an unknown reference, a malformed id: refused precisely.
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("rex", "other-" + agency, "reviewer")).get(base + "/probe")
+                .then().statusCode(404).body("detail", org.hamcrest.Matchers.equalTo("check-in " + pending.getCheckInId() + " not found"));
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("alice", agency, "caseworker")).get(base + "/probe").then().statusCode(403);
+        String unknown = UUID.randomUUID().toString();
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references/" + unknown).then().statusCode(404)
+                .body("detail", org.hamcrest.Matchers.equalTo("reference of the check-in's subject " + unknown + " not found"));
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).get("/api/v1/review-queue/not-a-uuid/probe").then().statusCode(400);
+    }
+
+    @Test
     void aGroupPhotoIsRefusedAsAReferenceWithItsReason() {
         String subject = monitoredSubject();
         assertThatThrownBy(() -> as(TestTokens.token("alice", agency, "caseworker")).enrolReference(EnrolReferenceRequest.newBuilder()
@@ -93,6 +127,21 @@ class CheckInVerificationTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo("image: 5 faces found, exactly one required");
                 });
+    }
+
+    @Test
+    void aBlurredReferenceIsRefusedWithItsReasonAndNothingIsStored() {
+        String subject = monitoredSubject();
+        byte[] blurred = FaceFixtures.jpeg(ImageAlterations.blurred(FaceFixtures.faceCrops().get(0).image(), 4), 0.92f);
+        assertThatThrownBy(() -> as(TestTokens.token("alice", agency, "caseworker")).enrolReference(EnrolReferenceRequest.newBuilder()
+                .setSubjectId(subject).setImage(ByteString.copyFrom(blurred)).setContentType("image/jpeg").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).matches("image: face is blurred: sharpness 0\\.0[0-5]\\d \\(min 0\\.060\\)");
+                });
+        // With no reference stored, a check-in of the same person still cannot match.
+        CheckIn c = checkIn(subject, FaceFixtures.jpeg(FaceFixtures.faceCrops().get(0).image(), 0.9f));
+        assertThat(c.getOutcomeReason()).isEqualTo("no reference image is enrolled for this subject");
     }
 
     @Test

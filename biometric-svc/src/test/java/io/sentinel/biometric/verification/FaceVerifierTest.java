@@ -236,8 +236,8 @@ class FaceVerifierTest {
     /**
      * Known weakness: the middle woman of sample2 looks down with eyes closed and hair across the
      * face; the 68-point model's landmarks wander on her (ensemble spread > 0.3) and the darkened
-     * copy scored 0.32. Such a photo should be refused by a capture-quality gate, which does not
-     * exist yet, so she is left out of the altered-copy test rather than hidden by a low threshold.
+     * copy scored 0.32. The enrolment quality gate refuses her as a reference (landmark spread,
+     * FaceQualityTest), so she is left out of the altered-copy test rather than hidden by a low threshold.
      */
     private static boolean isBowedHeadOfSample2(FaceCrop c) {
         return c.sample() == 2 && c.centreX() > 800 && c.centreX() < 1150;

@@ -34,4 +34,9 @@ public class OrderEntity {
     public long version;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** Optional; only ever stored together with {@link #demographicBasis}. */
+    @Column(name = "demographic_group")
+    public String demographicGroup;
+    @Column(name = "demographic_basis")
+    public String demographicBasis;
 }

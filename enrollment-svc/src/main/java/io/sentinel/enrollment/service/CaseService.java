@@ -185,6 +185,7 @@ public class CaseService {
             throw SentinelException.invalid("order.device_type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
         }
         Conditions conditions = OrderConditions.normalise("order.conditions", o.getConditions());
+        String group = demographicGroup(o);
         Instant reviewDue = review;
         Uni<MonitoringOrder> create = owned(caller, subjectId)
                 .flatMap(subject -> orders.activeFor(subjectId).flatMap(active -> {
@@ -204,6 +205,8 @@ public class CaseService {
                     e.conditions = conditions.toByteArray();
                     e.version = 1;
                     e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    e.demographicGroup = group;
+                    e.demographicBasis = group == null ? null : o.getDemographicBasis().strip();
                     return orders.persist(e).flatMap(saved -> announceConditions(saved, conditions))
                             .flatMap(saved -> devices.assignedTo(subjectId)
                                     .flatMap(d -> d == null ? Uni.createFrom().item(saved) : announceAssignment(d, saved).replaceWith(saved)))
@@ -211,6 +214,28 @@ public class CaseService {
                 }));
         return once(caller, "CreateOrder", key, id -> orders.findById(UUID.fromString(id)).map(EnrollmentMapping::order), create,
                 MonitoringOrder::getOrderId);
+    }
+
+    /**
+     * The order's demographic group, or null. A group may only be recorded with the lawful basis
+     * for recording it; a basis without a group is refused too, as it would record nothing.
+     */
+    static String demographicGroup(MonitoringOrder o) {
+        String group = o.getDemographicGroup().strip();
+        String basis = o.getDemographicBasis().strip();
+        if (group.isEmpty()) {
+            if (!basis.isEmpty()) {
+                throw SentinelException.invalid("order.demographic_basis", "must be empty when no demographic_group is recorded");
+            }
+            return null;
+        }
+        if (basis.isEmpty()) {
+            throw SentinelException.invalid("order.demographic_basis",
+                    "is required when order.demographic_group is set: state the lawful basis for recording it");
+        }
+        Check.length("order.demographic_group", group, 1, 64);
+        Check.length("order.demographic_basis", basis, 1, 500);
+        return group;
     }
 
     /** Outbox messages telling rules-svc and biometric-svc what the order now requires. */
@@ -226,7 +251,8 @@ public class CaseService {
                     .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
                     .setTimeZone(c.getTimeZone()).setPerDay(c.getCheckIns().getPerDay())
                     .setWindowStart(c.getCheckIns().getWindowStart()).setWindowEnd(c.getCheckIns().getWindowEnd())
-                    .setVersion(version).setActive(active).build();
+                    .setVersion(version).setActive(active)
+                    .setDemographicGroup(order.demographicGroup == null ? "" : order.demographicGroup).build();
             return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_CONDITIONS, rules.toByteArray())
                     .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_SCHEDULE, schedule.toByteArray()))
                     .replaceWith(order);
@@ -248,7 +274,7 @@ public class CaseService {
             if (e == null) {
                 throw SentinelException.notFound("order", orderId);
             }
-            return sharing.visible(caller, e.subjectId, DataCategory.DATA_CATEGORY_CONDITIONS).map(s -> EnrollmentMapping.order(e))
+            return sharing.visible(caller, e.subjectId, DataCategory.DATA_CATEGORY_CONDITIONS).map(s -> EnrollmentMapping.orderFor(caller, e))
                     .onFailure(t -> t instanceof SentinelException se && se.kind() == SentinelException.Kind.NOT_FOUND)
                     .transform(t -> SentinelException.notFound("order", orderId));
         });
@@ -260,7 +286,7 @@ public class CaseService {
         int size = Check.pageSize("page_size", pageSize, 50, 500);
         String after = PageToken.decode("page_token", pageToken);
         return sharing.visible(caller, subject, DataCategory.DATA_CATEGORY_CONDITIONS).flatMap(s -> orders.page(subject, after == null ? null : Check.uuid("page_token", after), size))
-                .map(l -> Page.of(l.stream().map(EnrollmentMapping::order).toList(), size, MonitoringOrder::getOrderId));
+                .map(l -> Page.of(l.stream().map(e -> EnrollmentMapping.orderFor(caller, e)).toList(), size, MonitoringOrder::getOrderId));
     }
 
     // ---- devices

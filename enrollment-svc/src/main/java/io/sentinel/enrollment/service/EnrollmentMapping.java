@@ -35,12 +35,26 @@ public final class EnrollmentMapping {
                 .setCreatedAt(Timestamps.of(e.createdAt)).build();
     }
 
+    /** The whole order, demographic group included: for the owning agency and the subject's own export. */
     public static MonitoringOrder order(OrderEntity e) {
-        return MonitoringOrder.newBuilder().setOrderId(e.orderId.toString()).setSubjectId(e.subjectId.toString())
+        MonitoringOrder.Builder b = MonitoringOrder.newBuilder().setOrderId(e.orderId.toString()).setSubjectId(e.subjectId.toString())
                 .setOwningAgencyId(e.owningAgencyId).setLegalAuthority(e.legalAuthority)
                 .setStartsAt(Timestamps.of(e.startsAt)).setEndsAt(Timestamps.of(e.endsAt)).setReviewDueAt(Timestamps.of(e.reviewDueAt))
                 .setDeviceType(DeviceType.valueOf(e.deviceType)).setConditions(conditions(e)).setState(OrderState.valueOf(e.state))
-                .setVersion(e.version).build();
+                .setVersion(e.version);
+        if (e.demographicGroup != null) {
+            b.setDemographicGroup(e.demographicGroup).setDemographicBasis(e.demographicBasis);
+        }
+        return b.build();
+    }
+
+    /**
+     * The order as the caller may see it: a partner agency (seeing it through a CONDITIONS grant)
+     * never sees the demographic group or its basis, which serve only the owner's error-rate report.
+     */
+    public static MonitoringOrder orderFor(io.sentinel.common.security.Caller caller, OrderEntity e) {
+        MonitoringOrder o = order(e);
+        return caller.agencyId().equals(e.owningAgencyId) ? o : o.toBuilder().clearDemographicGroup().clearDemographicBasis().build();
     }
 
     static Conditions conditions(OrderEntity e) {

@@ -126,6 +126,80 @@ class CaseLifecycleGrpcTest {
                 "subject.reference_photo_ids[0]: must be a UUID, got 'photo-1'");
     }
 
+    // ---- demographic group
+
+    @Test
+    void aDemographicGroupRecordedWithItsBasisReachesBiometricButNotPartners() throws Exception {
+        registerPartnerAgency();
+        Subject s = subject();
+        MonitoringOrder o = caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setDemographicGroup(" group-b ")
+                        .setDemographicBasis("Equality Act 2010 s.149 monitoring; consent ref C-118")).build()).getOrder();
+        assertThat(o.getDemographicGroup()).isEqualTo("group-b");
+        assertThat(o.getDemographicBasis()).isEqualTo("Equality Act 2010 s.149 monitoring; consent ref C-118");
+        assertThat(psql("select demographic_group || '|' || demographic_basis from monitoring_order where order_id = '" + o.getOrderId() + "'"))
+                .isEqualTo("group-b|Equality Act 2010 s.149 monitoring; consent ref C-118");
+
+        // The schedule push carries it, and so does the push after an amendment.
+        caseworker().amendConditions(AmendConditionsRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(o.getVersion())
+                .setConditions(conditions().setCheckIns(CheckInPolicy.newBuilder().setPerDay(2).setWindowStart("09:00").setWindowEnd("18:00")))
+                .build());
+        List<byte[]> pushes = outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId());
+        assertThat(pushes).hasSize(2);
+        for (byte[] push : pushes) {
+            assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(push).getDemographicGroup()).isEqualTo("group-b");
+        }
+        assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(pushes.get(1)).getPerDay()).isEqualTo(2);
+
+        // The owning agency sees it; a partner granted the conditions sees the order without it.
+        GetOrderRequest get = GetOrderRequest.newBuilder().setOrderId(o.getOrderId()).build();
+        assertThat(caseworker().getOrder(get).getOrder().getDemographicGroup()).isEqualTo("group-b");
+        caseworker().grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("dg").setSubjectId(s.getSubjectId())
+                .setGrant(grant(DataCategory.DATA_CATEGORY_CONDITIONS)).build());
+        MonitoringOrder seenByPartner = partner().getOrder(get).getOrder();
+        assertThat(seenByPartner.getOrderId()).isEqualTo(o.getOrderId());
+        assertThat(seenByPartner.getDemographicGroup()).isEmpty();
+        assertThat(seenByPartner.getDemographicBasis()).isEmpty();
+        MonitoringOrder listedForPartner = partner().listOrders(ListOrdersRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getOrders(0);
+        assertThat(listedForPartner.getDemographicGroup()).isEmpty();
+        assertThat(listedForPartner.getDemographicBasis()).isEmpty();
+
+        // The person's own export shows what was recorded about them and why.
+        var export = new com.fasterxml.jackson.databind.ObjectMapper().readTree(caseworker().exportSubjectData(
+                ExportSubjectDataRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getJson());
+        assertThat(export.at("/enrollment-svc/orders/0/demographicGroup").asText()).isEqualTo("group-b");
+        assertThat(export.at("/enrollment-svc/orders/0/demographicBasis").asText()).isEqualTo("Equality Act 2010 s.149 monitoring; consent ref C-118");
+    }
+
+    @Test
+    void aDemographicGroupWithoutALawfulBasisIsRefusedAndNothingIsStored() {
+        Subject s = subject();
+        assertStatus(() -> caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setDemographicGroup("group-b")).build()), Status.Code.INVALID_ARGUMENT,
+                "order.demographic_basis: is required when order.demographic_group is set: state the lawful basis for recording it");
+        assertStatus(() -> caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setDemographicGroup("group-b").setDemographicBasis("   ")).build()),
+                Status.Code.INVALID_ARGUMENT,
+                "order.demographic_basis: is required when order.demographic_group is set: state the lawful basis for recording it");
+        assertStatus(() -> caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setDemographicBasis("consent ref C-1")).build()), Status.Code.INVALID_ARGUMENT,
+                "order.demographic_basis: must be empty when no demographic_group is recorded");
+        assertStatus(() -> caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(order(s.getSubjectId(), conditions()).setDemographicGroup("g".repeat(65)).setDemographicBasis("consent ref C-1"))
+                .build()), Status.Code.INVALID_ARGUMENT, null);
+        assertThat(psql("select count(*) from monitoring_order where subject_id = '" + s.getSubjectId() + "'")).isEqualTo("0");
+        assertThat(outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId())).isEmpty();
+    }
+
+    @Test
+    void anOrderWithoutADemographicGroupSendsNone() throws Exception {
+        Subject s = subject();
+        MonitoringOrder o = activeOrder(s);
+        assertThat(o.getDemographicGroup()).isEmpty();
+        assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(
+                outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId()).get(0)).getDemographicGroup()).isEmpty();
+    }
+
     // ---- sharing grants
 
     @Test
