@@ -26,7 +26,6 @@ import io.sentinel.api.common.v1.Zone;
 import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
-import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
 import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.rules.v1.AlertEvent;
@@ -202,24 +201,7 @@ public final class FixToAlert {
             CountDownLatch done) {
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
-        StreamObserver<FixBatch> out = LocationServiceGrpc.newStub(channel).withCallCredentials(IngestReplay.bearer(token))
-                .ingestFixes(new StreamObserver<FixBatchAck>() {
-                    public void onNext(FixBatchAck ack) {
-                        committed.addAndGet(ack.getAccepted());
-                        rejected.addAndGet(ack.getRejectionsCount());
-                        window.release();
-                    }
-
-                    public void onError(Throwable t) {
-                        failure.compareAndSet(null, t);
-                        window.release(1000);
-                        finished.countDown();
-                    }
-
-                    public void onCompleted() {
-                        finished.countDown();
-                    }
-                });
+        StreamObserver<FixBatch> out = IngestReplay.openIngest(channel, token, window, committed, rejected, failure, finished);
         long[] step = new long[subjects.size()];
         long sent = 0;
         long seq = 0;

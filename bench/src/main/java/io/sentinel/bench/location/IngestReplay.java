@@ -121,24 +121,7 @@ public final class IngestReplay {
         // At most 4 batches in flight per stream: enough to keep the service's writer busy.
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
-        StreamObserver<FixBatch> out = LocationServiceGrpc.newStub(channel).withCallCredentials(bearer(token))
-                .ingestFixes(new StreamObserver<>() {
-                    public void onNext(FixBatchAck ack) {
-                        committed.addAndGet(ack.getAccepted());
-                        rejected.addAndGet(ack.getRejectionsCount());
-                        window.release();
-                    }
-
-                    public void onError(Throwable t) {
-                        failure.compareAndSet(null, t);
-                        window.release(1000);
-                        finished.countDown();
-                    }
-
-                    public void onCompleted() {
-                        finished.countDown();
-                    }
-                });
+        StreamObserver<FixBatch> out = openIngest(channel, token, window, committed, rejected, failure, finished);
         long seq = 0;
         long[] step = new long[devices.size()];
         long sent = 0;
@@ -174,6 +157,28 @@ public final class IngestReplay {
         } finally {
             done.countDown();
         }
+    }
+
+    /** Opens IngestFixes: each ack counts its fixes and frees a window slot; the stream's end counts down {@code finished}. */
+    static StreamObserver<FixBatch> openIngest(ManagedChannel channel, String token, Semaphore window, AtomicLong committed,
+            AtomicLong rejected, AtomicReference<Throwable> failure, CountDownLatch finished) {
+        return LocationServiceGrpc.newStub(channel).withCallCredentials(bearer(token)).ingestFixes(new StreamObserver<>() {
+            public void onNext(FixBatchAck ack) {
+                committed.addAndGet(ack.getAccepted());
+                rejected.addAndGet(ack.getRejectionsCount());
+                window.release();
+            }
+
+            public void onError(Throwable t) {
+                failure.compareAndSet(null, t);
+                window.release(1000);
+                finished.countDown();
+            }
+
+            public void onCompleted() {
+                finished.countDown();
+            }
+        });
     }
 
     static List<String> assign(ManagedChannel channel, int n, String serviceToken, String agency) {

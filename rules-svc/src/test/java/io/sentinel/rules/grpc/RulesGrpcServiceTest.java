@@ -92,6 +92,27 @@ class RulesGrpcServiceTest {
         return b.build();
     }
 
+    /** Opens StreamFixes as the token's caller; each answer, the failure or "completed" goes to {@code answers}. */
+    io.grpc.stub.StreamObserver<EvaluateFixesRequest> streamFixes(String token, java.util.concurrent.BlockingQueue<Object> answers) {
+        return RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .streamFixes(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(EvaluateFixesResponse r) {
+                        answers.add(r);
+                    }
+        
+                    @Override
+                    public void onError(Throwable t) {
+                        answers.add(t);
+                    }
+        
+                    @Override
+                    public void onCompleted() {
+                        answers.add("completed");
+                    }
+                });
+    }
+
     @Test
     void theForwardingStreamAnswersEachBatchInOrderAndARedeliveredBatchOpensNothingTwice() throws Exception {
         String subject = UUID.randomUUID().toString();
@@ -101,23 +122,7 @@ class RulesGrpcServiceTest {
         EvaluateFixesRequest second = stay(subject, 51.5010, -0.1270, t0.plusSeconds(90), 3);
 
         java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("location-svc", AGENCY, "service")))
-                .streamFixes(new io.grpc.stub.StreamObserver<>() {
-                    @Override
-                    public void onNext(EvaluateFixesResponse r) {
-                        answers.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answers.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answers.add("completed");
-                    }
-                });
+        var out = streamFixes(TestTokens.token("location-svc", AGENCY, "service"), answers);
         // All three sent before any answer: the stream keeps them in order; the third repeats the second.
         out.onNext(first);
         out.onNext(second);
@@ -147,23 +152,7 @@ class RulesGrpcServiceTest {
         }
         Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
         java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("location-svc", AGENCY, "service")))
-                .streamFixes(new io.grpc.stub.StreamObserver<>() {
-                    @Override
-                    public void onNext(EvaluateFixesResponse r) {
-                        answers.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answers.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answers.add("completed");
-                    }
-                });
+        var out = streamFixes(TestTokens.token("location-svc", AGENCY, "service"), answers);
         // Six batches, each one fix per subject 30 s after the previous: the fifth completes the dwell for all 40.
         for (int b = 0; b < 6; b++) {
             EvaluateFixesRequest.Builder batch = EvaluateFixesRequest.newBuilder();
@@ -184,27 +173,12 @@ class RulesGrpcServiceTest {
 
     @Test
     void theForwardingStreamIsForServicesOnly() throws Exception {
-        java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
-        var out = RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
-                .streamFixes(new io.grpc.stub.StreamObserver<>() {
-                    @Override
-                    public void onNext(EvaluateFixesResponse r) {
-                        failure.complete(null);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        failure.complete(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        failure.complete(null);
-                    }
-                });
+        java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var out = streamFixes(TestTokens.token("alice", AGENCY, "caseworker"), answers);
         out.onNext(stay(UUID.randomUUID().toString(), 51.5010, -0.1270, Instant.parse("2026-11-21T10:00:00Z"), 1));
         out.onCompleted();
-        assertThat(Status.fromThrowable(failure.get(20, TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(answers.poll(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(Throwable.class,
+                t -> assertThat(Status.fromThrowable(t).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     }
 
     @Test
