@@ -71,13 +71,7 @@ public class AlertLifecycle {
         return writer.lock()
                 .flatMap(x -> alerts.list("state = :open and escalatedAt is null and openedAt <= :cutoff order by openedAt",
                         Parameters.with("open", AlertState.ALERT_STATE_OPEN.name()).and("cutoff", cutoff)))
-                .flatMap(due -> {
-                    Uni<Integer> chain = Uni.createFrom().item(0);
-                    for (AlertEntity a : due) {
-                        chain = chain.flatMap(n -> writer.escalate(a, now).map(y -> n + 1));
-                    }
-                    return chain;
-                });
+                .flatMap(due -> Sequential.sum(due, a -> writer.escalate(a, now).replaceWith(1)));
     }
 
     /**

@@ -131,24 +131,23 @@ public class EvaluationService {
 
     /** Writes the alert side of breach changes; returns how many alerts opened. */
     Uni<Integer> apply(List<Change> changes) {
-        Uni<Integer> chain = Uni.createFrom().item(0);
-        for (Change c : changes) {
+        return Sequential.sum(changes, c -> {
             BreachEvent ev = c.event().event();
             UUID subject = c.subject().subjectId();
             String condition = c.event().conditionId();
             if (ev instanceof BreachEvent.Opened o) {
-                AlertEntity draft = draft(c.subject(), condition, o, c.fix());
-                chain = chain.flatMap(n -> writer.open(draft).map(a -> a == null ? n : n + 1));
-            } else if (ev instanceof BreachEvent.Closed cl) {
-                chain = chain.flatMap(n -> writer.close(subject, condition, cl.breachEndedAt()).map(a -> {
+                return writer.open(draft(c.subject(), condition, o, c.fix())).map(a -> a == null ? 0 : 1);
+            }
+            if (ev instanceof BreachEvent.Closed cl) {
+                return writer.close(subject, condition, cl.breachEndedAt()).map(a -> {
                     if (a == null) {
                         LOG.debugf("breach of %s/%s closed without an unclosed alert", subject, condition);
                     }
-                    return n;
-                }));
+                    return 0;
+                });
             }
-        }
-        return chain;
+            return Uni.createFrom().item(0);
+        });
     }
 
     private static AlertEntity draft(SubjectOrders.Compiled subject, String conditionId, BreachEvent.Opened o, EvaluatedFix f) {
@@ -173,11 +172,8 @@ public class EvaluationService {
     }
 
     Uni<Void> saveAll(Map<UUID, SubjectMonitor> monitors, Map<UUID, MonitorStateEntity> saved) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (var e : monitors.entrySet()) {
-            chain = chain.flatMap(x -> states.save(e.getKey(), saved.get(e.getKey()), e.getValue()).replaceWithVoid());
-        }
-        return chain;
+        return Sequential.sum(List.copyOf(monitors.entrySet()),
+                e -> states.save(e.getKey(), saved.get(e.getKey()), e.getValue()).replaceWith(0)).replaceWithVoid();
     }
 
     private static void validate(List<EvaluatedFix> fixes) {

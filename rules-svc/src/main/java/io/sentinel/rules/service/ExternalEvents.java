@@ -77,13 +77,9 @@ public class ExternalEvents {
                 throw SentinelException.invalid(p + ".detail", "must be at most " + MAX_DETAIL + " characters");
             }
         }
-        Uni<Integer> chain = writer.lock().replaceWith(0);
-        for (int i = 0; i < events.size(); i++) {
-            DeviceEvent e = events.get(i);
-            String p = "events[" + i + "]";
-            chain = chain.flatMap(n -> device(p, e).map(opened -> opened ? n + 1 : n));
-        }
-        return chain;
+        List<Integer> indexes = java.util.stream.IntStream.range(0, events.size()).boxed().toList();
+        return writer.lock().flatMap(x -> Sequential.sum(indexes,
+                i -> device("events[" + i + "]", events.get(i)).map(opened -> opened ? 1 : 0)));
     }
 
     private Uni<Boolean> device(String p, DeviceEvent e) {
