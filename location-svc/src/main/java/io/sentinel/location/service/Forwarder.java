@@ -70,7 +70,7 @@ public class Forwarder {
         final UnicastProcessor<EvaluateFixesRequest> out = UnicastProcessor.create();
         final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
         long sentUpTo;
-        Cancellable call;
+        volatile Cancellable call;
         boolean closed;
 
         Stream(long from) {
@@ -111,7 +111,10 @@ public class Forwarder {
             }
         }
         if (stale != null) {
-            stale.call.cancel();
+            Cancellable call = stale.call;
+            if (call != null) {
+                call.cancel();
+            }
             failed(stale, new TimeoutException("rules-svc answered no batch within the deadline"));
         }
         wake();
