@@ -35,6 +35,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  */
 @ApplicationScoped
 public class IngestionService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IngestionService.class);
 
     /** The outcome for one batch: how many were stored (new or already held) and why others were not. */
     public record Result(int accepted, int inserted, List<Rejection> rejections) {
@@ -167,22 +168,36 @@ public class IngestionService {
         if (group.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        // Health state is prepared and committed one group at a time, batches in arrival order.
-        DeviceHealthTracker.Prepared changes = health.prepare(ordered, subjects);
-        return fixes.insert(all, changes.write()).invoke(inserted -> {
-            health.commit(changes);
+        Uni<Set<FixKey>> stored;
+        try {
+            // Health state is prepared and committed one group at a time, batches in arrival order.
+            DeviceHealthTracker.Prepared changes = health.prepare(ordered, subjects);
+            stored = fixes.insert(all, changes.write()).invoke(x -> health.commit(changes));
+        } catch (RuntimeException e) {
+            stored = Uni.createFrom().failure(e);
+        }
+        // Every batch of the group is answered, whatever one batch's caller does with its answer.
+        return stored.onItemOrFailure().invoke((inserted, failure) -> {
             // A fix sent twice in one group counts as new for the batch that came first.
-            Set<FixKey> unclaimed = new HashSet<>(inserted);
+            Set<FixKey> unclaimed = failure == null ? new HashSet<>(inserted) : Set.of();
             for (Pending p : group) {
-                int n = 0;
-                for (NewFix f : p.fixes()) {
-                    if (unclaimed.remove(FixKey.of(f.report()))) {
-                        n++;
+                try {
+                    if (failure != null) {
+                        p.done().fail(failure);
+                        continue;
                     }
+                    int n = 0;
+                    for (NewFix f : p.fixes()) {
+                        if (unclaimed.remove(FixKey.of(f.report()))) {
+                            n++;
+                        }
+                    }
+                    p.done().complete(n);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "answering an ingested batch failed");
                 }
-                p.done().complete(n);
             }
-        }).onFailure().invoke(failure -> group.forEach(p -> p.done().fail(failure))).replaceWithVoid();
+        }).onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private static UUID parse(String id) {
