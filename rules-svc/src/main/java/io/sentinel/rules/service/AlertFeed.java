@@ -32,13 +32,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AlertFeed {
     private static final int BATCH = 500;
+    /*
+     * One statement, so one snapshot: the page of visible events after the cursor, and the highest
+     * cursor committed in that snapshot. Writers commit in cursor order, so every event up to that
+     * high-water mark has been seen; when the page is not full the subscriber moves its cursor there
+     * and never rescans other agencies' events (each commit would otherwise rescan the whole feed
+     * after an agency's last visible event).
+     */
     private static final String QUERY = """
-            select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at, a.*
-            from alert_event e join alert a on a.alert_id = e.alert_id
-            where e.cursor > $2
-              and (a.owning_agency_id = $1 or exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
-                   and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()))
-            order by e.cursor limit $3""";
+            with hw as (select coalesce(max(cursor), 0) as high_water from alert_event),
+            page as (
+              select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at, a.*
+              from alert_event e join alert a on a.alert_id = e.alert_id
+              where e.cursor > $2 and e.cursor <= (select high_water from hw)
+                and (a.owning_agency_id = $1 or exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
+                     and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()))
+              order by e.cursor limit $3)
+            select hw.high_water, page.* from hw left join page on true order by page.cursor""";
 
     private final Pool pool;
     private final Duration pollInterval;
@@ -62,15 +72,20 @@ public class AlertFeed {
                 Multi.createFrom().ticks().every(pollInterval));
         return wakeUps
                 .onOverflow().dropPreviousItems()
-                .concatMap(tick -> drain(agencyId, last).toMulti())
+                .concatMap(tick -> Multi.createBy().repeating().uni(() -> drain(agencyId, last)).whilst(page -> page.size() == BATCH))
                 .flatMap(list -> Multi.createFrom().iterable(list));
     }
 
-    /** Reads everything after the cursor, batch by batch. */
+    /** Reads the next page of visible events after the cursor and moves the cursor past what it scanned. */
     private Uni<List<AlertEvent>> drain(String agencyId, AtomicLong last) {
         return pool.preparedQuery(QUERY).execute(Tuple.of(agencyId, last.get(), BATCH)).map(rows -> {
             List<AlertEvent> events = new java.util.ArrayList<>();
+            long highWater = last.get();
             for (Row row : rows) {
+                highWater = row.getLong("high_water");
+                if (row.getLong("cursor") == null) {
+                    continue; // no visible event: the row only carries the high-water mark
+                }
                 events.add(AlertEvent.newBuilder()
                         .setCursor(row.getLong("cursor"))
                         .setAlert(AlertMapping.fromRow(row))
@@ -78,8 +93,10 @@ public class AlertFeed {
                         .setAt(Timestamps.of(AlertMapping.instant(row, "event_at")))
                         .build());
             }
-            if (!events.isEmpty()) {
-                last.set(events.get(events.size() - 1).getCursor());
+            if (events.size() == BATCH) {
+                last.set(events.get(events.size() - 1).getCursor()); // more may follow: the next tick reads on
+            } else {
+                last.set(Math.max(last.get(), highWater));
             }
             return events;
         });
