@@ -93,17 +93,7 @@ public class RulesGrpcService implements RulesService {
     @Override
     @RolesAllowed(Roles.SERVICE)
     public Multi<EvaluateFixesResponse> streamFixes(Multi<EvaluateFixesRequest> requests) {
-        // One batch at a time, answered in the order received: the sender's window is the flow control.
-        // Each batch runs on a fresh duplicated context: the reactive session and transaction of one
-        // batch are bound to its context, and the next batch must not find them there while they close.
-        io.vertx.core.Context call = io.vertx.core.Vertx.currentContext();
-        return requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom().<EvaluateFixesResponse> emitter(done -> {
-            io.vertx.core.Context own = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(call);
-            io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(own, true);
-            // The stream's caller was checked when it opened; the request scope does not follow each batch.
-            own.runOnContext(x -> Uni.createFrom().deferred(() -> evaluation.evaluate(request.getFixesList())).invoke(feed::committed)
-                    .subscribe().with(done::complete, done::fail));
-        }));
+        return FixStream.answer(requests, evaluation, feed);
     }
 
     @Override

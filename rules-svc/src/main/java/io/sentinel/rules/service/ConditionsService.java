@@ -24,7 +24,6 @@ import io.sentinel.rules.domain.geo.ZoneIndex;
 import io.sentinel.rules.domain.monitor.ConditionEvent;
 import io.sentinel.rules.domain.monitor.MonitoringOrder;
 import io.sentinel.rules.domain.monitor.SubjectMonitor;
-import io.sentinel.rules.repository.MonitorStateEntity;
 import io.sentinel.rules.repository.SubjectConditionsEntity;
 import io.sentinel.rules.repository.SubjectConditionsRepository;
 import io.smallrye.mutiny.Uni;
@@ -96,8 +95,7 @@ public class ConditionsService {
             return Uni.createFrom().voidItem();
         }
         return states.load(List.of(next.subjectId())).flatMap(saved -> {
-            MonitorStateEntity row = saved.get(next.subjectId());
-            SubjectMonitor m = new SubjectMonitor(previous.order(), states.parse(row));
+            SubjectMonitor m = new SubjectMonitor(previous.order(), saved.getOrDefault(next.subjectId(), Map.of()));
             MonitoringOrder order = active ? next.order() : MonitoringOrder.of(next.subjectId().toString(), List.of(), ZoneIndex.empty());
             List<EvaluationService.Change> changes = new ArrayList<>();
             for (ConditionEvent ev : m.replaceOrder(order, Instant.now())) {
@@ -107,7 +105,7 @@ public class ConditionsService {
             if (!active) {
                 return applied.flatMap(n -> states.delete(next.subjectId())).replaceWithVoid();
             }
-            return applied.flatMap(n -> evaluation.saveAll(Map.of(next.subjectId(), m), row == null ? Map.of() : Map.of(next.subjectId(), row)));
+            return applied.flatMap(n -> states.save(Map.of(next.subjectId(), m)));
         });
     }
 

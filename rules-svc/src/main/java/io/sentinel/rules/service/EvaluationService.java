@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,7 +29,6 @@ import io.sentinel.rules.domain.monitor.SubjectMonitor;
 import io.sentinel.rules.repository.AlertEntity;
 import io.sentinel.rules.repository.FixProgressEntity;
 import io.sentinel.rules.repository.FixProgressRepository;
-import io.sentinel.rules.repository.MonitorStateEntity;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -40,7 +41,7 @@ import io.smallrye.mutiny.Uni;
 public class EvaluationService {
     private static final Logger LOG = Logger.getLogger(EvaluationService.class);
     static final String SOURCE = "location-svc";
-    static final int MAX_BATCH = 5_000;
+    public static final int MAX_BATCH = 5_000;
     static final double MAX_ACCURACY_METRES = 1_000_000;
 
     private final SubjectOrders orders;
@@ -61,10 +62,37 @@ public class EvaluationService {
 
     @WithTransaction
     public Uni<EvaluateFixesResponse> evaluate(List<EvaluatedFix> fixes) {
-        validate(fixes);
+        return evaluateAll(List.of(fixes)).map(answers -> answers.get(0));
+    }
+
+    /**
+     * Evaluates consecutive batches in one transaction (one lock, one progress update, one monitor
+     * load and save, one commit) and answers each as if it had been evaluated alone: its highest
+     * recorded fix id and the alerts its own fixes opened. A forwarding stream groups the batches
+     * that queued while the previous group ran, so the per-transaction cost is paid once per group
+     * rather than once per batch, and a queue never builds behind it.
+     */
+    @WithTransaction
+    public Uni<List<EvaluateFixesResponse>> evaluateAll(List<List<EvaluatedFix>> batches) {
+        batches.forEach(EvaluationService::validate);
         return writer.lock().flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
             long done = p == null ? 0 : p.lastFixId;
-            List<EvaluatedFix> fresh = fixes.stream().filter(f -> f.getFixId() > done).toList();
+            // The fixes not evaluated before, in one increasing run of fix ids, and the batch of each.
+            List<EvaluatedFix> fresh = new ArrayList<>();
+            List<Integer> batchOf = new ArrayList<>();
+            long[] answered = new long[batches.size()];
+            long high = done;
+            for (int b = 0; b < batches.size(); b++) {
+                for (EvaluatedFix f : batches.get(b)) {
+                    if (f.getFixId() > high) {
+                        fresh.add(f);
+                        batchOf.add(b);
+                        high = f.getFixId();
+                    }
+                }
+                answered[b] = high;
+            }
+            long last = high;
             Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
             for (EvaluatedFix f : fresh) {
                 UUID s = UUID.fromString(f.getSubjectId());
@@ -73,12 +101,13 @@ public class EvaluationService {
                     subjects.put(s, c);
                 }
             }
-            long last = fresh.isEmpty() ? done : fresh.get(fresh.size() - 1).getFixId();
             return states.load(subjects.keySet()).flatMap(saved -> {
                 Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
-                subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), states.parse(saved.get(id)))));
+                subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), saved.getOrDefault(id, Map.of()))));
                 List<Change> changes = new ArrayList<>();
-                for (EvaluatedFix f : fresh) {
+                List<Integer> changeBatch = new ArrayList<>();
+                for (int i = 0; i < fresh.size(); i++) {
+                    EvaluatedFix f = fresh.get(i);
                     UUID s = UUID.fromString(f.getSubjectId());
                     SubjectMonitor m = monitors.get(s);
                     if (m == null) {
@@ -89,15 +118,20 @@ public class EvaluationService {
                             f.getPosition().getLongitude(), f.getAccuracyMetres(), f.getImplausible() || f.getLowAccuracy());
                     for (ConditionEvent e : m.onFix(fix)) {
                         changes.add(new Change(subjects.get(s), e, f));
+                        changeBatch.add(batchOf.get(i));
                     }
                 }
-                return apply(changes)
-                        .flatMap(opened -> saveAll(monitors, saved)
-                                .flatMap(y -> saveProgress(p, last))
-                                .map(y -> EvaluateFixesResponse.newBuilder()
-                                        .setLastFixId(Math.max(last, fixes.isEmpty() ? done : fixes.get(fixes.size() - 1).getFixId()))
-                                        .setAlertsOpened(opened)
-                                        .build()));
+                int[] opened = new int[batches.size()];
+                return apply(changes, i -> opened[changeBatch.get(i)]++)
+                        .flatMap(n -> states.save(monitors))
+                        .flatMap(y -> saveProgress(p, last))
+                        .map(y -> {
+                            List<EvaluateFixesResponse> out = new ArrayList<>(batches.size());
+                            for (int b = 0; b < batches.size(); b++) {
+                                out.add(EvaluateFixesResponse.newBuilder().setLastFixId(answered[b]).setAlertsOpened(opened[b]).build());
+                            }
+                            return out;
+                        });
             });
         });
     }
@@ -108,35 +142,48 @@ public class EvaluationService {
      */
     @WithTransaction
     public Uni<Integer> advanceCurfews(Instant now) {
-        return writer.lock().flatMap(x -> states.due(now)).flatMap(rows -> {
+        return writer.lock().flatMap(x -> states.due(now)).flatMap(due -> {
             List<Change> changes = new ArrayList<>();
             Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
-            Map<UUID, MonitorStateEntity> saved = new LinkedHashMap<>();
-            for (MonitorStateEntity row : rows) {
-                SubjectOrders.Compiled c = orders.get(row.subjectId);
+            List<UUID> unmonitored = new ArrayList<>();
+            due.forEach((subject, saved) -> {
+                SubjectOrders.Compiled c = orders.get(subject);
                 if (c == null) {
-                    row.nextDeadline = null;
-                    continue;
+                    unmonitored.add(subject);
+                    return;
                 }
-                SubjectMonitor m = new SubjectMonitor(c.order(), states.parse(row));
+                SubjectMonitor m = new SubjectMonitor(c.order(), saved);
                 for (ConditionEvent e : m.advanceTo(now)) {
                     changes.add(new Change(c, e, null));
                 }
-                monitors.put(row.subjectId, m);
-                saved.put(row.subjectId, row);
-            }
-            return apply(changes).flatMap(n -> saveAll(monitors, saved).replaceWith(changes.size()));
+                monitors.put(subject, m);
+            });
+            return apply(changes).flatMap(n -> states.save(monitors)).flatMap(x -> states.clearDeadlines(unmonitored))
+                    .replaceWith(changes.size());
         });
     }
 
     /** Writes the alert side of breach changes; returns how many alerts opened. */
     Uni<Integer> apply(List<Change> changes) {
-        return Sequential.sum(changes, c -> {
+        return apply(changes, i -> {
+        });
+    }
+
+    /** As {@link #apply(List)}; {@code opened} receives the index of each change that opened an alert. */
+    Uni<Integer> apply(List<Change> changes, IntConsumer opened) {
+        return Sequential.sum(IntStream.range(0, changes.size()).boxed().toList(), i -> {
+            Change c = changes.get(i);
             BreachEvent ev = c.event().event();
             UUID subject = c.subject().subjectId();
             String condition = c.event().conditionId();
             if (ev instanceof BreachEvent.Opened o) {
-                return writer.open(draft(c.subject(), condition, o, c.fix())).map(a -> a == null ? 0 : 1);
+                return writer.open(draft(c.subject(), condition, o, c.fix())).map(a -> {
+                    if (a == null) {
+                        return 0;
+                    }
+                    opened.accept(i);
+                    return 1;
+                });
             }
             if (ev instanceof BreachEvent.Closed cl) {
                 return writer.close(subject, condition, cl.breachEndedAt()).map(a -> {
@@ -169,11 +216,6 @@ public class EvaluationService {
             a.fixId = f.getFixId();
         }
         return a;
-    }
-
-    Uni<Void> saveAll(Map<UUID, SubjectMonitor> monitors, Map<UUID, MonitorStateEntity> saved) {
-        return Sequential.sum(List.copyOf(monitors.entrySet()),
-                e -> states.save(e.getKey(), saved.get(e.getKey()), e.getValue()).replaceWith(0)).replaceWithVoid();
     }
 
     private static void validate(List<EvaluatedFix> fixes) {

@@ -154,21 +154,26 @@ class RulesGrpcServiceTest {
         java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
         var out = streamFixes(TestTokens.token("location-svc", AGENCY, "service"), answers);
         // Six batches, each one fix per subject 30 s after the previous: the fifth completes the dwell for all 40.
+        // All are sent before any answer, so rules-svc evaluates several in one transaction; each is
+        // still answered on its own, with its own last fix id and the alerts its own fixes opened.
+        java.util.List<EvaluateFixesRequest> sent = new java.util.ArrayList<>();
         for (int b = 0; b < 6; b++) {
             EvaluateFixesRequest.Builder batch = EvaluateFixesRequest.newBuilder();
             for (String subject : subjects) {
                 batch.addFixes(fixAt(nextFixId(), subject, 51.5010, -0.1270, t0.plusSeconds(30L * b)));
             }
-            out.onNext(batch.build());
+            sent.add(batch.build());
+            out.onNext(sent.get(b));
         }
         out.onCompleted();
-        int opened = 0;
         for (int b = 0; b < 6; b++) {
             Object a = answers.poll(30, TimeUnit.SECONDS);
             assertThat(a).isInstanceOf(EvaluateFixesResponse.class);
-            opened += ((EvaluateFixesResponse) a).getAlertsOpened();
+            EvaluateFixesResponse answer = (EvaluateFixesResponse) a;
+            assertThat(answer.getLastFixId()).as("batch %d", b).isEqualTo(sent.get(b).getFixes(39).getFixId());
+            assertThat(answer.getAlertsOpened()).as("batch %d", b).isEqualTo(b == 4 ? 40 : 0);
         }
-        assertThat(opened).isEqualTo(40);
+        assertThat(answers.poll(20, TimeUnit.SECONDS)).isEqualTo("completed");
     }
 
     @Test
