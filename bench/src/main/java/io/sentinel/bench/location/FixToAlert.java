@@ -50,7 +50,10 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  *   --location localhost:8083 --rules localhost:8084 --agency dev-agency \
  *   --token "$GATEWAY" --service-token "$SERVICE" --watch-token "$CASEWORKER" \
  *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100] [--breach-every 1]
+ *   [--arrival staggered|aligned]
  * </pre>
+ *
+ * <p>See {@link Pacing} for {@code --arrival}.
  */
 public final class FixToAlert {
     private static final int CYCLE = 16;
@@ -73,6 +76,7 @@ public final class FixToAlert {
         int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "100"));
         int breachEvery = Integer.parseInt(a.getOrDefault("breach-every", "1"));
+        boolean aligned = Pacing.aligned(a);
         // Device time advances 30 s per fix and must stay within location-svc's acceptance window (6 h back is used).
         double fixesPerDevice = rate * seconds / subjects;
         if (fixesPerDevice * STEP_SECONDS > Duration.ofHours(5).toSeconds()) {
@@ -86,7 +90,8 @@ public final class FixToAlert {
         ManagedChannel rules = channel(a.getOrDefault("rules", "localhost:8084"));
         List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks);
         System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
-                + " %.0f fixes/s for %d s%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds);
+                + " %.0f fixes/s for %d s, %s arrival%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds,
+                aligned ? "aligned" : "staggered");
 
         // The fix that can open an alert (an inside fix), by device and device time → when it was sent.
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -128,11 +133,12 @@ public final class FixToAlert {
         CountDownLatch done = new CountDownLatch(streams);
         long started = System.nanoTime();
         for (int s = 0; s < streams; s++) {
+            Pacing pacing = Pacing.of(s, streams, batch, rate / streams, aligned);
             List<Subject> mine = new ArrayList<>();
             for (int i = s; i < all.size(); i += streams) {
                 mine.add(all.get(i));
             }
-            new Thread(() -> stream(location, token, mine, base, batch, rate / streams, breachEvery, deadline, sentAt, committed,
+            new Thread(() -> stream(location, token, mine, base, batch, pacing, breachEvery, deadline, sentAt, committed,
                     rejected, failure, done), "stream-" + s).start();
         }
         done.await();
@@ -196,7 +202,7 @@ public final class FixToAlert {
         return out;
     }
 
-    static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, double rate,
+    static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, Pacing pacing,
             int breachEvery, long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
             CountDownLatch done) {
         Semaphore window = new Semaphore(4);
@@ -205,14 +211,9 @@ public final class FixToAlert {
         long[] step = new long[subjects.size()];
         long sent = 0;
         long seq = 0;
-        long start = System.nanoTime();
         try {
             while (System.nanoTime() < deadline && failure.get() == null) {
-                long due = start + (long) ((sent + batch) / rate * 1e9);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
+                pacing.awaitTurn(sent);
                 FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
                 List<String> inside = new ArrayList<>();
                 for (int i = 0; i < batch; i++) {

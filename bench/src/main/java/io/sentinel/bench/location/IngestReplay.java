@@ -44,8 +44,10 @@ import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
  * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.IngestReplay \
  *   --target localhost:8083 --token "$GATEWAY_TOKEN" --ops-token "$ADMIN_TOKEN" \
  *   [--devices ids.txt | --assign 500 --service-token "$SERVICE_TOKEN" --agency dev-agency] \
- *   [--rate 5000] [--seconds 30] [--streams 8] [--batch 200]
+ *   [--rate 5000] [--seconds 30] [--streams 8] [--batch 200] [--arrival staggered|aligned]
  * </pre>
+ *
+ * <p>See {@link Pacing} for {@code --arrival}.
  */
 public final class IngestReplay {
 
@@ -61,6 +63,7 @@ public final class IngestReplay {
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
         int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "200"));
+        boolean aligned = Pacing.aligned(a);
         Path data = Path.of(a.getOrDefault("data", System.getProperty("sentinel.repo.root", "/work/main") + "/../shared/data"))
                 .resolve("gps/uci-gotrack/go_track_trackspoints.csv").normalize();
         List<List<Point>> tracks = loadTracks(data);
@@ -72,8 +75,9 @@ public final class IngestReplay {
                 .map(String::strip).filter(s -> !s.isEmpty()).toList()
                 : assign(channel, Integer.parseInt(a.getOrDefault("assign", "500")), require(a, "service-token"),
                         require(a, "agency"));
-        System.out.printf("replaying %d GO Track traces (%s) over %d devices, %d streams, batches of %d, rate %s, %d s%n",
-                tracks.size(), data, devices.size(), streams, batch, rate > 0 ? (long) rate + " fixes/s" : "unlimited", seconds);
+        System.out.printf("replaying %d GO Track traces (%s) over %d devices, %d streams, batches of %d, rate %s, %d s, %s arrival%n",
+                tracks.size(), data, devices.size(), streams, batch, rate > 0 ? (long) rate + " fixes/s" : "unlimited", seconds,
+                aligned ? "aligned" : "staggered");
 
         String opsBase = "http://" + target + "/api/v1/ops/forwarding-latency";
         HttpClient http = HttpClient.newHttpClient();
@@ -96,7 +100,8 @@ public final class IngestReplay {
             for (int i = streamNo; i < devices.size(); i += streams) {
                 mine.add(devices.get(i));
             }
-            Thread t = new Thread(() -> runStream(channel, token, mine, tracks, base, batch, perStreamRate, deadline, committed,
+            Pacing pacing = Pacing.of(streamNo, streams, batch, perStreamRate, aligned);
+            Thread t = new Thread(() -> runStream(channel, token, mine, tracks, base, batch, pacing, deadline, committed,
                     rejected, failure, done), "stream-" + streamNo);
             t.start();
         }
@@ -116,7 +121,7 @@ public final class IngestReplay {
     }
 
     static void runStream(ManagedChannel channel, String token, List<String> devices, List<List<Point>> tracks, Instant base,
-            int batch, double rate, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
+            int batch, Pacing pacing, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
             CountDownLatch done) {
         // At most 4 batches in flight per stream: enough to keep the service's writer busy.
         Semaphore window = new Semaphore(4);
@@ -125,7 +130,6 @@ public final class IngestReplay {
         long seq = 0;
         long[] step = new long[devices.size()];
         long sent = 0;
-        long start = System.nanoTime();
         try {
             while (System.nanoTime() < deadline && failure.get() == null) {
                 FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
@@ -139,13 +143,7 @@ public final class IngestReplay {
                             .setDeviceTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
                             .setLatitude(p.lat()).setLongitude(p.lon()).setAccuracyMetres(8));
                 }
-                if (rate > 0) {
-                    long due = start + (long) ((sent + batch) / rate * 1e9);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                }
+                pacing.awaitTurn(sent);
                 window.acquire();
                 out.onNext(b.build());
                 sent += batch;
