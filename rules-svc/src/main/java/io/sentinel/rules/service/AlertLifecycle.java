@@ -2,9 +2,11 @@ package io.sentinel.rules.service;
 
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.sentinel.api.rules.v1.Alert;
@@ -16,11 +18,14 @@ import io.sentinel.common.security.Caller;
 import io.sentinel.rules.config.RulesConfig;
 import io.sentinel.rules.repository.AlertEntity;
 import io.sentinel.rules.repository.AlertRepository;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** People's decisions on alerts (acknowledge, resolve) and escalation of alerts nobody acknowledged. */
 @ApplicationScoped
 public class AlertLifecycle {
+    static final int ESCALATION_CHUNK = 50;
+
     static final int MAX_NOTE = 1000;
 
     private final AlertRepository alerts;
@@ -64,13 +69,26 @@ public class AlertLifecycle {
         }).map(AlertMapping::toProto);
     }
 
-    /** Marks OPEN alerts older than the escalation time as escalated; returns how many. */
-    @WithTransaction
+    /**
+     * Marks OPEN alerts older than the escalation time as escalated; returns how many. Each
+     * transaction escalates at most {@link #ESCALATION_CHUNK}: they hold the writers' lock, and
+     * live fix evaluation waiting behind a backlog of hundreds of escalations would stall for
+     * their whole duration.
+     */
     public Uni<Integer> escalateDue(Instant now) {
+        AtomicInteger total = new AtomicInteger();
+        return Multi.createBy().repeating().uni(() -> Panache.withTransaction(() -> escalateChunk(now)))
+                .whilst(n -> n == ESCALATION_CHUNK)
+                .onItem().invoke(total::addAndGet)
+                .collect().last().map(x -> total.get());
+    }
+
+    private Uni<Integer> escalateChunk(Instant now) {
         Instant cutoff = now.minus(config.escalation().after());
         return writer.lock()
-                .flatMap(x -> alerts.list("state = :open and escalatedAt is null and openedAt <= :cutoff order by openedAt",
-                        Parameters.with("open", AlertState.ALERT_STATE_OPEN.name()).and("cutoff", cutoff)))
+                .flatMap(x -> alerts.find("state = :open and escalatedAt is null and openedAt <= :cutoff order by openedAt",
+                        Parameters.with("open", AlertState.ALERT_STATE_OPEN.name()).and("cutoff", cutoff))
+                        .page(0, ESCALATION_CHUNK).list())
                 .flatMap(due -> Sequential.sum(due, a -> writer.escalate(a, now).replaceWith(1)));
     }
 

@@ -157,6 +157,22 @@ class AlertDecisionsTest {
     }
 
     @Test
+    void aBacklogLargerThanOneTransactionIsEscalatedCompletely() throws Throwable {
+        // More than two escalation transactions' worth (they are kept short to let evaluation take the lock).
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            ids.add(openAlert());
+        }
+        Instant later = Instant.now().plus(Duration.ofHours(2));
+        int escalated = VertxContextSupport.subscribeAndAwait(() -> lifecycle.escalateDue(later));
+        assertThat(escalated).isGreaterThanOrEqualTo(120);
+        for (String id : ids) {
+            assertThat(alice().getAlert(GetAlertRequest.newBuilder().setAlertId(id).build()).getAlert().getEscalated()).as(id).isTrue();
+        }
+        assertThat(VertxContextSupport.<Integer> subscribeAndAwait(() -> lifecycle.escalateDue(later.plusSeconds(60)))).isZero();
+    }
+
+    @Test
     void aFreshAlertDoesNotEscalateBeforeTheConfiguredTime() throws Throwable {
         String id = openAlert();
         VertxContextSupport.subscribeAndAwait(() -> lifecycle.escalateDue(Instant.now().plus(Duration.ofMinutes(14))));
