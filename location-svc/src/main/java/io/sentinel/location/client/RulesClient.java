@@ -57,7 +57,8 @@ public class RulesClient {
     }
 
     /** Records device-health events; rules-svc is idempotent on event_id, so a resend is harmless. */
-    public Uni<Integer> recordDeviceEvents(List<PendingEvent> events) {
+    /** Sends device events; returns the ids of those rules-svc deferred (no monitoring order known yet for the subject). */
+    public Uni<java.util.Set<String>> recordDeviceEvents(List<PendingEvent> events) {
         RecordDeviceEventsRequest.Builder req = RecordDeviceEventsRequest.newBuilder();
         for (PendingEvent e : events) {
             req.addEvents(DeviceEvent.newBuilder()
@@ -68,6 +69,7 @@ public class RulesClient {
                     .setOccurredAt(Timestamps.of(e.occurredAt()))
                     .setDetail(e.detail()));
         }
-        return rules.recordDeviceEvents(req.build()).ifNoItem().after(deadline).fail().map(r -> r.getAlertsOpened());
+        return rules.recordDeviceEvents(req.build()).ifNoItem().after(deadline).fail()
+                .map(r -> java.util.Set.copyOf(r.getDeferredEventIdsList()));
     }
 }

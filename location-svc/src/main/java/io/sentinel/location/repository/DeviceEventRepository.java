@@ -118,7 +118,8 @@ public class DeviceEventRepository {
     }
 
     public Uni<List<PendingEvent>> pending(int limit) {
-        return pool.preparedQuery("select * from device_event where delivered_at is null order by seq limit $1")
+        return pool.preparedQuery("select * from device_event where delivered_at is null"
+                + " and (next_attempt_at is null or next_attempt_at <= now()) order by seq limit $1")
                 .execute(Tuple.of(limit)).map(rows -> {
                     List<PendingEvent> out = new ArrayList<>(rows.size());
                     for (Row r : rows) {
@@ -132,6 +133,20 @@ public class DeviceEventRepository {
     public Uni<Void> markDelivered(List<PendingEvent> events) {
         Long[] seqs = events.stream().map(PendingEvent::seq).toArray(Long[]::new);
         return pool.preparedQuery("update device_event set delivered_at = now(), attempts = attempts + 1 where seq = any($1)")
+                .execute(Tuple.of(seqs)).replaceWithVoid();
+    }
+
+    /**
+     * Events rules-svc deferred: sent again after a backoff doubling with each attempt (2 s, 4 s, …,
+     * at most an hour), so they never hold back the events behind them.
+     */
+    public Uni<Void> markDeferred(List<PendingEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Long[] seqs = events.stream().map(PendingEvent::seq).toArray(Long[]::new);
+        return pool.preparedQuery("update device_event set attempts = attempts + 1, next_attempt_at = now()"
+                + " + least(interval '1 hour', interval '1 second' * power(2, least(attempts + 1, 12))) where seq = any($1)")
                 .execute(Tuple.of(seqs)).replaceWithVoid();
     }
 

@@ -17,12 +17,14 @@ import io.smallrye.mutiny.Uni;
 /**
  * Delivers the device_event outbox to rules-svc in order, at least once: a row is marked
  * delivered only after rules-svc answered, and a failed call is retried at the next poll.
- * rules-svc deduplicates on event_id.
+ * rules-svc deduplicates on event_id. An event rules-svc defers (no monitoring order known yet
+ * for its subject) is sent again after a growing backoff; the events behind it go on.
  */
 @ApplicationScoped
 public class DeviceEventDelivery {
     private static final Logger LOG = Logger.getLogger(DeviceEventDelivery.class);
-    static final int BATCH = 500;
+    /** Kept small: rules-svc applies a batch under its writers' lock, which live fix evaluation also needs. */
+    static final int BATCH = 50;
 
     private final DeviceEventRepository events;
     private final RulesClient rules;
@@ -70,6 +72,10 @@ public class DeviceEventDelivery {
         }
         return rules.recordDeviceEvents(batch)
                 .onFailure().call(t -> events.markAttempted(batch).onFailure().recoverWithNull())
-                .chain(() -> events.markDelivered(batch)).replaceWith(batch.size());
+                .chain(deferred -> {
+                    List<PendingEvent> later = batch.stream().filter(e -> deferred.contains(e.eventId().toString())).toList();
+                    List<PendingEvent> done = batch.stream().filter(e -> !deferred.contains(e.eventId().toString())).toList();
+                    return events.markDeferred(later).chain(() -> done.isEmpty() ? Uni.createFrom().voidItem() : events.markDelivered(done));
+                }).replaceWith(batch.size());
     }
 }

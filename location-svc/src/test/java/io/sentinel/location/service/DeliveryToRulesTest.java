@@ -201,6 +201,32 @@ class DeliveryToRulesTest {
     }
 
     @Test
+    void anEventRulesSvcDefersIsRetriedWithBackoffWithoutHoldingBackTheOthers() {
+        String[] waiting = Fixtures.assignedDevice(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL);
+        String[] known = Fixtures.assignedDevice(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL);
+        FakeRules.INSTANCE.unknownSubjects.add(waiting[1]);
+        try {
+            Instant t = Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
+            // The deferred device's tamper is stored first, so it is ahead in the outbox.
+            for (String device : new String[] { waiting[0], known[0] }) {
+                given().auth().oauth2(Fixtures.gatewayToken())
+                        .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + t.getEpochSecond() + "&lat=51.5&lon=-0.12&alarm=tampering")
+                        .then().statusCode(200);
+            }
+            await().atMost(DEADLINE).until(() -> FakeRules.INSTANCE.events.stream().anyMatch(e -> e.getDeviceId().equals(known[0])));
+            await().atMost(DEADLINE).until(() -> psql("select (delivered_at is null and next_attempt_at is not null and attempts >= 1)::text"
+                    + " from device_event where device_id = '" + waiting[0] + "'").equals("true"));
+            assertThat(FakeRules.INSTANCE.events).noneMatch(e -> e.getDeviceId().equals(waiting[0]));
+        } finally {
+            FakeRules.INSTANCE.unknownSubjects.remove(waiting[1]);
+        }
+        // Once rules-svc knows the subject, the next attempt after the backoff delivers it.
+        await().atMost(DEADLINE).until(() -> FakeRules.INSTANCE.events.stream().anyMatch(e -> e.getDeviceId().equals(waiting[0])));
+        await().atMost(DEADLINE).until(() -> psql("select count(*) from device_event where delivered_at is null and device_id = '"
+                + waiting[0] + "'").equals("0"));
+    }
+
+    @Test
     void silenceLongerThanTheOrdersIntervalRaisesNoSignalAndAReportRestoresIt() {
         String device = UUID.randomUUID().toString();
         String subject = UUID.randomUUID().toString();

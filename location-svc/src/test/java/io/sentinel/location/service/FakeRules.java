@@ -29,6 +29,8 @@ public final class FakeRules extends RulesServiceGrpc.RulesServiceImplBase {
 
     public final Set<Long> fixIds = ConcurrentHashMap.newKeySet();
     public final List<DeviceEvent> events = new CopyOnWriteArrayList<>();
+    /** Subjects without a known monitoring order: their events are deferred, as the real rules-svc does. */
+    public final Set<String> unknownSubjects = ConcurrentHashMap.newKeySet();
     private Server server;
 
     private FakeRules() {
@@ -78,8 +80,16 @@ public final class FakeRules extends RulesServiceGrpc.RulesServiceImplBase {
 
     @Override
     public void recordDeviceEvents(RecordDeviceEventsRequest request, StreamObserver<RecordDeviceEventsResponse> out) {
-        events.addAll(request.getEventsList());
-        out.onNext(RecordDeviceEventsResponse.newBuilder().setAlertsOpened(request.getEventsCount()).build());
+        RecordDeviceEventsResponse.Builder answer = RecordDeviceEventsResponse.newBuilder();
+        for (DeviceEvent e : request.getEventsList()) {
+            if (unknownSubjects.contains(e.getSubjectId())) {
+                answer.addDeferredEventIds(e.getEventId());
+            } else {
+                events.add(e);
+                answer.setAlertsOpened(answer.getAlertsOpened() + 1);
+            }
+        }
+        out.onNext(answer.build());
         out.onCompleted();
     }
 

@@ -149,7 +149,8 @@ public class RulesGrpcService implements RulesService {
     public Uni<RecordDeviceEventsResponse> recordDeviceEvents(RecordDeviceEventsRequest request) {
         return Uni.createFrom().deferred(() -> external.recordDeviceEvents(request.getEventsList()))
                 .invoke(feed::committed)
-                .map(n -> RecordDeviceEventsResponse.newBuilder().setAlertsOpened(n).build());
+                .map(o -> RecordDeviceEventsResponse.newBuilder().setAlertsOpened(o.alertsOpened())
+                        .addAllDeferredEventIds(o.deferredEventIds()).build());
     }
 
     @Override

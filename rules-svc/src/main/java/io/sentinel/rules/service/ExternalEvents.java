@@ -1,6 +1,7 @@
 package io.sentinel.rules.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -54,9 +55,18 @@ public class ExternalEvents {
         this.grants = grants;
     }
 
-    /** Returns how many alerts the events opened. */
+    /** What a batch of device events did: alerts opened, and events deferred (not applied, to be sent again). */
+    public record DeviceEventsOutcome(int alertsOpened, List<String> deferredEventIds) {
+    }
+
+    /**
+     * Applies device events. An event that would open an alert for a subject this service has no
+     * monitoring order for yet (conditions from enrollment-svc not arrived, or the subject no longer
+     * monitored) is deferred: not applied and not remembered, returned so the sender sends it again
+     * later. The rest of the batch is applied, so one such event never holds back the others.
+     */
     @WithTransaction
-    public Uni<Integer> recordDeviceEvents(List<DeviceEvent> events) {
+    public Uni<DeviceEventsOutcome> recordDeviceEvents(List<DeviceEvent> events) {
         if (events.size() > MAX_DEVICE_EVENTS) {
             throw SentinelException.tooLarge("events", "at most " + MAX_DEVICE_EVENTS + " events per call, got " + events.size());
         }
@@ -77,33 +87,47 @@ public class ExternalEvents {
                 throw SentinelException.invalid(p + ".detail", "must be at most " + MAX_DETAIL + " characters");
             }
         }
-        List<Integer> indexes = java.util.stream.IntStream.range(0, events.size()).boxed().toList();
-        return writer.lock().flatMap(x -> Sequential.sum(indexes,
-                i -> device("events[" + i + "]", events.get(i)).map(opened -> opened ? 1 : 0)));
+        List<String> deferred = new ArrayList<>();
+        // One query for the events already applied rather than one per event: the lock is held meanwhile.
+        return writer.lock().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids))).flatMap(done -> {
+            Set<UUID> applied = new HashSet<>();
+            done.forEach(d -> applied.add(d.eventId));
+            List<DeviceEvent> fresh = events.stream().filter(e -> !applied.contains(UUID.fromString(e.getEventId()))).toList();
+            return Sequential.sum(fresh, e -> device(e, deferred));
+        }).map(opened -> new DeviceEventsOutcome(opened, deferred));
     }
 
-    private Uni<Boolean> device(String p, DeviceEvent e) {
+    /** Applies one new device event; returns 1 if it opened an alert. */
+    private Uni<Integer> device(DeviceEvent e, List<String> deferred) {
         UUID eventId = UUID.fromString(e.getEventId());
         UUID subject = UUID.fromString(e.getSubjectId());
-        Instant at = Timestamps.required(p + ".occurred_at", e.getOccurredAt());
-        return processed.findById(eventId).flatMap(done -> {
-            if (done != null) {
-                return Uni.createFrom().item(false);
+        Instant at = Timestamps.required("occurred_at", e.getOccurredAt());
+        String device = e.getDeviceId();
+        Uni<AlertEntity> effect = switch (e.getKind()) {
+            case DEVICE_EVENT_KIND_STRAP_TAMPER, DEVICE_EVENT_KIND_LOW_BATTERY, DEVICE_EVENT_KIND_NO_SIGNAL -> owningAgency(subject).flatMap(agency -> {
+                if (agency == null) {
+                    deferred.add(e.getEventId());
+                    return Uni.createFrom().nullItem();
+                }
+                return switch (e.getKind()) {
+                    case DEVICE_EVENT_KIND_STRAP_TAMPER -> openFor(agency, subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
+                            "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+                    case DEVICE_EVENT_KIND_LOW_BATTERY -> openFor(agency, subject, AlertKind.ALERT_KIND_LOW_BATTERY,
+                            "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
+                    default -> openFor(agency, subject, AlertKind.ALERT_KIND_NO_SIGNAL,
+                            "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+                };
+            });
+            // The alert that opened on the silence closes itself; its duration is the outage.
+            case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> writer.close(subject, "device:" + device + ":signal", at).replaceWith((AlertEntity) null);
+            case DEVICE_EVENT_KIND_CHARGING_STARTED -> writer.close(subject, "device:" + device + ":battery", at).replaceWith((AlertEntity) null);
+            default -> Uni.createFrom().nullItem();
+        };
+        return effect.flatMap(a -> {
+            if (deferred.contains(e.getEventId())) {
+                return Uni.createFrom().item(0);
             }
-            String device = e.getDeviceId();
-            Uni<AlertEntity> effect = switch (e.getKind()) {
-                case DEVICE_EVENT_KIND_STRAP_TAMPER -> open(p + ".subject_id", subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
-                        "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                case DEVICE_EVENT_KIND_LOW_BATTERY -> open(p + ".subject_id", subject, AlertKind.ALERT_KIND_LOW_BATTERY,
-                        "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
-                case DEVICE_EVENT_KIND_NO_SIGNAL -> open(p + ".subject_id", subject, AlertKind.ALERT_KIND_NO_SIGNAL,
-                        "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                // The alert that opened on the silence closes itself; its duration is the outage.
-                case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> writer.close(subject, "device:" + device + ":signal", at).replaceWith((AlertEntity) null);
-                case DEVICE_EVENT_KIND_CHARGING_STARTED -> writer.close(subject, "device:" + device + ":battery", at).replaceWith((AlertEntity) null);
-                default -> Uni.createFrom().nullItem();
-            };
-            return effect.flatMap(a -> remember(eventId, "location-svc", subject, a).replaceWith(a != null));
+            return remember(eventId, "location-svc", subject, a).replaceWith(a != null ? 1 : 0);
         });
     }
 
@@ -168,18 +192,23 @@ public class ExternalEvents {
             if (agency == null) {
                 throw SentinelException.precondition(subjectField, "no monitoring order is known for subject " + subject);
             }
-            AlertEntity a = new AlertEntity();
-            a.alertId = Uuids.v7();
-            a.subjectId = subject;
-            a.owningAgencyId = agency;
-            a.kind = kind.name();
-            a.conditionId = conditionId;
-            a.severity = severity.name();
-            a.breachStartedAt = startedAt;
-            a.deviceId = deviceId == null ? null : UUID.fromString(deviceId);
-            a.detail = detail == null || detail.isEmpty() ? null : detail;
-            return writer.open(a);
+            return openFor(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail);
         });
+    }
+
+    private Uni<AlertEntity> openFor(String agency, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
+            Instant startedAt, String deviceId, String detail) {
+        AlertEntity a = new AlertEntity();
+        a.alertId = Uuids.v7();
+        a.subjectId = subject;
+        a.owningAgencyId = agency;
+        a.kind = kind.name();
+        a.conditionId = conditionId;
+        a.severity = severity.name();
+        a.breachStartedAt = startedAt;
+        a.deviceId = deviceId == null ? null : UUID.fromString(deviceId);
+        a.detail = detail == null || detail.isEmpty() ? null : detail;
+        return writer.open(a);
     }
 
     private Uni<String> owningAgency(UUID subject) {

@@ -114,15 +114,34 @@ class ExternalEventsTest {
         RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok.toBuilder().setDetail("x".repeat(201))).build()), Status.Code.INVALID_ARGUMENT,
                 "events[0].detail: must be at most 200 characters");
-        // A subject this service has no order for: refused, so the sender retries rather than the alert being lost.
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok)
-                .addEvents(device(UUID.randomUUID().toString(), device, DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T)).build()),
-                Status.Code.FAILED_PRECONDITION, null);
         RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok).build()), Status.Code.PERMISSION_DENIED, null);
         assertThat(alertsOf(subject)).isEmpty();
         // The good event was not marked as applied: sending it alone now opens its alert.
         assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok).build()).getAlertsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void anEventForASubjectWithoutAKnownOrderIsDeferredAndTheRestOfTheBatchApplied() {
+        String known = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        String pending = UUID.randomUUID().toString();
+        DeviceEvent applies = device(known, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T);
+        DeviceEvent waits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T);
+        var answer = service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
+        assertThat(answer.getAlertsOpened()).isEqualTo(1);
+        assertThat(answer.getDeferredEventIdsList()).containsExactly(waits.getEventId());
+        assertThat(alertsOf(known)).hasSize(1);
+        // Still no order: deferred again, nothing remembered.
+        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build())
+                .getDeferredEventIdsList()).containsExactly(waits.getEventId());
+        // Once the subject's conditions arrive, the same event opens its alert, once.
+        RulesFixtures.subjectWithExclusionZone(channel, AGENCY, pending);
+        var later = service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
+        assertThat(later.getAlertsOpened()).isEqualTo(1);
+        assertThat(later.getDeferredEventIdsList()).isEmpty();
+        assertThat(alertsOf(pending)).hasSize(1);
+        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build()).getAlertsOpened())
+                .as("redelivery").isZero();
     }
 
     @Test

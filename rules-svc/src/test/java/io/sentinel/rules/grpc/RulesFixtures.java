@@ -57,7 +57,10 @@ final class RulesFixtures {
 
     /** A new subject of {@code agency} with one exclusion zone (SQUARE); returns its id. */
     static String subjectWithExclusionZone(ManagedChannel channel, String agency) {
-        String subject = UUID.randomUUID().toString();
+        return subjectWithExclusionZone(channel, agency, UUID.randomUUID().toString());
+    }
+
+    static String subjectWithExclusionZone(ManagedChannel channel, String agency, String subject) {
         service(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
                 .setTimeZone("Europe/London").setVersion(1).setActive(true)
