@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.quarkus.panache.common.Parameters;
 import io.sentinel.api.rules.v1.Alert;
 import io.sentinel.api.rules.v1.AlertOutcome;
 import io.sentinel.api.rules.v1.AlertState;
@@ -24,7 +23,7 @@ import io.smallrye.mutiny.Uni;
 /** People's decisions on alerts (acknowledge, resolve) and escalation of alerts nobody acknowledged. */
 @ApplicationScoped
 public class AlertLifecycle {
-    static final int ESCALATION_CHUNK = 50;
+    static final int ESCALATION_CHUNK = 200;
 
     static final int MAX_NOTE = 1000;
 
@@ -71,9 +70,9 @@ public class AlertLifecycle {
 
     /**
      * Marks OPEN alerts older than the escalation time as escalated; returns how many. Each
-     * transaction escalates at most {@link #ESCALATION_CHUNK}: they hold the writers' lock, and
-     * live fix evaluation waiting behind a backlog of hundreds of escalations would stall for
-     * their whole duration.
+     * transaction escalates at most {@link #ESCALATION_CHUNK} in one statement: they hold the
+     * writers' lock, and live fix evaluation waiting behind a backlog of hundreds of escalations
+     * done one by one would stall for their whole duration.
      */
     public Uni<Integer> escalateDue(Instant now) {
         AtomicInteger total = new AtomicInteger();
@@ -84,12 +83,7 @@ public class AlertLifecycle {
     }
 
     private Uni<Integer> escalateChunk(Instant now) {
-        Instant cutoff = now.minus(config.escalation().after());
-        return writer.lock()
-                .flatMap(x -> alerts.find("state = :open and escalatedAt is null and openedAt <= :cutoff order by openedAt",
-                        Parameters.with("open", AlertState.ALERT_STATE_OPEN.name()).and("cutoff", cutoff))
-                        .page(0, ESCALATION_CHUNK).list())
-                .flatMap(due -> Sequential.sum(due, a -> writer.escalate(a, now).replaceWith(1)));
+        return writer.lock().flatMap(x -> writer.escalateDue(now.minus(config.escalation().after()), now, ESCALATION_CHUNK));
     }
 
     /**

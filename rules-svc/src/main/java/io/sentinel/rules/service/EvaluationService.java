@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -171,29 +170,34 @@ public class EvaluationService {
 
     /** As {@link #apply(List)}; {@code opened} receives the index of each change that opened an alert. */
     Uni<Integer> apply(List<Change> changes, IntConsumer opened) {
-        return Sequential.sum(IntStream.range(0, changes.size()).boxed().toList(), i -> {
+        List<AlertWriter.BreachWrite> writes = new ArrayList<>();
+        List<Integer> changeOf = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
             Change c = changes.get(i);
             BreachEvent ev = c.event().event();
-            UUID subject = c.subject().subjectId();
-            String condition = c.event().conditionId();
             if (ev instanceof BreachEvent.Opened o) {
-                return writer.open(draft(c.subject(), condition, o, c.fix())).map(a -> {
-                    if (a == null) {
-                        return 0;
-                    }
-                    opened.accept(i);
-                    return 1;
-                });
+                writes.add(AlertWriter.BreachWrite.open(draft(c.subject(), c.event().conditionId(), o, c.fix())));
+                changeOf.add(i);
+            } else if (ev instanceof BreachEvent.Closed cl) {
+                writes.add(AlertWriter.BreachWrite.close(c.subject().subjectId(), c.event().conditionId(), cl.breachEndedAt()));
+                changeOf.add(i);
             }
-            if (ev instanceof BreachEvent.Closed cl) {
-                return writer.close(subject, condition, cl.breachEndedAt()).map(a -> {
-                    if (a == null) {
-                        LOG.debugf("breach of %s/%s closed without an unclosed alert", subject, condition);
-                    }
-                    return 0;
-                });
-            }
+        }
+        if (writes.isEmpty()) {
             return Uni.createFrom().item(0);
+        }
+        return writer.applyBreaches(writes).map(took -> {
+            int n = 0;
+            for (int w = 0; w < took.length; w++) {
+                AlertWriter.BreachWrite write = writes.get(w);
+                if (write.draft() != null && took[w]) {
+                    n++;
+                    opened.accept(changeOf.get(w));
+                } else if (write.draft() == null && !took[w]) {
+                    LOG.debugf("breach of %s/%s closed without an unclosed alert", write.subjectId(), write.conditionId());
+                }
+            }
+            return n;
         });
     }
 

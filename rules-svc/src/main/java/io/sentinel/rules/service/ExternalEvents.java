@@ -2,13 +2,17 @@ package io.sentinel.rules.service;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertSeverity;
@@ -39,6 +43,14 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class ExternalEvents {
+    /** ?1: comma-separated subject ids. Conditions first: they are the authority on the owning agency. */
+    private static final String OWNING_AGENCIES = """
+            select cast(subject_id as text), owning_agency_id, 0 as rank from subject_conditions
+              where subject_id = any(cast(string_to_array(?1, ',') as uuid[]))
+            union all
+            select cast(subject_id as text), owning_agency_id, 1 from sharing_grants
+              where subject_id = any(cast(string_to_array(?1, ',') as uuid[]))
+            order by rank""";
     static final int MAX_DEVICE_EVENTS = 1_000;
     static final int MAX_DETAIL = 200;
 
@@ -87,48 +99,91 @@ public class ExternalEvents {
                 throw SentinelException.invalid(p + ".detail", "must be at most " + MAX_DETAIL + " characters");
             }
         }
-        List<String> deferred = new ArrayList<>();
-        // One query for the events already applied rather than one per event: the lock is held meanwhile.
+        // Set-based throughout (already applied, owning agencies, alert writes, remembering): the
+        // writers' lock is held meanwhile, and live fix evaluation waits for it.
         return writer.lock().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids))).flatMap(done -> {
             Set<UUID> applied = new HashSet<>();
             done.forEach(d -> applied.add(d.eventId));
             List<DeviceEvent> fresh = events.stream().filter(e -> !applied.contains(UUID.fromString(e.getEventId()))).toList();
-            return Sequential.sum(fresh, e -> device(e, deferred));
-        }).map(opened -> new DeviceEventsOutcome(opened, deferred));
+            Set<UUID> subjects = new HashSet<>();
+            fresh.forEach(e -> subjects.add(UUID.fromString(e.getSubjectId())));
+            return owningAgencies(subjects).flatMap(agencies -> apply(fresh, agencies));
+        });
     }
 
-    /** Applies one new device event; returns 1 if it opened an alert. */
-    private Uni<Integer> device(DeviceEvent e, List<String> deferred) {
-        UUID eventId = UUID.fromString(e.getEventId());
-        UUID subject = UUID.fromString(e.getSubjectId());
-        Instant at = Timestamps.required("occurred_at", e.getOccurredAt());
-        String device = e.getDeviceId();
-        Uni<AlertEntity> effect = switch (e.getKind()) {
-            case DEVICE_EVENT_KIND_STRAP_TAMPER, DEVICE_EVENT_KIND_LOW_BATTERY, DEVICE_EVENT_KIND_NO_SIGNAL -> owningAgency(subject).flatMap(agency -> {
-                if (agency == null) {
-                    deferred.add(e.getEventId());
-                    return Uni.createFrom().nullItem();
-                }
-                return switch (e.getKind()) {
-                    case DEVICE_EVENT_KIND_STRAP_TAMPER -> openFor(agency, subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
-                            "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                    case DEVICE_EVENT_KIND_LOW_BATTERY -> openFor(agency, subject, AlertKind.ALERT_KIND_LOW_BATTERY,
-                            "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
-                    default -> openFor(agency, subject, AlertKind.ALERT_KIND_NO_SIGNAL,
-                            "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                };
-            });
-            // The alert that opened on the silence closes itself; its duration is the outage.
-            case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> writer.close(subject, "device:" + device + ":signal", at).replaceWith((AlertEntity) null);
-            case DEVICE_EVENT_KIND_CHARGING_STARTED -> writer.close(subject, "device:" + device + ":battery", at).replaceWith((AlertEntity) null);
-            default -> Uni.createFrom().nullItem();
-        };
-        return effect.flatMap(a -> {
-            if (deferred.contains(e.getEventId())) {
-                return Uni.createFrom().item(0);
+    private Uni<DeviceEventsOutcome> apply(List<DeviceEvent> fresh, Map<UUID, String> agencies) {
+        List<String> deferred = new ArrayList<>();
+        List<DeviceEvent> kept = new ArrayList<>();
+        List<AlertWriter.BreachWrite> writes = new ArrayList<>();
+        List<Integer> eventOfWrite = new ArrayList<>();
+        for (DeviceEvent e : fresh) {
+            UUID subject = UUID.fromString(e.getSubjectId());
+            Instant at = Timestamps.required("occurred_at", e.getOccurredAt());
+            String device = e.getDeviceId();
+            AlertWriter.BreachWrite write = switch (e.getKind()) {
+                case DEVICE_EVENT_KIND_STRAP_TAMPER -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
+                        "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+                case DEVICE_EVENT_KIND_LOW_BATTERY -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_LOW_BATTERY,
+                        "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
+                case DEVICE_EVENT_KIND_NO_SIGNAL -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_NO_SIGNAL,
+                        "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+                // The alert that opened on the silence closes itself; its duration is the outage.
+                case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":signal", at);
+                case DEVICE_EVENT_KIND_CHARGING_STARTED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":battery", at);
+                default -> null;
+            };
+            boolean opens = e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER || e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_LOW_BATTERY
+                    || e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL;
+            if (opens && write == null) {
+                deferred.add(e.getEventId());
+                continue;
             }
-            return remember(eventId, "location-svc", subject, a).replaceWith(a != null ? 1 : 0);
+            if (write != null) {
+                writes.add(write);
+                eventOfWrite.add(kept.size());
+            }
+            kept.add(e);
+        }
+        UUID[] alertOf = new UUID[kept.size()];
+        return writer.applyBreaches(writes).flatMap(took -> {
+            int opened = 0;
+            for (int w = 0; w < took.length; w++) {
+                if (took[w] && writes.get(w).draft() != null) {
+                    alertOf[eventOfWrite.get(w)] = writes.get(w).draft().alertId;
+                    opened++;
+                }
+            }
+            List<ProcessedEventEntity> remembered = new ArrayList<>();
+            for (int i = 0; i < kept.size(); i++) {
+                remembered.add(processedEvent(UUID.fromString(kept.get(i).getEventId()), "location-svc",
+                        UUID.fromString(kept.get(i).getSubjectId()), alertOf[i]));
+            }
+            DeviceEventsOutcome outcome = new DeviceEventsOutcome(opened, deferred);
+            return remembered.isEmpty() ? Uni.createFrom().item(outcome) : processed.persist(remembered).replaceWith(outcome);
         });
+    }
+
+    /** The alert a device event opens, or null when the subject's owning agency is unknown (deferred). */
+    private static AlertWriter.BreachWrite opening(String agency, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
+            Instant startedAt, String deviceId, String detail) {
+        return agency == null ? null : AlertWriter.BreachWrite.open(draft(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail));
+    }
+
+    /** Owning agency of each subject known from its conditions or, failing those, its sharing grants. */
+    private Uni<Map<UUID, String>> owningAgencies(Set<UUID> subjects) {
+        if (subjects.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        StringJoiner ids = new StringJoiner(",");
+        subjects.forEach(id -> ids.add(id.toString()));
+        return Panache.getSession().flatMap(s -> s.createNativeQuery(OWNING_AGENCIES, Object[].class).setParameter(1, ids.toString())
+                .getResultList()).map(rows -> {
+                    Map<UUID, String> out = new HashMap<>();
+                    for (Object[] row : rows) {
+                        out.putIfAbsent(UUID.fromString((String) row[0]), (String) row[1]);
+                    }
+                    return out;
+                });
     }
 
     /** Returns the id of the alert opened, or empty (already applied, or one already live). */
@@ -172,13 +227,17 @@ public class ExternalEvents {
     }
 
     private Uni<ProcessedEventEntity> remember(UUID eventId, String source, UUID subject, AlertEntity alert) {
+        return processed.persist(processedEvent(eventId, source, subject, alert == null ? null : alert.alertId));
+    }
+
+    private static ProcessedEventEntity processedEvent(UUID eventId, String source, UUID subject, UUID alertId) {
         ProcessedEventEntity p = new ProcessedEventEntity();
         p.eventId = eventId;
         p.source = source;
         p.subjectId = subject;
-        p.alertId = alert == null ? null : alert.alertId;
+        p.alertId = alertId;
         p.at = Instant.now();
-        return processed.persist(p);
+        return p;
     }
 
     /**
@@ -192,11 +251,11 @@ public class ExternalEvents {
             if (agency == null) {
                 throw SentinelException.precondition(subjectField, "no monitoring order is known for subject " + subject);
             }
-            return openFor(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail);
+            return writer.open(draft(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail));
         });
     }
 
-    private Uni<AlertEntity> openFor(String agency, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
+    private static AlertEntity draft(String agency, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
             Instant startedAt, String deviceId, String detail) {
         AlertEntity a = new AlertEntity();
         a.alertId = Uuids.v7();
@@ -208,7 +267,7 @@ public class ExternalEvents {
         a.breachStartedAt = startedAt;
         a.deviceId = deviceId == null ? null : UUID.fromString(deviceId);
         a.detail = detail == null || detail.isEmpty() ? null : detail;
-        return writer.open(a);
+        return a;
     }
 
     private Uni<String> owningAgency(UUID subject) {

@@ -149,6 +149,31 @@ class BreachEvaluationTest {
     }
 
     @Test
+    void aBreachThatOpensClosesAndReopensWithinOneBatchIsWrittenInOrder() {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
+        // In for 5 min, out for 5 min, in again for 5 min, all in one call: alert writes for the
+        // same subject and condition must apply in this order even though they are written set-based.
+        EvaluateFixesRequest batch = EvaluateFixesRequest.newBuilder()
+                .addAllFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0, 10).getFixesList())
+                .addAllFixes(RulesGrpcServiceTest.stay(subject, OUT_LAT, OUT_LON, T0.plusSeconds(300), 10).getFixesList())
+                .addAllFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0.plusSeconds(600), 10).getFixesList())
+                .build();
+        assertThat(service().evaluateFixes(batch).getAlertsOpened()).isEqualTo(2);
+
+        List<Alert> alerts = alertsOf(subject).stream().sorted(java.util.Comparator.comparing(a -> a.getBreachStartedAt().getSeconds())).toList();
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(0).getBreachStartedAt().getSeconds()).isEqualTo(T0.getEpochSecond());
+        assertThat(alerts.get(0).getDurationSeconds()).isEqualTo(300);
+        assertThat(alerts.get(1).getBreachStartedAt().getSeconds()).isEqualTo(T0.plusSeconds(600).getEpochSecond());
+        assertThat(alerts.get(1).hasClosedAt()).isFalse();
+        var feed = RulesFixtures.readFeed(RulesFixtures.caseworker(channel, RulesFixtures.AGENCY), 0,
+                e -> e.getAlert().getSubjectId().equals(subject), e -> e.getAlert().getSubjectId().equals(subject)
+                        && e.getAlert().getAlertId().equals(alerts.get(1).getAlertId()));
+        assertThat(feed).extracting(e -> e.getType()).containsExactly(AlertEventType.ALERT_EVENT_TYPE_OPENED,
+                AlertEventType.ALERT_EVENT_TYPE_CLOSED, AlertEventType.ALERT_EVENT_TYPE_OPENED);
+    }
+
+    @Test
     void aFixOutsideTheHomeZoneDuringTheCurfewOpensACurfewAlertThatClosesWhenTheCurfewEnds() {
         String subject = UUID.randomUUID().toString();
         String curfew = UUID.randomUUID().toString();
