@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -97,6 +98,7 @@ public final class FixToAlert {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong opened = new AtomicLong();
+        AtomicBoolean closing = new AtomicBoolean();
         AtomicLong lastEvent = new AtomicLong(System.nanoTime());
         RulesServiceGrpc.newStub(rules).withCallCredentials(IngestReplay.bearer(watchToken)).subscribeAlerts(
                 SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<AlertEvent>() {
@@ -114,7 +116,9 @@ public final class FixToAlert {
                     }
 
                     public void onError(Throwable t) {
-                        System.out.println("alert subscription failed: " + t);
+                        if (!closing.get()) {
+                            System.out.println("alert subscription failed: " + t);
+                        }
                     }
 
                     public void onCompleted() {
@@ -160,6 +164,7 @@ public final class FixToAlert {
             System.out.printf("fix-to-alert over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ns.length, pct(ns, 0.50),
                     pct(ns, 0.99), ns[ns.length - 1] / 1e6);
         }
+        closing.set(true); // the subscription ends with the channel: not a failure
         location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
