@@ -51,6 +51,28 @@ public final class Fixtures {
         return new String[] { device, subject };
     }
 
+    /** A new device of {@code agency}, registered with {@code serial} and assigned to a new subject; returns its id. */
+    public static String assignedDeviceWithSerial(String serial, String agency) {
+        String device = UUID.randomUUID().toString();
+        assign(device, UUID.randomUUID().toString(), agency, serial, 1);
+        return device;
+    }
+
+    /** PutDeviceAssignment through the real gRPC API; failures propagate as StatusRuntimeException. */
+    public static long assign(String device, String subject, String agency, String serial, long version) {
+        ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
+        try {
+            return LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
+                            .setOwningAgencyId(agency).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(version)
+                            .setSerial(serial).setEffectiveAt(Timestamps.of(Instant.now())).build())
+                    .getVersion();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     public static String assignedDevice() {
         return assignedDevice(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)[0];
     }

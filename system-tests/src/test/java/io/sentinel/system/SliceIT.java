@@ -149,10 +149,12 @@ class SliceIT {
                 }));
         try {
             // The assignment reaches location-svc through enrollment's outbox; until then the device is unknown there.
+            // The tag reports by its own serial, as real trackers do; the alert still names the device's id.
+            String reportedAs = device.getSerial();
             Instant outsideAt = now.minusSeconds(600);
             long[] sequence = { 0 };
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
-                    send(FixBatch.newBuilder().setSequence(++sequence[0]).addFixes(fix(device.getDeviceId(), outsideAt, 51.5100, -0.1000)).build())
+                    send(FixBatch.newBuilder().setSequence(++sequence[0]).addFixes(fix(reportedAs, outsideAt, 51.5100, -0.1000)).build())
                             .getAccepted() == 1);
             // A person standing in the zone: fixes every 30 s for 3 minutes, longer than rules-svc's dwell
             // (2 min and 3 certain fixes by default), so the breach is real and not GPS jitter.
@@ -160,7 +162,7 @@ class SliceIT {
             java.util.List<com.google.protobuf.Timestamp> insideTimes = new java.util.ArrayList<>();
             for (int i = 0; i <= 6; i++) {
                 Instant at = now.minusSeconds(280 - 30L * i);
-                inside.addFixes(fix(device.getDeviceId(), at, 51.5010 + i * 0.00001, -0.1270));
+                inside.addFixes(fix(reportedAs, at, 51.5010 + i * 0.00001, -0.1270));
                 insideTimes.add(Timestamps.of(at));
             }
             FixBatchAck ack = send(inside.build());

@@ -263,7 +263,8 @@ public class CaseService {
         Conditions c = EnrollmentMapping.conditions(order);
         PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder()
                 .setDeviceId(d.deviceId.toString()).setSubjectId(d.assignedSubjectId.toString()).setOwningAgencyId(d.owningAgencyId)
-                .setCadence(c.getCadence()).setVersion(d.assignmentVersion).setEffectiveAt(Timestamps.of(d.assignedAt)).build();
+                .setCadence(c.getCadence()).setVersion(d.assignmentVersion).setEffectiveAt(Timestamps.of(d.assignedAt))
+                .setSerial(d.serial).build();
         return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray());
     }
 
@@ -477,7 +478,7 @@ public class CaseService {
             d.assignedAt = null;
             d.assignmentVersion = version;
             PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(d.deviceId.toString())
-                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).build();
+                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).setSerial(d.serial).build();
             return Panache.getSession().flatMap(s -> s.createNativeQuery(
                     "update device_assignment_history set released_at = ?1 where device_id = ?2 and subject_id = ?3 and assigned_at = ?4")
                     .setParameter(1, at).setParameter(2, d.deviceId).setParameter(3, subject).setParameter(4, assignedAt).executeUpdate())

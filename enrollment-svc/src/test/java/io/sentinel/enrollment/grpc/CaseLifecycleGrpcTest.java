@@ -374,6 +374,9 @@ class CaseLifecycleGrpcTest {
         PutDeviceAssignmentRequest released = PutDeviceAssignmentRequest.parseFrom(toLocation.get(toLocation.size() - 1));
         assertThat(released.getSubjectId()).isEmpty();
         assertThat(released.getVersion()).isGreaterThan(assigned.getVersion());
+        // location-svc learns the serial the device reports itself by (IMEI, Traccar unique id).
+        assertThat(assigned.getSerial()).isEqualTo(d.getSerial()).isNotEmpty();
+        assertThat(released.getSerial()).isEqualTo(d.getSerial());
 
         // An ended order takes no further amendment, and the device is free for another subject.
         assertStatus(() -> cw.endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(2).build()),

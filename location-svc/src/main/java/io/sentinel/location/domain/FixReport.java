@@ -36,6 +36,12 @@ public record FixReport(
         Boolean charging,
         Boolean strapTampered) {
 
+    /** The same report naming the device by {@code id} (its Sentinel UUID once resolved from a serial). */
+    public FixReport withDeviceId(String id) {
+        return new FixReport(id, deviceTime, receivedAt, latitude, longitude, accuracyMetres, hdop, speedMps, headingDegrees,
+                batteryPercent, charging, strapTampered);
+    }
+
     /** A fix with position and accuracy only; the optional fields are unknown. */
     public static FixReport of(String deviceId, Instant deviceTime, Instant receivedAt,
                                double latitude, double longitude, double accuracyMetres) {

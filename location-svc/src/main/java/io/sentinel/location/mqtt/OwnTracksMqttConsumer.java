@@ -21,7 +21,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 
 /**
- * OwnTracks over MQTT: location messages published to {@code owntracks/<user>/<device UUID>} on
+ * OwnTracks over MQTT: location messages published to {@code owntracks/<user>/<device UUID or serial>} on
  * the agency's broker. The broker authenticates the phones (its own ACLs), so reports arrive as
  * this deployment's agency acting as a device gateway; they meet the same acceptance rules as
  * every other protocol. Each message is acknowledged after it is stored or finally rejected

@@ -25,6 +25,8 @@ public class DeviceAssignmentEntity {
     public Instant effectiveAt;
     @Column(name = "expected_interval_seconds")
     public long expectedIntervalSeconds;
+    /** The identifier the device reports itself by (IMEI, ...); null when it reports by device_id. */
+    public String serial;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -3,7 +3,6 @@ package io.sentinel.location.rest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -26,7 +25,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * OwnTracks HTTP mode: the app POSTs its JSON messages and expects 200 with a JSON array
  * ({@code []}). The device is {@code <user>/<device>} from X-Limit-U/X-Limit-D (or u/d, or the
- * payload's topic), and its {@code <device>} part must be the Sentinel device UUID.
+ * payload's topic), and its {@code <device>} part is the Sentinel device UUID or the device's registered serial.
  */
 @Path("/api/v1/owntracks")
 @RolesAllowed(Roles.DEVICE_GATEWAY)
@@ -53,7 +52,10 @@ public class OwnTracksResource {
                 reason -> SentinelException.invalid("X-Limit-D", reason))).map(n -> "[]");
     }
 
-    /** OwnTracks names devices user/device; Sentinel knows the device part as its UUID. */
+    /**
+     * OwnTracks names devices user/device; Sentinel knows the device part as the device's UUID or
+     * its registered serial (resolved, and refused when unknown, at ingestion).
+     */
     public static Decoded toSentinelDevices(Decoded d) {
         if (d.kind() != Decoded.Kind.FIXES) {
             return d;
@@ -61,14 +63,7 @@ public class OwnTracksResource {
         List<FixReport> out = new ArrayList<>(d.fixes().size());
         for (FixReport f : d.fixes()) {
             String id = f.deviceId();
-            String devicePart = id.substring(id.lastIndexOf('/') + 1);
-            try {
-                UUID.fromString(devicePart);
-            } catch (IllegalArgumentException e) {
-                return Decoded.rejected("X-Limit-D", "device '" + id + "' must be <user>/<device UUID>");
-            }
-            out.add(new FixReport(devicePart, f.deviceTime(), f.receivedAt(), f.latitude(), f.longitude(), f.accuracyMetres(),
-                    f.hdop(), f.speedMps(), f.headingDegrees(), f.batteryPercent(), f.charging(), f.strapTampered()));
+            out.add(f.withDeviceId(id.substring(id.lastIndexOf('/') + 1)));
         }
         return Decoded.fixes(out);
     }

@@ -60,9 +60,17 @@ public class AssignmentService {
             }
         }
         long interval = intervalSeconds;
+        String serial = r.getSerial().isEmpty() ? null : Check.length("serial", r.getSerial(), 1, 64);
+        if (serial != null && !serial.matches("[A-Za-z0-9._:/-]+")) {
+            throw SentinelException.invalid("serial", "may contain only letters, digits and . _ : / -");
+        }
         return repository.findById(deviceId).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return Uni.createFrom().item(existing.version);
+            }
+            UUID holder = serial == null ? null : registry.serialHolder(r.getOwningAgencyId(), serial, deviceId);
+            if (holder != null) {
+                throw SentinelException.alreadyExists("serial", "serial " + serial + " already names device " + holder + " of this agency");
             }
             DeviceAssignmentEntity e = existing != null ? existing : new DeviceAssignmentEntity();
             e.deviceId = deviceId;
@@ -72,6 +80,7 @@ public class AssignmentService {
             e.version = r.getVersion();
             e.effectiveAt = effective;
             e.expectedIntervalSeconds = interval;
+            e.serial = serial;
             e.updatedAt = Instant.now();
             Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.map(s -> {
@@ -83,7 +92,7 @@ public class AssignmentService {
 
     static DeviceRegistry.Assignment toAssignment(DeviceAssignmentEntity e) {
         return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version,
-                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds));
+                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial);
     }
 
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {

@@ -11,19 +11,48 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.sentinel.api.common.v1.LocationCadence;
 
-/** The device-to-subject assignments in memory, so a fix is attributed without a query. */
+/**
+ * The device-to-subject assignments in memory, so a fix is attributed without a query. A device is
+ * found by its Sentinel UUID or, within its agency, by the serial it reports itself by (IMEI,
+ * Traccar unique id): real trackers cannot be configured to send a UUID.
+ */
 @ApplicationScoped
 public class DeviceRegistry {
 
-    /** One device's current assignment; subjectId is null when the device is unassigned. */
+    /** One device's current assignment; subjectId is null when the device is unassigned, serial when it has none. */
     public record Assignment(UUID deviceId, UUID subjectId, String owningAgencyId, LocationCadence cadence, long version,
-            Instant effectiveAt, Duration expectedInterval) {
+            Instant effectiveAt, Duration expectedInterval, String serial) {
     }
 
     private final Map<UUID, Assignment> byDevice = new ConcurrentHashMap<>();
+    private final Map<String, UUID> bySerial = new ConcurrentHashMap<>();
 
     public Assignment get(UUID deviceId) {
         return byDevice.get(deviceId);
+    }
+
+    /**
+     * The device an identifier names for a caller of {@code agencyId}: the device with that UUID, or
+     * else the agency's device with that serial. Null when neither exists; a device of another agency
+     * is not found either way, so callers cannot probe other agencies' stock.
+     */
+    public Assignment resolve(String agencyId, String identifier) {
+        Assignment a = null;
+        UUID id = uuidOrNull(identifier);
+        if (id != null) {
+            a = byDevice.get(id);
+        }
+        if (a == null) {
+            UUID bySerialId = bySerial.get(serialKey(agencyId, identifier));
+            a = bySerialId == null ? null : byDevice.get(bySerialId);
+        }
+        return a != null && a.owningAgencyId().equals(agencyId) ? a : null;
+    }
+
+    /** The device other than {@code deviceId} that already holds {@code serial} in the agency, or null. */
+    public UUID serialHolder(String agencyId, String serial, UUID deviceId) {
+        UUID holder = bySerial.get(serialKey(agencyId, serial));
+        return holder == null || holder.equals(deviceId) ? null : holder;
     }
 
     public Collection<Assignment> all() {
@@ -31,6 +60,27 @@ public class DeviceRegistry {
     }
 
     public void put(Assignment a) {
-        byDevice.put(a.deviceId(), a);
+        Assignment old = byDevice.put(a.deviceId(), a);
+        if (old != null && old.serial() != null && !(old.serial().equals(a.serial()) && old.owningAgencyId().equals(a.owningAgencyId()))) {
+            bySerial.remove(serialKey(old.owningAgencyId(), old.serial()), old.deviceId());
+        }
+        if (a.serial() != null) {
+            bySerial.put(serialKey(a.owningAgencyId(), a.serial()), a.deviceId());
+        }
+    }
+
+    private static String serialKey(String agencyId, String serial) {
+        return agencyId + '\u0000' + serial;
+    }
+
+    private static UUID uuidOrNull(String s) {
+        if (s == null || s.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

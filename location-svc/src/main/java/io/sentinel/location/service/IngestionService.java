@@ -84,7 +84,6 @@ public class IngestionService {
             rejections.add(new Rejection(-1, tooBig.get().field(), tooBig.get().message()));
             return Uni.createFrom().item(new Result(0, 0, rejections));
         }
-        Map<FixReport, Integer> indexOf = new HashMap<>();
         List<FixReport> valid = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             FixReport r = reports.get(i);
@@ -94,10 +93,10 @@ public class IngestionService {
                 rejections.add(new Rejection(i, first.field(), v.describe()));
                 continue;
             }
-            UUID deviceId = parse(r.deviceId());
-            DeviceRegistry.Assignment a = deviceId == null ? null : devices.get(deviceId);
-            // A device of another agency is reported as unknown: gateways cannot probe other agencies' stock.
-            if (a == null || !a.owningAgencyId().equals(caller.agencyId())) {
+            // By UUID or by the serial the device reports itself by; another agency's device is
+            // reported as unknown: gateways cannot probe other agencies' stock.
+            DeviceRegistry.Assignment a = devices.resolve(caller.agencyId(), r.deviceId());
+            if (a == null) {
                 Violation u = Violation.unknownDevice(r.deviceId());
                 rejections.add(new Rejection(i, u.field(), u.message()));
                 continue;
@@ -107,7 +106,9 @@ public class IngestionService {
                 rejections.add(new Rejection(i, u.field(), u.message()));
                 continue;
             }
-            indexOf.putIfAbsent(r, i);
+            if (!a.deviceId().toString().equals(r.deviceId())) {
+                r = r.withDeviceId(a.deviceId().toString());
+            }
             valid.add(r);
         }
         FixBatch.Prepared prepared = FixBatch.dedupeAndOrder(valid);
@@ -198,13 +199,5 @@ public class IngestionService {
                 }
             }
         }).onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 }

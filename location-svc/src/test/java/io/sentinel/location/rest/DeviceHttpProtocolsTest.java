@@ -164,6 +164,57 @@ class DeviceHttpProtocolsTest {
     }
 
     @Test
+    void storesReportsOfATrackerThatNamesItselfByItsImeiInEveryProtocol() {
+        String imei = imei();
+        String device = Fixtures.assignedDeviceWithSerial(imei, Fixtures.AGENCY);
+        Instant t = recent();
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(t) + "&lat=51.500729&lon=-0.124625&accuracy=11.9")
+                .then().statusCode(200).body(equalTo(""));
+        given().auth().oauth2(gatewayToken()).contentType("application/json").header("X-Limit-U", "jane").header("X-Limit-D", imei)
+                .body("{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"acc\":9,\"tst\":" + epoch(t.plusSeconds(30)) + "}")
+                .when().post("/api/v1/owntracks").then().statusCode(200);
+        // Stored under the Sentinel device id, so trail, health and forwarding see one device.
+        assertThat(storedFixes(device)).isEqualTo(2);
+        assertThat(psql("select count(*) from fix where device_id::text = '" + imei + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void anImeiRegisteredByAnotherAgencyIsAnUnknownDevice() {
+        String imei = imei();
+        String device = Fixtures.assignedDeviceWithSerial(imei, "agency-b");
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                .then().statusCode(400).body(containsString("is not a registered device"));
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void aSerialAlreadyNamingAnotherDeviceOfTheAgencyIsRefusedNamingTheField() {
+        String imei = imei();
+        String first = Fixtures.assignedDeviceWithSerial(imei, Fixtures.AGENCY);
+        String second = UUID.randomUUID().toString();
+        io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> Fixtures.assign(second, UUID.randomUUID().toString(), Fixtures.AGENCY, imei, 1));
+        assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.ALREADY_EXISTS);
+        assertThat(e.getStatus().getDescription()).startsWith("serial:").contains(first);
+        // A malformed serial is INVALID_ARGUMENT, and the first device keeps reporting by it.
+        io.grpc.StatusRuntimeException bad = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> Fixtures.assign(second, UUID.randomUUID().toString(), Fixtures.AGENCY, "imei 35 20", 1));
+        assertThat(bad.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+        assertThat(bad.getStatus().getDescription()).startsWith("serial:");
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                .then().statusCode(200);
+        assertThat(storedFixes(first)).isEqualTo(1);
+    }
+
+    /** A random 15-digit IMEI-shaped identifier. */
+    static String imei() {
+        return "35" + String.format("%013d", Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 10_000_000_000_000L));
+    }
+
+    @Test
     void rejectsAnOversizedJsonBatch() {
         String device = assignedDevice();
         StringBuilder locations = new StringBuilder();
@@ -214,7 +265,7 @@ class DeviceHttpProtocolsTest {
     }
 
     @Test
-    void rejectsOwnTracksDeviceThatIsNotASentinelDeviceId() {
+    void rejectsOwnTracksDeviceThatIsNeitherADeviceIdNorARegisteredSerial() {
         given().auth().oauth2(gatewayToken()).contentType("application/json").header("X-Limit-U", "jane").header("X-Limit-D", "phone")
                 .body("{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + epoch(recent()) + "}")
                 .when().post("/api/v1/owntracks").then().statusCode(400).body(containsString("X-Limit-D"));
