@@ -331,6 +331,21 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
+    void theAgencySourceImageRetentionReachesBiometricSvcAsAPositiveDuration(Path values) {
+        var release = SentinelChart.render(values);
+        if (!release.enabled("biometric")) {
+            return;
+        }
+        String configured = (String) path(release.values(), "services", "biometric", "sourceImageRetention");
+        String rendered = env(container(release, "biometric")).get("SOURCE_IMAGE_RETENTION").getValue();
+        assertEquals(configured, rendered);
+        // What biometric-svc does with it at start: a non-positive or unparseable value stops it.
+        java.time.Duration retention = java.time.Duration.parse(rendered);
+        assertTrue(!retention.isNegative() && !retention.isZero(), rendered);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
     void peerAddressesNameTheReleaseOwnServicesOnTheirPort(Path values) {
         var release = SentinelChart.render(values);
 

@@ -67,6 +67,17 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void rejectsASourceImageRetentionThatIsNotAPositiveIsoDuration() {
+        for (String bad : List.of("30d", "P", "PT", "P0D", "30 days", "P1DT", "-P30D", "P1Y")) {
+            assertRejected(values -> map(map(values, "services"), "biometric").put("sourceImageRetention", bad),
+                    "at '/services/biometric/sourceImageRetention'");
+        }
+        for (String good : List.of("P30D", "PT12H", "P7DT12H", "PT90M", "PT3600S")) {
+            assertDoesNotThrow(() -> render(values -> map(map(values, "services"), "biometric").put("sourceImageRetention", good)), good);
+        }
+    }
+
+    @Test
     void rejectsANetworkPeerThatIsEveryAddress() {
         assertRejected(values -> map(map(map(values, "services"), "rules"), "database")
                 .put("networkPeers", List.of(Map.of("cidr", "0.0.0.0/0"))),
