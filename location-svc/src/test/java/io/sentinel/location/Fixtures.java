@@ -58,16 +58,23 @@ public final class Fixtures {
         return device;
     }
 
-    /** PutDeviceAssignment through the real gRPC API; failures propagate as StatusRuntimeException. */
+    /**
+     * PutDeviceAssignment through the real gRPC API: {@code subject} null releases the device, {@code
+     * serial} null registers none. Failures propagate as StatusRuntimeException.
+     */
     public static long assign(String device, String subject, String agency, String serial, long version) {
+        PutDeviceAssignmentRequest.Builder r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setOwningAgencyId(agency)
+                .setVersion(version).setEffectiveAt(Timestamps.of(Instant.now()));
+        if (subject != null) {
+            r.setSubjectId(subject).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL);
+        }
+        if (serial != null) {
+            r.setSerial(serial);
+        }
         ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
         try {
             return LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
-                    .withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
-                            .setOwningAgencyId(agency).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(version)
-                            .setSerial(serial).setEffectiveAt(Timestamps.of(Instant.now())).build())
-                    .getVersion();
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(r.build()).getVersion();
         } finally {
             channel.shutdownNow();
         }

@@ -21,6 +21,19 @@ public final class Check {
         return value;
     }
 
+    /**
+     * A device serial (IMEI, Traccar unique id, manufacturer serial): 1 to 64 letters, digits and
+     * {@code . _ : / -}. One rule for enrollment-svc, which registers it, and location-svc, which
+     * resolves devices by it.
+     */
+    public static String serial(String field, String value) {
+        length(field, value, 1, 64);
+        if (!value.matches("[A-Za-z0-9._:/-]+")) {
+            throw SentinelException.invalid(field, "may contain only letters, digits and . _ : / -");
+        }
+        return value;
+    }
+
     public static UUID uuid(String field, String value) {
         required(field, value);
         try {

@@ -294,10 +294,7 @@ public class CaseService {
 
     @WithTransaction
     public Uni<Device> registerDevice(Caller caller, String key, Device d) {
-        Check.length("device.serial", d.getSerial(), 1, 64);
-        if (!d.getSerial().matches("[A-Za-z0-9._:/-]+")) {
-            throw SentinelException.invalid("device.serial", "may contain only letters, digits and . _ : / -");
-        }
+        Check.serial("device.serial", d.getSerial());
         if (d.getType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || d.getType() == DeviceType.UNRECOGNIZED) {
             throw SentinelException.invalid("device.type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
         }

@@ -60,10 +60,7 @@ public class AssignmentService {
             }
         }
         long interval = intervalSeconds;
-        String serial = r.getSerial().isEmpty() ? null : Check.length("serial", r.getSerial(), 1, 64);
-        if (serial != null && !serial.matches("[A-Za-z0-9._:/-]+")) {
-            throw SentinelException.invalid("serial", "may contain only letters, digits and . _ : / -");
-        }
+        String serial = r.getSerial().isEmpty() ? null : Check.serial("serial", r.getSerial());
         return repository.findById(deviceId).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return Uni.createFrom().item(existing.version);

@@ -147,16 +147,7 @@ class DeviceHttpProtocolsTest {
     @Test
     void rejectsAReportOfAnUnassignedDevice() {
         String device = assignedDevice();
-        io.grpc.ManagedChannel ch = io.sentinel.common.testing.GrpcTestChannels.plaintext(io.restassured.RestAssured.port);
-        try {
-            io.sentinel.api.location.v1.LocationServiceGrpc.newBlockingStub(ch)
-                    .withCallCredentials(io.sentinel.common.testing.GrpcTestChannels.bearer(Fixtures.serviceToken()))
-                    .putDeviceAssignment(io.sentinel.api.location.v1.PutDeviceAssignmentRequest.newBuilder().setDeviceId(device)
-                            .setOwningAgencyId(Fixtures.AGENCY).setVersion(2)
-                            .setEffectiveAt(io.sentinel.common.util.Timestamps.of(Instant.now())).build());
-        } finally {
-            ch.shutdownNow();
-        }
+        Fixtures.assign(device, null, Fixtures.AGENCY, null, 2);
         given().auth().oauth2(gatewayToken())
                 .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
                 .then().statusCode(400).body(containsString("not assigned"));
