@@ -22,18 +22,6 @@ public class AlertRepository implements PanacheRepositoryBase<AlertEntity, UUID>
     public static final String VISIBLE = "(a.owningAgencyId = :agency or exists (from SharingGrantEntity g where g.subjectId = a.subjectId"
             + " and g.agencyId = :agency and g.categories like :category and g.validUntil > :now))";
 
-    /** The alert that blocks another for the same subject and condition: breach not over, not resolved. */
-    public Uni<AlertEntity> findLive(UUID subjectId, String conditionId) {
-        return find("subjectId = :s and conditionId = :c and closedAt is null and state <> 'ALERT_STATE_RESOLVED'",
-                Parameters.with("s", subjectId).and("c", conditionId)).firstResult();
-    }
-
-    /** The latest alert of a subject and condition whose breach has not been closed, whatever its state. */
-    public Uni<AlertEntity> findUnclosed(UUID subjectId, String conditionId) {
-        return find("subjectId = :s and conditionId = :c and closedAt is null order by openedAt desc",
-                Parameters.with("s", subjectId).and("c", conditionId)).firstResult();
-    }
-
     /** A page of alerts visible to an agency, newest first, after the given (openedAt, id) key. */
     public Uni<List<AlertEntity>> page(String agencyId, UUID subjectId, String state, String kind, String afterKey, int size) {
         StringBuilder q = new StringBuilder("from AlertEntity a where " + VISIBLE);

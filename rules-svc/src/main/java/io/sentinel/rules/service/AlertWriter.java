@@ -1,6 +1,5 @@
 package io.sentinel.rules.service;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -200,37 +199,11 @@ public class AlertWriter {
 
     /**
      * Opens {@code draft} unless the subject already has a live alert for the same condition
-     * (one alert per subject and condition while the breach lasts). Returns the opened alert, or
-     * null when it was a duplicate.
+     * (one alert per subject and condition while the breach lasts). Returns the draft, now stored,
+     * or null when it was a duplicate.
      */
     public Uni<AlertEntity> open(AlertEntity draft) {
-        return alerts.findLive(draft.subjectId, draft.conditionId).flatMap(live -> {
-            if (live != null) {
-                return Uni.createFrom().nullItem();
-            }
-            draft.state = AlertState.ALERT_STATE_OPEN.name();
-            if (draft.openedAt == null) {
-                draft.openedAt = Instant.now();
-            }
-            return alerts.persistAndFlush(draft).flatMap(a -> event(a, AlertEventType.ALERT_EVENT_TYPE_OPENED, a.openedAt));
-        });
-    }
-
-    /**
-     * Closes the subject's unclosed alert for a condition because the breach ended at
-     * {@code endedAt}; records how long it lasted. Returns null when none was unclosed.
-     */
-    public Uni<AlertEntity> close(UUID subjectId, String conditionId, Instant endedAt) {
-        return alerts.findUnclosed(subjectId, conditionId).flatMap(a -> {
-            if (a == null) {
-                return Uni.createFrom().nullItem();
-            }
-            Instant started = a.breachStartedAt != null ? a.breachStartedAt : a.openedAt;
-            Instant end = endedAt.isBefore(started) ? started : endedAt;
-            a.closedAt = end;
-            a.durationSeconds = Duration.between(started, end).toSeconds();
-            return event(a, AlertEventType.ALERT_EVENT_TYPE_CLOSED, Instant.now());
-        });
+        return applyBreaches(List.of(BreachWrite.open(draft))).map(took -> took[0] ? draft : null);
     }
 
     public Uni<AlertEntity> acknowledge(AlertEntity a, String by, Instant at) {

@@ -28,8 +28,6 @@ import io.sentinel.common.util.Uuids;
 import io.sentinel.rules.repository.AlertEntity;
 import io.sentinel.rules.repository.ProcessedEventEntity;
 import io.sentinel.rules.repository.ProcessedEventRepository;
-import io.sentinel.rules.repository.SharingGrantsRepository;
-import io.sentinel.rules.repository.SubjectConditionsRepository;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -56,15 +54,10 @@ public class ExternalEvents {
 
     private final AlertWriter writer;
     private final ProcessedEventRepository processed;
-    private final SubjectConditionsRepository conditions;
-    private final SharingGrantsRepository grants;
 
-    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed, SubjectConditionsRepository conditions,
-            SharingGrantsRepository grants) {
+    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed) {
         this.writer = writer;
         this.processed = processed;
-        this.conditions = conditions;
-        this.grants = grants;
     }
 
     /** What a batch of device events did: alerts opened, and events deferred (not applied, to be sent again). */
@@ -271,11 +264,6 @@ public class ExternalEvents {
     }
 
     private Uni<String> owningAgency(UUID subject) {
-        return conditions.findById(subject).flatMap(c -> {
-            if (c != null) {
-                return Uni.createFrom().item(c.owningAgencyId);
-            }
-            return grants.findById(subject).map(g -> g == null ? null : g.owningAgencyId);
-        });
+        return owningAgencies(Set.of(subject)).map(agencies -> agencies.get(subject));
     }
 }
