@@ -23,7 +23,8 @@ public final class PrivacyNotice {
     /** What the notice is written from; dates are instants, shown as dates in the order's time zone. */
     public record Facts(String subjectId, String owningAgencyName, String legalAuthority, Instant startsAt, Instant endsAt,
             Instant reviewDueAt, boolean fittedTag, boolean continuousTrail, int zones, int curfews, int checkInsPerDay,
-            String checkInFrom, String checkInTo, ZoneId timeZone, Map<String, Instant> retainedUntil, List<Recipient> recipients) {
+            String checkInFrom, String checkInTo, ZoneId timeZone, Map<String, Instant> retainedUntil, List<Recipient> recipients,
+            String demographicGroup, String demographicBasis) {
     }
 
     /** Another agency receiving some categories. */
@@ -69,6 +70,11 @@ public final class PrivacyNotice {
         }
         if (f.checkInsPerDay() > 0) {
             what.add(fill(t.get("checkins"), "n", Integer.toString(f.checkInsPerDay()), "from", f.checkInFrom(), "to", f.checkInTo()));
+        }
+        if (f.demographicGroup() != null) {
+            // Recorded only with a lawful basis and only to measure face matching per group: the
+            // person is told which group, on what basis, and that it decides nothing.
+            what.add(fill(t.get("demographic"), "group", f.demographicGroup(), "basis", f.demographicBasis()));
         }
         sections.add(new Section("what", t.get("what"), what));
 

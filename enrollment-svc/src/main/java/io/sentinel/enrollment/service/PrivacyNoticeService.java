@@ -86,7 +86,8 @@ public class PrivacyNoticeService {
                                 order.reviewDueAt, DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG.name().equals(order.deviceType),
                                 c.getCadence() == LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL, c.getZonesCount(), c.getCurfewsCount(),
                                 c.getCheckIns().getPerDay(), c.getCheckIns().getWindowStart(), c.getCheckIns().getWindowEnd(),
-                                c.getTimeZone().isEmpty() ? ZoneId.of("UTC") : ZoneId.of(c.getTimeZone()), until, recipients);
+                                c.getTimeZone().isEmpty() ? ZoneId.of("UTC") : ZoneId.of(c.getTimeZone()), until, recipients,
+                                order.demographicGroup, order.demographicBasis);
                         return PrivacyNotice.write(facts, lang);
                     }));
                 });

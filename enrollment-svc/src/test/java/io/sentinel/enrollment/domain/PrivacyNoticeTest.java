@@ -12,12 +12,16 @@ import org.junit.jupiter.api.Test;
 
 class PrivacyNoticeTest {
     static PrivacyNotice.Facts facts(String authority, List<PrivacyNotice.Recipient> recipients) {
+        return facts(authority, recipients, null, null);
+    }
+
+    static PrivacyNotice.Facts facts(String authority, List<PrivacyNotice.Recipient> recipients, String group, String basis) {
         Map<String, Instant> until = new LinkedHashMap<>();
         until.put("DATA_CATEGORY_IDENTITY", Instant.parse("2033-03-30T23:30:00Z"));
         until.put("DATA_CATEGORY_LOCATION_TRAIL", Instant.parse("2028-03-30T23:30:00Z"));
         return new PrivacyNotice.Facts("s-1", "Home Office", authority, Instant.parse("2026-12-01T09:00:00Z"),
                 Instant.parse("2027-03-31T22:30:00Z"), Instant.parse("2027-04-01T09:00:00Z"), true, false, 2, 1, 3, "08:00", "20:00",
-                ZoneId.of("Europe/London"), until, recipients);
+                ZoneId.of("Europe/London"), until, recipients, group, basis);
     }
 
     static final List<PrivacyNotice.Recipient> POLICE = List.of(new PrivacyNotice.Recipient("met", "Metropolitan Police",
@@ -57,6 +61,20 @@ class PrivacyNoticeTest {
                 .contains("Metropolitan Police ma dostęp do następujących danych: alerty.");
         assertThat(text(PrivacyNotice.write(facts("Order 1", POLICE), "ro"))).contains("de la 1 decembrie 2026 până la 31 martie 2027")
                 .contains("Metropolitan Police are acces la: alerte.");
+    }
+
+    @Test
+    void aRecordedDemographicGroupIsStatedWithItsBasisAndThatItDecidesNothingInEveryLanguage() {
+        String basis = "Equality monitoring, consent ref. EQ-2026-0042";
+        PrivacyNotice.Notice en = PrivacyNotice.write(facts("Order 1", POLICE, "Black British", basis), "en");
+        assertThat(text(en)).contains("Your demographic group is recorded as Black British, on this basis: " + basis + ".")
+                .contains("it never decides anything about you and partner agencies do not see it.");
+        for (String lang : PrivacyNotice.LANGUAGES) {
+            String withGroup = text(PrivacyNotice.write(facts("Order 1", POLICE, "Black British", basis), lang));
+            assertThat(withGroup).as(lang).contains("Black British").contains(basis).doesNotContain("{group}").doesNotContain("{basis}");
+            assertThat(text(PrivacyNotice.write(facts("Order 1", POLICE), lang))).as(lang + " without a group").doesNotContain(basis)
+                    .isEqualTo(withGroup.replaceAll("\\n[^\\n]*Black British[^\\n]*", ""));
+        }
     }
 
     @Test

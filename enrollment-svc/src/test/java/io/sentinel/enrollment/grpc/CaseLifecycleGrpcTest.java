@@ -169,6 +169,10 @@ class CaseLifecycleGrpcTest {
                 ExportSubjectDataRequest.newBuilder().setSubjectId(s.getSubjectId()).build()).getJson());
         assertThat(export.at("/enrollment-svc/orders/0/demographicGroup").asText()).isEqualTo("group-b");
         assertThat(export.at("/enrollment-svc/orders/0/demographicBasis").asText()).isEqualTo("Equality Act 2010 s.149 monitoring; consent ref C-118");
+        // And the privacy notice tells them in plain words, in their language.
+        String notice = caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId()).setLanguage("en")
+                .build()).getHtml();
+        assertThat(notice).contains("Your demographic group is recorded as group-b, on this basis: Equality Act 2010 s.149 monitoring; consent ref C-118.");
     }
 
     @Test
