@@ -42,11 +42,14 @@ public class BiometricGrpcService implements BiometricService {
     private final CheckInEventOutbox outbox;
     private final io.sentinel.biometric.service.GroupReportService groupReports;
     private final io.sentinel.biometric.service.PromptScheduler prompts;
+    private final io.sentinel.biometric.service.PromptWatch promptWatch;
 
     public BiometricGrpcService(CheckInService service, SubjectDataService subjectData,
             io.sentinel.biometric.service.FaceVerification face, CurrentCaller caller, CheckInEventOutbox outbox,
-            io.sentinel.biometric.service.GroupReportService groupReports, io.sentinel.biometric.service.PromptScheduler prompts) {
+            io.sentinel.biometric.service.GroupReportService groupReports, io.sentinel.biometric.service.PromptScheduler prompts,
+            io.sentinel.biometric.service.PromptWatch promptWatch) {
         this.prompts = prompts;
+        this.promptWatch = promptWatch;
         this.outbox = outbox;
         this.groupReports = groupReports;
         this.service = service;
@@ -171,5 +174,11 @@ public class BiometricGrpcService implements BiometricService {
         var who = caller.get();
         return call(() -> service.ownedSubject(who, r.getSubjectId()).flatMap(subject -> prompts.open(subject, java.time.Instant.now())))
                 .map(l -> io.sentinel.api.biometric.v1.ListOpenPromptsResponse.newBuilder().addAllPrompts(l).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.DEVICE_GATEWAY)
+    public io.smallrye.mutiny.Multi<io.sentinel.api.biometric.v1.IssuedPrompt> watchPrompts(io.sentinel.api.biometric.v1.WatchPromptsRequest r) {
+        return promptWatch.watch(caller.get().agencyId());
     }
 }

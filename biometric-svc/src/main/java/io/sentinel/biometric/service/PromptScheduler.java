@@ -135,11 +135,16 @@ public class PromptScheduler {
                 .execute(Tuple.of(subject, now.atOffset(ZoneOffset.UTC))).map(rows -> {
                     List<io.sentinel.api.biometric.v1.CheckInPrompt> out = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(io.sentinel.api.biometric.v1.CheckInPrompt.newBuilder().setPromptId(r.getUUID("prompt_id").toString())
-                                .setPromptAt(io.sentinel.common.util.Timestamps.of(r.getOffsetDateTime("prompt_at").toInstant()))
-                                .setDeadlineAt(io.sentinel.common.util.Timestamps.of(r.getOffsetDateTime("deadline_at").toInstant())).build());
+                        out.add(prompt(r));
                     }
                     return out;
                 });
+    }
+
+    /** A prompt row (prompt_id, prompt_at, deadline_at) as the API shows it. */
+    static io.sentinel.api.biometric.v1.CheckInPrompt prompt(Row r) {
+        return io.sentinel.api.biometric.v1.CheckInPrompt.newBuilder().setPromptId(r.getUUID("prompt_id").toString())
+                .setPromptAt(io.sentinel.common.util.Timestamps.of(r.getOffsetDateTime("prompt_at").toInstant()))
+                .setDeadlineAt(io.sentinel.common.util.Timestamps.of(r.getOffsetDateTime("deadline_at").toInstant())).build();
     }
 }

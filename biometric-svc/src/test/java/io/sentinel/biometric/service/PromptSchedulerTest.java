@@ -1,6 +1,7 @@
 package io.sentinel.biometric.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import com.google.protobuf.ByteString;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
@@ -107,6 +110,65 @@ class PromptSchedulerTest {
             assertThat(events.get(i).getUUID("check_in_id")).isEqualTo(planned.get(i).getUUID("prompt_id"));
             assertThat(events.get(i).getOffsetDateTime("occurred_at")).isEqualTo(planned.get(i).getOffsetDateTime("deadline_at"));
         }
+    }
+
+    @Test
+    void aWatchingGatewayGetsTheOpenPromptsAtOnceThenEachNewOneWhenIssuedOnlyOnceAndOnlyItsAgencys() throws Exception {
+        UUID subject = UUID.fromString(monitoredSubject(2));
+        UUID open = UUID.randomUUID();
+        UUID soon = UUID.randomUUID();
+        UUID later = UUID.randomUUID();
+        UUID othersOpen = UUID.randomUUID();
+        query("""
+                insert into check_in_prompt (prompt_id, subject_id, owning_agency_id, local_date, prompt_at, deadline_at, state) values
+                ($1, $4, $5, current_date, now() - interval '1 minute', now() + interval '14 minutes', 'PENDING'),
+                ($2, $4, $5, current_date, now() + interval '2 seconds', now() + interval '15 minutes', 'PENDING'),
+                ($3, $4, $5, current_date, now() + interval '3 hours', now() + interval '3 hours 15 minutes', 'PENDING'),
+                ($6, gen_random_uuid(), 'another-agency', current_date, now() - interval '1 minute', now() + interval '14 minutes', 'PENDING')""",
+                open, soon, later, subject, agency, othersOpen);
+
+        java.util.concurrent.BlockingQueue<Object> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext stream = io.grpc.Context.current().withCancellation();
+        stream.run(() -> BiometricServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("gw", agency, "device-gateway")))
+                .watchPrompts(io.sentinel.api.biometric.v1.WatchPromptsRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+                    public void onNext(io.sentinel.api.biometric.v1.IssuedPrompt p) {
+                        got.add(p);
+                    }
+
+                    public void onError(Throwable t) {
+                        got.add(t);
+                    }
+
+                    public void onCompleted() {
+                        got.add("completed");
+                    }
+                }));
+        try {
+            Object first = got.poll(10, TimeUnit.SECONDS);
+            assertThat(first).isInstanceOf(io.sentinel.api.biometric.v1.IssuedPrompt.class);
+            io.sentinel.api.biometric.v1.IssuedPrompt issued = (io.sentinel.api.biometric.v1.IssuedPrompt) first;
+            assertThat(issued.getPrompt().getPromptId()).isEqualTo(open.toString());
+            assertThat(issued.getSubjectId()).isEqualTo(subject.toString());
+
+            Object second = got.poll(10, TimeUnit.SECONDS);
+            Instant arrived = Instant.now();
+            assertThat(second).isInstanceOf(io.sentinel.api.biometric.v1.IssuedPrompt.class);
+            io.sentinel.api.biometric.v1.IssuedPrompt next = (io.sentinel.api.biometric.v1.IssuedPrompt) second;
+            assertThat(next.getPrompt().getPromptId()).isEqualTo(soon.toString());
+            // Pushed at its moment, not before: a watch never learns a prompt ahead of time.
+            assertThat(arrived).isAfterOrEqualTo(Timestamps.required("prompt_at", next.getPrompt().getPromptAt()));
+
+            // Many more asks follow; nothing is sent twice, the 3-hour prompt stays unknown and
+            // another agency's prompt never appears.
+            assertThat(got.poll(2, TimeUnit.SECONDS)).isNull();
+        } finally {
+            stream.cancel(null);
+        }
+
+        // A caseworker is not a gateway.
+        var refused = assertThrows(StatusRuntimeException.class, () -> as(TestTokens.token("cw", agency, "caseworker"))
+                .watchPrompts(io.sentinel.api.biometric.v1.WatchPromptsRequest.getDefaultInstance()).hasNext());
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test
