@@ -49,6 +49,13 @@ public interface RulesConfig {
 
     CurfewClock curfewClock();
 
+    /**
+     * An evaluation transaction slower than this is logged (WARN) with the time of each phase, so
+     * an on-call engineer can tell lock waits from database or alert-writing time.
+     */
+    @WithDefault("250ms")
+    Duration slowEvaluation();
+
     /** The job that closes curfew breaches when a curfew ends without a fix arriving. */
     interface CurfewClock {
         @WithDefault("30s")

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jboss.logging.Logger;
+
 import io.grpc.Status;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.sentinel.api.rules.v1.EvaluateFixesRequest;
@@ -32,6 +34,7 @@ import io.vertx.core.Context;
  * The caller was checked when the stream opened; the request scope does not follow each group.
  */
 final class FixStream {
+    private static final Logger LOG = Logger.getLogger(FixStream.class);
     static final int MAX_UNANSWERED = 64;
 
     private final Context call;
@@ -112,7 +115,13 @@ final class FixStream {
         }
         Context own = VertxContext.createNewDuplicatedContext(call);
         VertxContextSafetyToggle.setContextSafe(own, true);
+        long started = System.nanoTime();
         own.runOnContext(x -> Uni.createFrom().deferred(() -> evaluation.evaluateAll(group)).subscribe().with(answers -> {
+            long took = System.nanoTime() - started;
+            if (took > evaluation.slowThreshold().toNanos()) {
+                LOG.warnf("slow fix group: %d batches, %d fixes, %.1f ms including the commit", group.size(),
+                        group.stream().mapToInt(List::size).sum(), took / 1e6);
+            }
             feed.committed();
             answers.forEach(out::emit);
             next();

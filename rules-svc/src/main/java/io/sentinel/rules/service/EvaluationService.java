@@ -48,7 +48,16 @@ public class EvaluationService {
     private final AlertWriter writer;
     private final FixProgressRepository progress;
 
-    public EvaluationService(SubjectOrders orders, MonitorStates states, AlertWriter writer, FixProgressRepository progress) {
+    private final java.time.Duration slow;
+
+    /** Evaluations slower than this are logged with their phases ({@code sentinel.rules.slow-evaluation}). */
+    public java.time.Duration slowThreshold() {
+        return slow;
+    }
+
+    public EvaluationService(SubjectOrders orders, MonitorStates states, AlertWriter writer, FixProgressRepository progress,
+            io.sentinel.rules.config.RulesConfig config) {
+        this.slow = config.slowEvaluation();
         this.orders = orders;
         this.states = states;
         this.writer = writer;
@@ -74,7 +83,10 @@ public class EvaluationService {
     @WithTransaction
     public Uni<List<EvaluateFixesResponse>> evaluateAll(List<List<EvaluatedFix>> batches) {
         batches.forEach(EvaluationService::validate);
-        return writer.lock().flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
+        // Phase ends: lock taken, monitors loaded, alerts written, monitors and progress saved.
+        long[] at = new long[5];
+        at[0] = System.nanoTime();
+        return writer.lock().invoke(() -> at[1] = System.nanoTime()).flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
             long done = p == null ? 0 : p.lastFixId;
             // The fixes not evaluated before, in one increasing run of fix ids, and the batch of each.
             List<EvaluatedFix> fresh = new ArrayList<>();
@@ -101,6 +113,7 @@ public class EvaluationService {
                 }
             }
             return states.load(subjects.keySet()).flatMap(saved -> {
+                at[2] = System.nanoTime();
                 Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
                 subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), saved.getOrDefault(id, Map.of()))));
                 List<Change> changes = new ArrayList<>();
@@ -122,9 +135,17 @@ public class EvaluationService {
                 }
                 int[] opened = new int[batches.size()];
                 return apply(changes, i -> opened[changeBatch.get(i)]++)
+                        .invoke(() -> at[3] = System.nanoTime())
                         .flatMap(n -> states.save(monitors))
                         .flatMap(y -> saveProgress(p, last))
                         .map(y -> {
+                            at[4] = System.nanoTime();
+                            if (at[4] - at[0] > slow.toNanos()) {
+                                LOG.warnf("slow evaluation of %d fixes for %d subjects (%d alert changes), before commit: lock wait %.1f ms,"
+                                        + " load %.1f ms, evaluate and write alerts %.1f ms, save monitors and progress %.1f ms", fresh.size(),
+                                        subjects.size(), changes.size(), (at[1] - at[0]) / 1e6, (at[2] - at[1]) / 1e6, (at[3] - at[2]) / 1e6,
+                                        (at[4] - at[3]) / 1e6);
+                            }
                             List<EvaluateFixesResponse> out = new ArrayList<>(batches.size());
                             for (int b = 0; b < batches.size(); b++) {
                                 out.add(EvaluateFixesResponse.newBuilder().setLastFixId(answered[b]).setAlertsOpened(opened[b]).build());
