@@ -92,6 +92,36 @@ public class AssignmentService {
                 e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial);
     }
 
+    /** How far back {@link #refresh} looks; generous, as re-reading a held row costs a comparison. */
+    static final Duration REFRESH_WINDOW = Duration.ofMinutes(10);
+
+    @io.quarkus.scheduler.Scheduled(every = "${sentinel.assignments.refresh}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshJob() {
+        return refresh().onFailure().invoke(t -> LOG.warnf("refreshing device assignments failed: %s", t.getMessage())).replaceWithVoid();
+    }
+
+    /**
+     * Takes up assignments another replica stored: every replica attributes fixes from its own
+     * in-memory registry, and PutDeviceAssignment reaches only one of them. Rows updated within
+     * {@link #REFRESH_WINDOW} with a newer version than held replace the held one. Returns how
+     * many changed here.
+     */
+    @WithSession
+    public Uni<Integer> refresh() {
+        return repository.list("updatedAt >= ?1", Instant.now().minus(REFRESH_WINDOW)).map(rows -> {
+            int changed = 0;
+            for (DeviceAssignmentEntity e : rows) {
+                DeviceRegistry.Assignment held = registry.get(e.deviceId);
+                if (held == null || held.version() < e.version) {
+                    registry.put(toAssignment(e));
+                    changed++;
+                }
+            }
+            return changed;
+        });
+    }
+
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {
         int n = VertxContextSupport.subscribeAndAwait(this::loadAll);
         LOG.infof("loaded %d device assignments", n);

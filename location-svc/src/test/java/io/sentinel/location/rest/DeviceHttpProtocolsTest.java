@@ -154,6 +154,38 @@ class DeviceHttpProtocolsTest {
         assertThat(storedFixes(device)).isZero();
     }
 
+    @jakarta.inject.Inject
+    io.sentinel.location.service.AssignmentService assignments;
+
+    int refreshAssignments() throws Throwable {
+        return io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> assignments.refresh());
+    }
+
+    @Test
+    void anAssignmentStoredByAnotherReplicaIsTakenUpWithoutRestart() throws Throwable {
+        String device = UUID.randomUUID().toString();
+        String imei = imei();
+        // Another replica stored it: the row is there, this replica's registry does not know it yet.
+        psql("insert into device_assignment (device_id, subject_id, owning_agency_id, cadence, version, effective_at, updated_at, serial)"
+                + " values ('" + device + "', gen_random_uuid(), '" + Fixtures.AGENCY + "', 'LOCATION_CADENCE_CONTINUOUS_TRAIL', 1, now(), now(), '"
+                + imei + "')");
+        String report = "/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12";
+        given().auth().oauth2(gatewayToken()).when().get(report).then().statusCode(400).body(containsString("is not a registered device"));
+
+        assertThat(refreshAssignments()).isGreaterThanOrEqualTo(1);
+        given().auth().oauth2(gatewayToken()).when().get(report).then().statusCode(200);
+        assertThat(storedFixes(device)).isEqualTo(1);
+
+        // The other replica releases the device (version 2); reading the rows again changes nothing more.
+        psql("update device_assignment set subject_id = null, version = 2, updated_at = now() where device_id = '" + device + "'");
+        refreshAssignments();
+        refreshAssignments();
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent().plusSeconds(30)) + "&lat=51.5&lon=-0.12")
+                .then().statusCode(400).body(containsString("not assigned"));
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
     @Test
     void storesReportsOfATrackerThatNamesItselfByItsImeiInEveryProtocol() {
         String imei = imei();

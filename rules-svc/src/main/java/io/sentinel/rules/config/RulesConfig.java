@@ -56,6 +56,10 @@ public interface RulesConfig {
     @WithDefault("250ms")
     Duration slowEvaluation();
 
+    /** How often this replica takes up conditions another replica stored (a scheduler interval, or "off"). */
+    @WithDefault("5s")
+    String conditionsRefresh();
+
     /** The job that closes curfew breaches when a curfew ends without a fix arriving. */
     interface CurfewClock {
         @WithDefault("30s")

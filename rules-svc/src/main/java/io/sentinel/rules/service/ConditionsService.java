@@ -109,6 +109,46 @@ public class ConditionsService {
         });
     }
 
+    /**
+     * How far back {@link #refresh} looks. Generous on purpose: a row is stamped before its
+     * transaction commits, and a replica may pause; re-reading a row it already holds costs only a
+     * version comparison.
+     */
+    static final java.time.Duration REFRESH_WINDOW = java.time.Duration.ofMinutes(10);
+
+    @io.quarkus.scheduler.Scheduled(every = "${sentinel.rules.conditions-refresh}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> refreshJob() {
+        return refresh().onFailure().invoke(t -> LOG.warnf("refreshing conditions failed: %s", t.getMessage())).replaceWithVoid();
+    }
+
+    /**
+     * Takes up conditions another replica stored: every replica holds the compiled orders in
+     * memory, and PutSubjectConditions reaches only one of them. Rows updated within
+     * {@link #REFRESH_WINDOW} whose version is newer than the one held are compiled and held (an
+     * inactive one drops the subject). The alerts a change closes were already written by the
+     * replica that stored it. Returns how many subjects changed here.
+     */
+    @WithSession
+    public Uni<Integer> refresh() {
+        return repository.list("updatedAt >= ?1", Instant.now().minus(REFRESH_WINDOW)).map(rows -> {
+            int changed = 0;
+            for (SubjectConditionsEntity row : rows) {
+                SubjectOrders.Compiled held = orders.get(row.subjectId);
+                if (held == null ? !row.active : held.version() >= row.version) {
+                    continue;
+                }
+                try {
+                    orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), row.active);
+                    changed++;
+                } catch (InvalidProtocolBufferException | RuntimeException e) {
+                    LOG.errorf("stored conditions of subject %s (version %d) cannot be taken up: %s", row.subjectId, row.version, e.getMessage());
+                }
+            }
+            return changed;
+        });
+    }
+
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {
         int loaded = VertxContextSupport.subscribeAndAwait(this::loadAll);
         LOG.infof("loaded the conditions of %d monitored subjects", loaded);

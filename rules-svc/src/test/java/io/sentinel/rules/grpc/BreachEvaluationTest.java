@@ -101,6 +101,44 @@ class BreachEvaluationTest {
                 .contains("\"phase\":\"OPEN\"");
     }
 
+    @Inject
+    io.sentinel.rules.service.ConditionsService conditionsService;
+
+    int refreshConditions() throws Throwable {
+        return VertxContextSupport.subscribeAndAwait(() -> conditionsService.refresh());
+    }
+
+    @Test
+    void conditionsStoredByAnotherReplicaAreTakenUpWithoutRestart() throws Throwable {
+        // Another replica stored this subject's exclusion zone: the row is there, this replica's memory is not.
+        String subject = UUID.randomUUID().toString();
+        PutSubjectConditionsRequest zone = PutSubjectConditionsRequest.newBuilder().setSubjectId(subject)
+                .setOwningAgencyId(RulesFixtures.AGENCY).setOrderId(UUID.randomUUID().toString()).setTimeZone("Europe/London")
+                .setVersion(1).setActive(true).addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString())
+                        .setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(RulesFixtures.SQUARE))
+                .build();
+        String stored = "insert into subject_conditions (subject_id, owning_agency_id, order_id, version, active, conditions, updated_at)"
+                + " values ('%s', '%s', '%s', %d, %s, decode('%s', 'hex'), now())"
+                + " on conflict (subject_id) do update set version = excluded.version, active = excluded.active,"
+                + " conditions = excluded.conditions, updated_at = excluded.updated_at";
+        RulesFixtures.psql(stored.formatted(subject, RulesFixtures.AGENCY, zone.getOrderId(), 1, "true",
+                java.util.HexFormat.of().formatHex(zone.toByteArray())));
+        assertThat(feed(subject, IN_LAT, IN_LON, 8, false, T0, 6)).as("unknown here before the refresh").isZero();
+
+        assertThat(refreshConditions()).isGreaterThanOrEqualTo(1);
+        assertThat(feed(subject, IN_LAT, IN_LON, 8, false, T0.plusSeconds(600), 6)).isEqualTo(1);
+
+        // The other replica ends the order (version 2, inactive): taken up too, and an older
+        // version read again never brings the zone back.
+        PutSubjectConditionsRequest ended = zone.toBuilder().setVersion(2).setActive(false).build();
+        RulesFixtures.psql(stored.formatted(subject, RulesFixtures.AGENCY, zone.getOrderId(), 2, "false",
+                java.util.HexFormat.of().formatHex(ended.toByteArray())));
+        refreshConditions();
+        refreshConditions();
+        assertThat(feed(subject, IN_LAT, IN_LON, 8, false, T0.plusSeconds(7200), 6)).isZero();
+        assertThat(alertsOf(subject)).hasSize(1);
+    }
+
     @Test
     void uncertainFixesNeverOpenAnAlert() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
