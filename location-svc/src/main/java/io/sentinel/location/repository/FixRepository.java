@@ -67,6 +67,13 @@ public class FixRepository {
      * Inserts the fixes (one statement) and the health changes they caused in one transaction;
      * returns the keys of the fixes that were new (duplicates of stored ones are left as they were).
      */
+    /**
+     * Application-wide key of the transaction lock every fix insert takes. Within one replica the
+     * group commit is already serial; the lock extends that order to every replica.
+     */
+    public static final long FIX_ID_ORDER_LOCK = 0x5e17_f1c5L;
+    private static final String ORDER_LOCK = "select pg_advisory_xact_lock(" + FIX_ID_ORDER_LOCK + ")";
+
     public Uni<Set<FixKey>> insert(List<NewFix> fixes, DeviceEventRepository.HealthWrite health) {
         if (fixes.isEmpty()) {
             return health.isEmpty() ? Uni.createFrom().item(Set.of())
@@ -102,7 +109,9 @@ public class FixRepository {
         }
         Tuple args = Tuple.tuple(List.of(device, subject, deviceTime, receivedAt, lat, lon, acc, hdop, speed, heading, battery,
                 charging, tamper, implausible, low));
-        return pool.withTransaction(c -> c.preparedQuery(INSERT).execute(args).map(rows -> {
+        // Ids are drawn under the lock, so fixes commit in fix_id order across replicas too: forwarding
+        // reads "after the last id sent" and must never find a lower id committing later.
+        return pool.withTransaction(c -> c.query(ORDER_LOCK).execute().flatMap(l -> c.preparedQuery(INSERT).execute(args)).map(rows -> {
             Set<FixKey> inserted = new HashSet<>(rows.rowCount() * 2);
             for (Row r : rows) {
                 inserted.add(new FixKey(r.getUUID(0), r.getOffsetDateTime(1).toInstant()));

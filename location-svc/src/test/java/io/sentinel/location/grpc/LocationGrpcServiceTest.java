@@ -142,6 +142,46 @@ class LocationGrpcServiceTest {
     }
 
     @Test
+    void aFixInsertWaitsForAnotherReplicasCommitSoFixIdsCommitInOrder() throws Exception {
+        String device = assignedDevice();
+        String gateway = TestTokens.token("gw-1", AGENCY, "device-gateway");
+        // Another replica is committing fixes: its transaction holds the order lock.
+        Process other = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U", "postgres",
+                "-d", "location_test", "-qtA").redirectErrorStream(true).start();
+        var toOther = new java.io.PrintWriter(other.getOutputStream(), true);
+        var fromOther = new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream()));
+        try {
+            toOther.println("begin; select pg_advisory_xact_lock(" + io.sentinel.location.repository.FixRepository.FIX_ID_ORDER_LOCK
+                    + "); select 'held';");
+            String line;
+            while ((line = fromOther.readLine()) != null && !line.equals("held")) {
+                // psql echoes nothing else in quiet mode but an empty result line
+            }
+            assertThat(line).isEqualTo("held");
+
+            FixBatch batch = FixBatch.newBuilder().setSequence(1)
+                    .addFixes(fix(device, Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS), 51.5, -0.12)).build();
+            java.util.concurrent.CompletableFuture<List<FixBatchAck>> acks = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stream(gateway, List.of(batch));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Not committed, so not acknowledged, while the other transaction is open.
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class, () -> acks.get(1, TimeUnit.SECONDS));
+            assertThat(storedFixes(device)).isZero();
+
+            toOther.println("commit;");
+            assertThat(acks.get(20, TimeUnit.SECONDS)).extracting(FixBatchAck::getAccepted).containsExactly(1);
+            assertThat(storedFixes(device)).isEqualTo(1);
+        } finally {
+            toOther.println("\\q");
+            other.destroy();
+        }
+    }
+
+    @Test
     void rejectsBadFixesNamingTheFieldAndStoresTheRest() throws Exception {
         String device = assignedDevice();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
