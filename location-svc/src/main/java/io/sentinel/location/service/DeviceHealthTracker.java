@@ -85,14 +85,38 @@ public class DeviceHealthTracker {
     /** Raises NO_SIGNAL for assigned devices silent for longer than their order expects. */
     @Scheduled(every = "${sentinel.device-health.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return writer.submit(() -> {
+        // Another replica may have heard from a device since this one did (its fixes went there):
+        // the stored states are read first, off the writer, and taken where they are newer, so a
+        // device reporting through another replica is never called silent here.
+        return repository.loadStates().flatMap(stored -> writer.submit(() -> {
+            takeNewer(stored);
             Prepared p = prepareSilence(Instant.now());
             if (p.write().isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
             return repository.write(p.write()).invoke(() -> commit(p));
-        }).onFailure().invoke(t -> LOG.warnf("no-signal sweep failed, will retry: %s", t.getMessage()))
+        })).onFailure().invoke(t -> LOG.warnf("no-signal sweep failed, will retry: %s", t.getMessage()))
                 .onFailure().recoverWithNull();
+    }
+
+    /**
+     * Takes each stored state that is newer than the one held: a later report, or the same report
+     * with NO_SIGNAL since raised by another replica's sweep. Runs inside the writer, where no commit
+     * of this replica is in flight, so a held state is never older than what this replica stored.
+     */
+    void takeNewer(List<DeviceState> stored) {
+        for (DeviceState db : stored) {
+            UUID device = UUID.fromString(db.deviceId());
+            DeviceState held = states.get(device);
+            if (held == null || isAfter(db.lastReceivedAt(), held.lastReceivedAt())
+                    || (java.util.Objects.equals(db.lastReceivedAt(), held.lastReceivedAt()) && db.noSignalRaised() && !held.noSignalRaised())) {
+                states.put(device, db);
+            }
+        }
+    }
+
+    private static boolean isAfter(Instant a, Instant b) {
+        return a != null && (b == null || a.isAfter(b));
     }
 
     Prepared prepareSilence(Instant now) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -248,6 +249,27 @@ class DeliveryToRulesTest {
                 .anyMatch(e -> e.getDeviceId().equals(device) && e.getKind().name().equals("DEVICE_EVENT_KIND_SIGNAL_RESTORED")));
         // Raised once per silence, however many sweeps ran.
         assertThat(psql("select count(*) from device_event where kind = 'NO_SIGNAL' and device_id = '" + device + "'")).isEqualTo("1");
+    }
+
+    @Test
+    void aDeviceThatAnotherReplicaHeardFromIsNotCalledSilentHere() {
+        // Both devices have been monitored for an hour with a 10-minute interval and never reported
+        // here; another replica stored a report of the first one just now.
+        String heardElsewhere = UUID.randomUUID().toString();
+        String silent = UUID.randomUUID().toString();
+        psql("insert into device_state (device_id, last_device_time, last_received_at, battery_low, no_signal_raised)"
+                + " values ('" + heardElsewhere + "', now(), now(), false, false)");
+        for (String device : List.of(heardElsewhere, silent)) {
+            LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
+                    .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(UUID.randomUUID().toString())
+                            .setOwningAgencyId(Fixtures.AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
+                            .setEffectiveAt(Timestamps.of(Instant.now().minus(1, ChronoUnit.HOURS)))
+                            .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build());
+        }
+        // The silent one proves sweeps ran over both.
+        await().atMost(DEADLINE).until(() -> FakeRules.INSTANCE.events.stream()
+                .anyMatch(e -> e.getDeviceId().equals(silent) && e.getKind().name().equals("DEVICE_EVENT_KIND_NO_SIGNAL")));
+        assertThat(psql("select count(*) from device_event where device_id = '" + heardElsewhere + "'")).isEqualTo("0");
     }
 
     @Test
