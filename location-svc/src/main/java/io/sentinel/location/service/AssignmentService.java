@@ -92,8 +92,14 @@ public class AssignmentService {
                 e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial);
     }
 
-    /** How far back {@link #refresh} looks; generous, as re-reading a held row costs a comparison. */
-    static final Duration REFRESH_WINDOW = Duration.ofMinutes(10);
+    /**
+     * How far before the previous refresh (or the start) {@link #refresh} looks again: a row is
+     * stamped before its transaction commits; re-reading a held row costs only a comparison.
+     */
+    static final Duration REFRESH_OVERLAP = Duration.ofMinutes(1);
+
+    /** When the previous refresh (or the load at start) began. */
+    private volatile Instant refreshedFrom = Instant.now();
 
     @io.quarkus.scheduler.Scheduled(every = "${sentinel.assignments.refresh}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
@@ -103,13 +109,14 @@ public class AssignmentService {
 
     /**
      * Takes up assignments another replica stored: every replica attributes fixes from its own
-     * in-memory registry, and PutDeviceAssignment reaches only one of them. Rows updated within
-     * {@link #REFRESH_WINDOW} with a newer version than held replace the held one. Returns how
-     * many changed here.
+     * in-memory registry, and PutDeviceAssignment reaches only one of them. Rows updated since
+     * shortly before the previous refresh with a newer version than held replace the held one.
+     * Returns how many changed here.
      */
     @WithSession
     public Uni<Integer> refresh() {
-        return repository.list("updatedAt >= ?1", Instant.now().minus(REFRESH_WINDOW)).map(rows -> {
+        Instant started = Instant.now();
+        return repository.list("updatedAt >= ?1", refreshedFrom.minus(REFRESH_OVERLAP)).map(rows -> {
             int changed = 0;
             for (DeviceAssignmentEntity e : rows) {
                 DeviceRegistry.Assignment held = registry.get(e.deviceId);
@@ -118,6 +125,7 @@ public class AssignmentService {
                     changed++;
                 }
             }
+            refreshedFrom = started;
             return changed;
         });
     }

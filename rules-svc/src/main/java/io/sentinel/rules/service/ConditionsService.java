@@ -110,11 +110,14 @@ public class ConditionsService {
     }
 
     /**
-     * How far back {@link #refresh} looks. Generous on purpose: a row is stamped before its
-     * transaction commits, and a replica may pause; re-reading a row it already holds costs only a
-     * version comparison.
+     * How far before the previous refresh (or the start) {@link #refresh} looks again: a row is
+     * stamped before its transaction commits, and another replica's clock may lag; re-reading a
+     * row already held costs only a version comparison.
      */
-    static final java.time.Duration REFRESH_WINDOW = java.time.Duration.ofMinutes(10);
+    static final java.time.Duration REFRESH_OVERLAP = java.time.Duration.ofMinutes(1);
+
+    /** When the previous refresh (or the load at start) began. */
+    private volatile Instant refreshedFrom = Instant.now();
 
     @io.quarkus.scheduler.Scheduled(every = "${sentinel.rules.conditions-refresh}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
@@ -124,29 +127,46 @@ public class ConditionsService {
 
     /**
      * Takes up conditions another replica stored: every replica holds the compiled orders in
-     * memory, and PutSubjectConditions reaches only one of them. Rows updated within
-     * {@link #REFRESH_WINDOW} whose version is newer than the one held are compiled and held (an
-     * inactive one drops the subject). The alerts a change closes were already written by the
-     * replica that stored it. Returns how many subjects changed here.
+     * memory, and PutSubjectConditions reaches only one of them. Of the rows updated since shortly
+     * before the previous refresh, only versions and flags are read; those newer than the version
+     * held are loaded, compiled and held (an inactive one drops the subject). The alerts a change
+     * closes were already written by the replica that stored it. Returns how many subjects changed.
      */
     @WithSession
     public Uni<Integer> refresh() {
-        return repository.list("updatedAt >= ?1", Instant.now().minus(REFRESH_WINDOW)).map(rows -> {
-            int changed = 0;
-            for (SubjectConditionsEntity row : rows) {
-                SubjectOrders.Compiled held = orders.get(row.subjectId);
-                if (held == null ? !row.active : held.version() >= row.version) {
-                    continue;
-                }
-                try {
-                    orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), row.active);
-                    changed++;
-                } catch (InvalidProtocolBufferException | RuntimeException e) {
-                    LOG.errorf("stored conditions of subject %s (version %d) cannot be taken up: %s", row.subjectId, row.version, e.getMessage());
-                }
-            }
-            return changed;
-        });
+        Instant started = Instant.now();
+        Instant since = refreshedFrom.minus(REFRESH_OVERLAP);
+        return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "select cast(subject_id as text), version, active from subject_conditions where updated_at >= cast(cast(?1 as text) as timestamptz)",
+                Object[].class).setParameter(1, since.toString()).getResultList())
+                .map(rows -> {
+                    List<UUID> newer = new ArrayList<>();
+                    for (Object[] row : rows) {
+                        UUID subject = UUID.fromString((String) row[0]);
+                        long version = ((Number) row[1]).longValue();
+                        SubjectOrders.Compiled held = orders.get(subject);
+                        if (held == null ? Boolean.TRUE.equals(row[2]) : held.version() < version) {
+                            newer.add(subject);
+                        }
+                    }
+                    return newer;
+                })
+                .flatMap(newer -> newer.isEmpty() ? Uni.createFrom().item(List.<SubjectConditionsEntity>of())
+                        : repository.list("subjectId in ?1", newer))
+                .map(changed -> {
+                    int taken = 0;
+                    for (SubjectConditionsEntity row : changed) {
+                        try {
+                            orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), row.active);
+                            taken++;
+                        } catch (InvalidProtocolBufferException | RuntimeException e) {
+                            LOG.errorf("stored conditions of subject %s (version %d) cannot be taken up: %s", row.subjectId, row.version,
+                                    e.getMessage());
+                        }
+                    }
+                    refreshedFrom = started;
+                    return taken;
+                });
     }
 
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {
