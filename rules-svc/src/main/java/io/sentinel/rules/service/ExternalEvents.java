@@ -125,9 +125,7 @@ public class ExternalEvents {
                 case DEVICE_EVENT_KIND_CHARGING_STARTED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":battery", at);
                 default -> null;
             };
-            boolean opens = e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER || e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_LOW_BATTERY
-                    || e.getKind() == DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL;
-            if (opens && write == null) {
+            if (write == DEFERRED) {
                 deferred.add(e.getEventId());
                 continue;
             }
@@ -156,10 +154,14 @@ public class ExternalEvents {
         });
     }
 
-    /** The alert a device event opens, or null when the subject's owning agency is unknown (deferred). */
+    /** What {@link #opening} returns while the subject's owning agency is unknown: the event waits. */
+    private static final AlertWriter.BreachWrite DEFERRED = AlertWriter.BreachWrite.close(new UUID(0, 0), "deferred", Instant.EPOCH);
+
+    /** The alert a device event opens, or {@link #DEFERRED} when the subject's owning agency is unknown. */
     private static AlertWriter.BreachWrite opening(String agency, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
             Instant startedAt, String deviceId, String detail) {
-        return agency == null ? null : AlertWriter.BreachWrite.open(draft(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail));
+        return agency == null ? DEFERRED
+                : AlertWriter.BreachWrite.open(draft(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail));
     }
 
     /** Owning agency of each subject known from its conditions or, failing those, its sharing grants. */
