@@ -10,6 +10,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -54,6 +55,8 @@ public class IngestionService {
     static final int MAX_GROUP_FIXES = 20_000;
 
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+    /** A writer job that will take the queued batches is waiting; set on queueing one, cleared when it starts taking. */
+    private final AtomicBoolean commitQueued = new AtomicBoolean();
     private final FixValidator validator = new FixValidator();
     private final JumpDetector jumps = new JumpDetector();
     private final DeviceRegistry devices;
@@ -146,11 +149,20 @@ public class IngestionService {
     private Uni<Integer> commit(List<NewFix> toStore, List<FixReport> ordered, Map<UUID, UUID> subjectOfDevice) {
         return Uni.createFrom().emitter(done -> {
             pending.add(new Pending(toStore, ordered, subjectOfDevice, done));
-            // Every batch queues one writer job; the first to run takes all queued batches, later ones find fewer or none.
+            queueCommit();
+        });
+    }
+
+    /**
+     * Queues a writer job to take the queued batches unless one is already waiting. (A job per batch
+     * left thousands of empty jobs queued behind a slow commit at full load.)
+     */
+    private void queueCommit() {
+        if (commitQueued.compareAndSet(false, true)) {
             writer.submit(this::commitPending).subscribe().with(x -> {
             }, failure -> {
             });
-        });
+        }
     }
 
     /** Inside the writer: stores every queued batch (up to the group limit) in one transaction. */
@@ -160,11 +172,16 @@ public class IngestionService {
         List<FixReport> ordered = new ArrayList<>();
         Map<UUID, UUID> subjects = new HashMap<>();
         Pending next;
+        // Cleared before taking: a batch queued from here on queues the next job, so none is left behind.
+        commitQueued.set(false);
         while (all.size() < MAX_GROUP_FIXES && (next = pending.poll()) != null) {
             group.add(next);
             all.addAll(next.fixes());
             ordered.addAll(next.ordered());
             subjects.putAll(next.subjectOfDevice());
+        }
+        if (!pending.isEmpty()) {
+            queueCommit(); // more than one group's worth was queued
         }
         if (group.isEmpty()) {
             return Uni.createFrom().voidItem();
