@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class AlertWriter {
     /** Arbitrary application-wide key of the writers' lock. */
-    static final long WRITE_LOCK = 0x5e17_1e1_5L;
+    public static final long WRITE_LOCK = 0x5e17_1e1_5L;
 
     /*
      * Opens: insert the drafts that have no live alert for their subject and condition (the unique

@@ -92,16 +92,53 @@ public class ExternalEvents {
                 throw SentinelException.invalid(p + ".detail", "must be at most " + MAX_DETAIL + " characters");
             }
         }
-        // Set-based throughout (already applied, owning agencies, alert writes, remembering): the
-        // writers' lock is held meanwhile, and live fix evaluation waits for it.
-        return writer.lock().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids))).flatMap(done -> {
-            Set<UUID> applied = new HashSet<>();
-            done.forEach(d -> applied.add(d.eventId));
-            List<DeviceEvent> fresh = events.stream().filter(e -> !applied.contains(UUID.fromString(e.getEventId()))).toList();
-            Set<UUID> subjects = new HashSet<>();
-            fresh.forEach(e -> subjects.add(UUID.fromString(e.getSubjectId())));
-            return owningAgencies(subjects).flatMap(agencies -> apply(fresh, agencies));
+        Set<UUID> subjects = new HashSet<>();
+        events.forEach(e -> subjects.add(UUID.fromString(e.getSubjectId())));
+        // Owning agencies are read before the writers' lock: a batch in which every event waits for
+        // its subject's order (a NO_SIGNAL wave for devices whose orders have not arrived, sent again
+        // and again) is answered without the lock, which live fix evaluation needs. An order that
+        // arrives meanwhile only defers an event to the next attempt.
+        return owningAgencies(subjects).flatMap(agencies -> {
+            if (events.stream().allMatch(e -> waitsForOrder(e, agencies))) {
+                // Already applied ones (sent again after a lost answer) are not deferred: they are done.
+                return processed.list("eventId in ?1", List.copyOf(ids)).map(done -> new DeviceEventsOutcome(0,
+                        fresh(events, done).stream().map(DeviceEvent::getEventId).toList()));
+            }
+            // Set-based throughout (already applied, alert writes, remembering): the writers' lock is
+            // held meanwhile, and live fix evaluation waits for it.
+            return writer.lock().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids)))
+                    .flatMap(done -> apply(fresh(events, done), agencies));
         });
+    }
+
+    private static List<DeviceEvent> fresh(List<DeviceEvent> events, List<ProcessedEventEntity> done) {
+        Set<UUID> applied = new HashSet<>();
+        done.forEach(d -> applied.add(d.eventId));
+        return events.stream().filter(e -> !applied.contains(UUID.fromString(e.getEventId()))).toList();
+    }
+
+    /** True for an event that would open an alert for a subject whose owning agency is unknown. */
+    private static boolean waitsForOrder(DeviceEvent e, Map<UUID, String> agencies) {
+        return write(e, agencies) == DEFERRED;
+    }
+
+    /** The alert write an event makes: an opening, a closing, {@link #DEFERRED}, or null for none. */
+    private static AlertWriter.BreachWrite write(DeviceEvent e, Map<UUID, String> agencies) {
+        UUID subject = UUID.fromString(e.getSubjectId());
+        Instant at = Timestamps.required("occurred_at", e.getOccurredAt());
+        String device = e.getDeviceId();
+        return switch (e.getKind()) {
+            case DEVICE_EVENT_KIND_STRAP_TAMPER -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
+                    "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+            case DEVICE_EVENT_KIND_LOW_BATTERY -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_LOW_BATTERY,
+                    "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
+            case DEVICE_EVENT_KIND_NO_SIGNAL -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_NO_SIGNAL,
+                    "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
+            // The alert that opened on the silence closes itself; its duration is the outage.
+            case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":signal", at);
+            case DEVICE_EVENT_KIND_CHARGING_STARTED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":battery", at);
+            default -> null;
+        };
     }
 
     private Uni<DeviceEventsOutcome> apply(List<DeviceEvent> fresh, Map<UUID, String> agencies) {
@@ -110,21 +147,7 @@ public class ExternalEvents {
         List<AlertWriter.BreachWrite> writes = new ArrayList<>();
         List<Integer> eventOfWrite = new ArrayList<>();
         for (DeviceEvent e : fresh) {
-            UUID subject = UUID.fromString(e.getSubjectId());
-            Instant at = Timestamps.required("occurred_at", e.getOccurredAt());
-            String device = e.getDeviceId();
-            AlertWriter.BreachWrite write = switch (e.getKind()) {
-                case DEVICE_EVENT_KIND_STRAP_TAMPER -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_STRAP_TAMPER,
-                        "device:" + device + ":strap", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                case DEVICE_EVENT_KIND_LOW_BATTERY -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_LOW_BATTERY,
-                        "device:" + device + ":battery", AlertSeverity.ALERT_SEVERITY_LOW, at, device, e.getDetail());
-                case DEVICE_EVENT_KIND_NO_SIGNAL -> opening(agencies.get(subject), subject, AlertKind.ALERT_KIND_NO_SIGNAL,
-                        "device:" + device + ":signal", AlertSeverity.ALERT_SEVERITY_HIGH, at, device, e.getDetail());
-                // The alert that opened on the silence closes itself; its duration is the outage.
-                case DEVICE_EVENT_KIND_SIGNAL_RESTORED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":signal", at);
-                case DEVICE_EVENT_KIND_CHARGING_STARTED -> AlertWriter.BreachWrite.close(subject, "device:" + device + ":battery", at);
-                default -> null;
-            };
+            AlertWriter.BreachWrite write = write(e, agencies);
             if (write == DEFERRED) {
                 deferred.add(e.getEventId());
                 continue;

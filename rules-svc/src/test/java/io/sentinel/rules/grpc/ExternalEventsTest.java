@@ -29,6 +29,7 @@ import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
+import io.sentinel.rules.service.AlertWriter;
 
 /** Device, check-in and review events: alerts, one per event and per live condition, idempotent on event_id. */
 @QuarkusTest
@@ -142,6 +143,34 @@ class ExternalEventsTest {
         assertThat(alertsOf(pending)).hasSize(1);
         assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build()).getAlertsOpened())
                 .as("redelivery").isZero();
+    }
+
+    @Test
+    void aBatchInWhichEveryEventWaitsForItsOrderIsAnsweredWithoutTheWritersLock() throws Exception {
+        String pending = UUID.randomUUID().toString();
+        DeviceEvent waits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T);
+        DeviceEvent alsoWaits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T);
+        // Another replica holds the writers' lock (a long evaluation, say) for six seconds.
+        Process holder = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(io.sentinel.common.testing.TestPostgres.port()),
+                "-U", "postgres", "-d", "rules_test", "-c", "begin; select pg_advisory_xact_lock(" + AlertWriter.WRITE_LOCK
+                        + "); select pg_sleep(6); commit;").redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!"1".equals(RulesFixtures.psql("select count(*) from pg_locks where locktype = 'advisory' and granted and objid = "
+                    + (AlertWriter.WRITE_LOCK & 0xffff_ffffL)))) {
+                assertThat(System.nanoTime()).as("the holder took the lock").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+
+            var answer = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+                    .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(alsoWaits).build());
+
+            assertThat(answer.getDeferredEventIdsList()).containsExactly(waits.getEventId(), alsoWaits.getEventId());
+            assertThat(holder.isAlive()).as("answered while the lock was still held").isTrue();
+        } finally {
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(RulesFixtures.psql("select count(*) from processed_event where subject_id = '" + pending + "'")).isEqualTo("0");
     }
 
     @Test
