@@ -331,6 +331,20 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
+    void theTrailMaxAgeReachesLocationSvcAsADurationItAccepts(Path values) {
+        var release = SentinelChart.render(values);
+        if (!release.enabled("location")) {
+            return;
+        }
+        String configured = (String) path(release.values(), "services", "location", "trailMaxAge");
+        String rendered = env(container(release, "location")).get("SENTINEL_TRAIL_MAX_AGE").getValue();
+        assertEquals(configured, rendered);
+        // What location-svc does with it at start: shorter than 31 days stops it.
+        assertTrue(java.time.Duration.parse(rendered).toDays() >= 31, rendered);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
     void theAgencySourceImageRetentionReachesBiometricSvcAsAPositiveDuration(Path values) {
         var release = SentinelChart.render(values);
         if (!release.enabled("biometric")) {

@@ -67,6 +67,17 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void rejectsATrailMaxAgeThatIsNotWholeDaysOfAtLeastThirtyOne() {
+        for (String bad : List.of("P30D", "P0D", "P031D", "2192", "P6Y", "PT744H", "P31DT1H", "p100d")) {
+            assertRejected(values -> map(map(values, "services"), "location").put("trailMaxAge", bad),
+                    "at '/services/location/trailMaxAge'");
+        }
+        for (String good : List.of("P31D", "P39D", "P40D", "P365D", "P2192D")) {
+            assertDoesNotThrow(() -> render(values -> map(map(values, "services"), "location").put("trailMaxAge", good)), good);
+        }
+    }
+
+    @Test
     void rejectsASourceImageRetentionThatIsNotAPositiveIsoDuration() {
         for (String bad : List.of("30d", "P", "PT", "P0D", "30 days", "P1DT", "-P30D", "P1Y")) {
             assertRejected(values -> map(map(values, "services"), "biometric").put("sourceImageRetention", bad),

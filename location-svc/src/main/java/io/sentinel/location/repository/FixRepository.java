@@ -64,16 +64,16 @@ public class FixRepository {
     }
 
     /**
-     * Inserts the fixes (one statement) and the health changes they caused in one transaction;
-     * returns the keys of the fixes that were new (duplicates of stored ones are left as they were).
-     */
-    /**
      * Application-wide key of the transaction lock every fix insert takes. Within one replica the
      * group commit is already serial; the lock extends that order to every replica.
      */
     public static final long FIX_ID_ORDER_LOCK = 0x5e17_f1c5L;
     private static final String ORDER_LOCK = "select pg_advisory_xact_lock(" + FIX_ID_ORDER_LOCK + ")";
 
+    /**
+     * Inserts the fixes (one statement) and the health changes they caused in one transaction;
+     * returns the keys of the fixes that were new (duplicates of stored ones are left as they were).
+     */
     public Uni<Set<FixKey>> insert(List<NewFix> fixes, DeviceEventRepository.HealthWrite health) {
         if (fixes.isEmpty()) {
             return health.isEmpty() ? Uni.createFrom().item(Set.of())
@@ -209,6 +209,42 @@ public class FixRepository {
         String to = month.plusMonths(1).atDay(1) + " 00:00:00+00";
         return pool.query("create table if not exists " + name + " partition of fix for values from ('" + from + "') to ('" + to + "')")
                 .execute().replaceWithVoid();
+    }
+
+    /** The trail's range partitions whose whole range ends at or before {@code cutoff}, oldest first (never the default one). */
+    public Uni<List<String>> partitionsEndingBy(Instant cutoff) {
+        // PostgreSQL renders the bound in its own text form; it also reads it back.
+        return pool.preparedQuery("""
+                select relname from (
+                    select c.relname, (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']+)''\\)'))[1]::timestamptz as upper_bound
+                    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                    where i.inhparent = 'fix'::regclass) p
+                where upper_bound <= $1 order by upper_bound""")
+                .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
+    /**
+     * Drops one trail partition. Dropping needs a brief exclusive lock on the trail, so it waits at
+     * most {@code lockTimeout} for running trail transactions (inserts queue behind a waiting drop)
+     * and fails otherwise, to be tried again on the next run.
+     */
+    public Uni<Void> dropPartition(String name, java.time.Duration lockTimeout) {
+        if (!name.matches("fix_[0-9_]+")) {
+            throw new IllegalArgumentException("not a trail partition: " + name);
+        }
+        return pool.withTransaction(c -> c.query("set local lock_timeout = " + lockTimeout.toMillis()).execute()
+                .flatMap(x -> c.query("drop table " + name).execute())).replaceWithVoid();
+    }
+
+    /** Deletes fixes older than {@code cutoff} that fell into the default partition (outside every range partition). */
+    public Uni<Integer> deleteDefaultPartitionBefore(Instant cutoff) {
+        return pool.preparedQuery("delete from fix_default where device_time < $1")
+                .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC))).map(RowSet::rowCount);
     }
 
     private static StoredFix stored(Row r) {
