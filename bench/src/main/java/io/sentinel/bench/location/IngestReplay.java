@@ -84,9 +84,11 @@ public final class IngestReplay {
         http.send(HttpRequest.newBuilder(URI.create(opsBase)).header("Authorization", "Bearer " + opsToken).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
 
-        // Device times start in the recent past and advance 1 s per fix, so every fix is new
-        // (no duplicate on (device, time)) and inside the acceptance window whatever the rate.
-        Instant base = Instant.now().minus(Duration.ofHours(6));
+        // Device times start in the past and advance 1 s per fix, so every fix is new (no duplicate
+        // on (device, time)). They start far enough back that no device's clock passes the present
+        // before the run ends (fixes from the future are rejected): an unlimited run is assumed to
+        // reach at most 100,000 fixes/s. Capped inside the 7-day acceptance window.
+        Instant base = Instant.now().minus(historyNeeded(rate, seconds, devices.size()));
         AtomicLong committed = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -118,6 +120,13 @@ public final class IngestReplay {
                 committed.get() / elapsed, rejected.get());
         System.out.println("receive-to-forward latency (measured in location-svc): " + latency);
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Device time each device will cover: fixes per device at one second each, at least six hours, at most six days. */
+    static Duration historyNeeded(double rate, int seconds, int devices) {
+        double perSecond = rate > 0 ? rate : 100_000;
+        long span = (long) Math.ceil(perSecond * seconds / Math.max(1, devices)) + 600;
+        return Duration.ofSeconds(Math.min(Duration.ofDays(6).toSeconds(), Math.max(Duration.ofHours(6).toSeconds(), span)));
     }
 
     static void runStream(ManagedChannel channel, String token, List<String> devices, List<List<Point>> tracks, Instant base,
