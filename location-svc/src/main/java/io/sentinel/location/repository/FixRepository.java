@@ -1,5 +1,6 @@
 package io.sentinel.location.repository;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -233,7 +234,7 @@ public class FixRepository {
      * most {@code lockTimeout} for running trail transactions (inserts queue behind a waiting drop)
      * and fails otherwise, to be tried again on the next run.
      */
-    public Uni<Void> dropPartition(String name, java.time.Duration lockTimeout) {
+    public Uni<Void> dropPartition(String name, Duration lockTimeout) {
         if (!name.matches("fix_[0-9_]+")) {
             throw new IllegalArgumentException("not a trail partition: " + name);
         }
