@@ -10,12 +10,17 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** One entry of the alert feed; its cursor orders the feed. */
+/**
+ * One entry of the alert feed. Its cursor orders the feed and is given after the event commits
+ * (see {@code AlertFeed}); until then it is null.
+ */
 @Entity
 @Table(name = "alert_event")
 public class AlertEventEntity {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @Column(name = "event_id")
+    public Long eventId;
     public Long cursor;
     @Column(name = "alert_id")
     public UUID alertId;

@@ -2,11 +2,13 @@ package io.sentinel.rules.service;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
@@ -25,16 +27,39 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * with its last cursor resumes without gaps or repeats.
  *
  * <p>The cursor is global; what an agency may see (owning agency, or an unexpired grant covering
- * alerts) is decided when each event is read. Writers commit events in cursor order (see
- * {@link AlertWriter#lock()}), so "cursor greater than the last one delivered" misses nothing.
- * An event read while the agency had no grant is not replayed when a grant arrives later.
+ * alerts) is decided when each event is read. An event read while the agency had no grant is not
+ * replayed when a grant arrives later.
+ *
+ * <p>Cursors are given after commit. Writers insert events without one, in whatever order their
+ * transactions finish; the sequencer ({@link #sequence()}) numbers committed events in
+ * short transactions serialised by {@link #SEQUENCER_LOCK}, so cursors become visible in cursor
+ * order and "cursor greater than the last one delivered" misses nothing. (Numbering at insert time
+ * would need every alert writer to hold one lock until commit, and escalations and device events
+ * would then hold up live fix evaluation.) The sequencer runs after each local commit of feed
+ * events and on every poll interval, which also numbers what another replica or a crash left.
  */
 @ApplicationScoped
 public class AlertFeed {
+    private static final Logger LOG = Logger.getLogger(AlertFeed.class);
+    /** Arbitrary application-wide key of the sequencer's lock. */
+    public static final long SEQUENCER_LOCK = 0x5e17_f33dL;
     private static final int BATCH = 500;
+    /** At most this many events are numbered per sequencer transaction; a longer backlog takes several. */
+    static final int SEQUENCE_CHUNK = 5000;
+    /*
+     * Numbers the oldest unnumbered committed events in insertion order. nextval reserves the first
+     * cursor and setval the rest (only the lock holder takes cursors, so the range is its own); the
+     * volatile CTE is evaluated once.
+     */
+    private static final String SEQUENCE = """
+            with p as (select event_id, row_number() over (order by event_id) as r from alert_event
+                   where cursor is null order by event_id limit $1),
+            n as (select count(*) as k from p),
+            b as (select setval('alert_event_cursor_seq', nextval('alert_event_cursor_seq') + k - 1) - k as base from n where k > 0)
+            update alert_event e set cursor = b.base + p.r from p, b where e.event_id = p.event_id""";
     /*
      * One statement, so one snapshot: the page of visible events after the cursor, and the highest
-     * cursor committed in that snapshot. Writers commit in cursor order, so every event up to that
+     * cursor committed in that snapshot. Cursors commit in cursor order, so every event up to that
      * high-water mark has been seen; when the page is not full the subscriber moves its cursor there
      * and never rescans other agencies' events (each commit would otherwise rescan the whole feed
      * after an agency's last visible event).
@@ -53,15 +78,59 @@ public class AlertFeed {
     private final Pool pool;
     private final Duration pollInterval;
     private final BroadcastProcessor<Long> commits = BroadcastProcessor.create();
+    /** A sequencer run was asked for since the last one started. */
+    private final AtomicBoolean requested = new AtomicBoolean();
+    /** A sequencer run is in flight in this replica. */
+    private final AtomicBoolean running = new AtomicBoolean();
 
     public AlertFeed(Pool pool, @ConfigProperty(name = "sentinel.feed.poll-interval") Duration pollInterval) {
         this.pool = pool;
         this.pollInterval = pollInterval;
     }
 
-    /** Called after a transaction that added feed events has committed. */
+    /**
+     * Called after a transaction that added feed events has committed, and on every poll interval:
+     * numbers the committed events and then wakes the subscribers. Calls while a run is in flight
+     * make one more run after it, not one each.
+     */
     public void committed() {
-        commits.onNext(System.nanoTime());
+        requested.set(true);
+        sequenceWhileRequested();
+    }
+
+    private void sequenceWhileRequested() {
+        while (true) {
+            if (!running.compareAndSet(false, true)) {
+                return; // the run in flight looks at the request when it ends
+            }
+            if (requested.getAndSet(false)) {
+                break;
+            }
+            running.set(false);
+            if (!requested.get()) {
+                return;
+            }
+        }
+        sequence().subscribe().with(n -> {
+            if (n > 0) {
+                commits.onNext(System.nanoTime());
+            }
+            if (n == SEQUENCE_CHUNK) {
+                requested.set(true); // a backlog: go on at once
+            }
+            running.set(false);
+            sequenceWhileRequested();
+        }, failure -> {
+            LOG.warnf(failure, "numbering alert feed events failed; retried at the next commit or poll");
+            running.set(false);
+        });
+    }
+
+    /** Numbers up to {@link #SEQUENCE_CHUNK} committed, unnumbered events in one transaction; returns how many. */
+    Uni<Integer> sequence() {
+        return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(" + SEQUENCER_LOCK + ")").execute()
+                .flatMap(x -> c.preparedQuery(SEQUENCE).execute(Tuple.of(SEQUENCE_CHUNK)))
+                .map(rows -> rows.rowCount()));
     }
 
     public Multi<AlertEvent> subscribe(String agencyId, long afterCursor) {

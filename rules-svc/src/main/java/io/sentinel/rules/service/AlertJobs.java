@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
-/** Periodic work: escalating unacknowledged alerts, closing curfew breaches when the curfew ends. */
+/** Periodic work: escalating unacknowledged alerts, closing curfew breaches when the curfew ends, numbering feed events. */
 @ApplicationScoped
 public class AlertJobs {
     private static final Logger LOG = Logger.getLogger(AlertJobs.class);
@@ -32,6 +32,12 @@ public class AlertJobs {
                 feed.committed();
             }
         }).replaceWithVoid();
+    }
+
+    /** Numbers feed events a local notification did not cover: another replica's, a failed run's, a crash's. */
+    @Scheduled(every = "${sentinel.feed.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void numberFeedEvents() {
+        feed.committed();
     }
 
     @Scheduled(every = "${sentinel.rules.curfew-clock.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -41,7 +42,7 @@ public class AlertLifecycle {
     @WithTransaction
     public Uni<Alert> acknowledge(Caller caller, String alertId) {
         UUID id = Check.uuid("alert_id", alertId);
-        return writer.lock().flatMap(x -> owned(caller, id, alertId)).flatMap(a -> {
+        return owned(caller, id, alertId).flatMap(a -> {
             if (!AlertState.ALERT_STATE_OPEN.name().equals(a.state)) {
                 throw SentinelException.precondition("alert_id", "alert is " + a.state + "; only an OPEN alert can be acknowledged");
             }
@@ -60,7 +61,7 @@ public class AlertLifecycle {
         if (note.isBlank()) {
             throw SentinelException.invalid("note", "must not be blank");
         }
-        return writer.lock().flatMap(x -> owned(caller, id, alertId)).flatMap(a -> {
+        return owned(caller, id, alertId).flatMap(a -> {
             if (AlertState.ALERT_STATE_RESOLVED.name().equals(a.state)) {
                 throw SentinelException.precondition("alert_id", "alert is already RESOLVED");
             }
@@ -70,9 +71,8 @@ public class AlertLifecycle {
 
     /**
      * Marks OPEN alerts older than the escalation time as escalated; returns how many. Each
-     * transaction escalates at most {@link #ESCALATION_CHUNK} in one statement: they hold the
-     * writers' lock, and live fix evaluation waiting behind a backlog of hundreds of escalations
-     * done one by one would stall for their whole duration.
+     * transaction escalates at most {@link #ESCALATION_CHUNK} in one statement, so a backlog is
+     * taken in short transactions whose row locks are soon released.
      */
     public Uni<Integer> escalateDue(Instant now) {
         AtomicInteger total = new AtomicInteger();
@@ -83,15 +83,16 @@ public class AlertLifecycle {
     }
 
     private Uni<Integer> escalateChunk(Instant now) {
-        return writer.lock().flatMap(x -> writer.escalateDue(now.minus(config.escalation().after()), now, ESCALATION_CHUNK));
+        return writer.escalateDue(now.minus(config.escalation().after()), now, ESCALATION_CHUNK);
     }
 
     /**
-     * The alert if the caller's agency owns it. A partner that may see it through a grant is
+     * The alert, locked until the transaction ends (an escalation or a breach closing meanwhile
+     * waits, rather than failing this decision on a stale version), if the caller's agency owns it. A partner that may see it through a grant is
      * refused; anyone else is told it does not exist, so ids cannot be probed across agencies.
      */
     private Uni<AlertEntity> owned(Caller caller, UUID id, String alertId) {
-        return alerts.findById(id).flatMap(a -> {
+        return alerts.findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(a -> {
             if (a == null) {
                 throw SentinelException.notFound("alert", alertId);
             }

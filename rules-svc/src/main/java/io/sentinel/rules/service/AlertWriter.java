@@ -28,16 +28,20 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Every change of an alert and the feed event that announces it, inside the caller's transaction.
+ * Feed events are written without a cursor; {@link AlertFeed} numbers them once committed, so
+ * writers need no common lock for the feed's order.
  *
- * <p>Writers first take one transaction-scoped advisory lock ({@link #lock()}). That serialises the
- * subject monitors (which are read, advanced and saved within one transaction) and makes feed
- * cursors commit in cursor order, so a subscriber reading "cursor > n" never sees n+2 before n+1
- * commits and therefore never skips one.
+ * <p>Whoever reads, advances and saves subject monitors (fix evaluation, the curfew clock) or
+ * changes the orders they are built from first takes the monitors' lock ({@link #lockMonitors()}),
+ * one transaction-scoped advisory lock, so two of them never advance the same monitor from the
+ * same saved state. Alert writes that touch no monitor (escalations, device events, people's
+ * decisions) do not take it: row locks keep them consistent, and live fix evaluation never waits
+ * for them.
  */
 @ApplicationScoped
 public class AlertWriter {
-    /** Arbitrary application-wide key of the writers' lock. */
-    public static final long WRITE_LOCK = 0x5e17_1e1_5L;
+    /** Arbitrary application-wide key of the monitors' lock. */
+    public static final long MONITOR_LOCK = 0x5e17_1e1_5L;
 
     /*
      * Opens: insert the drafts that have no live alert for their subject and condition (the unique
@@ -121,7 +125,7 @@ public class AlertWriter {
      * set-based: one statement for the openings and one for the closings of each run of writes in
      * which no subject and condition repeats (so each key's writes still apply in order). Returns,
      * per write, whether it took effect (an alert opened; an unclosed alert closed). These writes
-     * run under the writers' lock on the path of every forwarded fix, where one round trip per
+     * run under the monitors' lock on the path of every forwarded fix, where one round trip per
      * lookup, insert and event cost several milliseconds per alert.
      */
     public Uni<boolean[]> applyBreaches(List<BreachWrite> writes) {
@@ -189,11 +193,15 @@ public class AlertWriter {
                 .replaceWith(run.size());
     }
 
-    /** Takes the writers' lock until the current transaction ends. */
-    public Uni<Void> lock() {
+    /** Takes the monitors' lock until the current transaction ends. */
+    public Uni<Void> lockMonitors() {
+        return lock(MONITOR_LOCK);
+    }
+
+    /** Takes the transaction-scoped advisory lock {@code key} until the current transaction ends. */
+    public static Uni<Void> lock(long key) {
         return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select 1 from (select pg_advisory_xact_lock(" + WRITE_LOCK + ")) l")
-                        .getSingleResult())
+                .flatMap(s -> s.createNativeQuery("select 1 from (select pg_advisory_xact_lock(" + key + ")) l").getSingleResult())
                 .replaceWithVoid();
     }
 

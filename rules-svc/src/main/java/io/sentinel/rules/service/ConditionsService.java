@@ -68,7 +68,7 @@ public class ConditionsService {
 
     private Uni<Long> store(PutSubjectConditionsRequest request, SubjectOrders.Compiled compiled, AtomicBoolean applied) {
         UUID subjectId = compiled.subjectId();
-        return writer.lock().flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
+        return writer.lockMonitors().flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
             if (existing != null && existing.version >= request.getVersion()) {
                 return Uni.createFrom().item(existing.version);
             }

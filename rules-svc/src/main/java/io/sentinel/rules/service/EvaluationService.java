@@ -86,7 +86,7 @@ public class EvaluationService {
         // Phase ends: lock taken, monitors loaded, alerts written, monitors and progress saved.
         long[] at = new long[5];
         at[0] = System.nanoTime();
-        return writer.lock().invoke(() -> at[1] = System.nanoTime()).flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
+        return writer.lockMonitors().invoke(() -> at[1] = System.nanoTime()).flatMap(x -> progress.findById(SOURCE)).flatMap(p -> {
             long done = p == null ? 0 : p.lastFixId;
             // The fixes not evaluated before, in one increasing run of fix ids, and the batch of each.
             List<EvaluatedFix> fresh = new ArrayList<>();
@@ -162,7 +162,7 @@ public class EvaluationService {
      */
     @WithTransaction
     public Uni<Integer> advanceCurfews(Instant now) {
-        return writer.lock().flatMap(x -> states.due(now)).flatMap(due -> {
+        return writer.lockMonitors().flatMap(x -> states.due(now)).flatMap(due -> {
             List<Change> changes = new ArrayList<>();
             Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
             List<UUID> unmonitored = new ArrayList<>();

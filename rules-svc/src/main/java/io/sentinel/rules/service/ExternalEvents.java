@@ -33,7 +33,9 @@ import io.smallrye.mutiny.Uni;
 /**
  * Alerts from other services' events: device health (location-svc), missed or reviewer-confirmed
  * failed check-ins (biometric-svc) and overdue order reviews (enrollment-svc). Each event is
- * applied once: its event_id is recorded with the alert in the same transaction.
+ * applied once: its event_id is recorded with the alert in the same transaction, under the events'
+ * lock ({@link #EVENTS_LOCK}), so two replicas given the same event never both apply it. That lock
+ * is not the monitors' lock: live fix evaluation never waits for these events.
  *
  * <p>rules-svc never sees a face-match verdict of the algorithm alone: biometric-svc sends
  * FAILED_CONFIRMED only after a human reviewer confirmed the mismatch, and there is no kind for an
@@ -49,6 +51,8 @@ public class ExternalEvents {
             select cast(subject_id as text), owning_agency_id, 1 from sharing_grants
               where subject_id = any(cast(string_to_array(?1, ',') as uuid[]))
             order by rank""";
+    /** Arbitrary application-wide key of the events' lock. */
+    public static final long EVENTS_LOCK = 0x5e17_e7e7L;
     static final int MAX_DEVICE_EVENTS = 1_000;
     static final int MAX_DETAIL = 200;
 
@@ -94,19 +98,19 @@ public class ExternalEvents {
         }
         Set<UUID> subjects = new HashSet<>();
         events.forEach(e -> subjects.add(UUID.fromString(e.getSubjectId())));
-        // Owning agencies are read before the writers' lock: a batch in which every event waits for
+        // Owning agencies are read before the events' lock: a batch in which every event waits for
         // its subject's order (a NO_SIGNAL wave for devices whose orders have not arrived, sent again
-        // and again) is answered without the lock, which live fix evaluation needs. An order that
-        // arrives meanwhile only defers an event to the next attempt.
+        // and again) is answered without it. An order that arrives meanwhile only defers an event to
+        // the next attempt.
         return owningAgencies(subjects).flatMap(agencies -> {
             if (events.stream().allMatch(e -> waitsForOrder(e, agencies))) {
                 // Already applied ones (sent again after a lost answer) are not deferred: they are done.
                 return processed.list("eventId in ?1", List.copyOf(ids)).map(done -> new DeviceEventsOutcome(0,
                         fresh(events, done).stream().map(DeviceEvent::getEventId).toList()));
             }
-            // Set-based throughout (already applied, alert writes, remembering): the writers' lock is
-            // held meanwhile, and live fix evaluation waits for it.
-            return writer.lock().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids)))
+            // Set-based throughout (already applied, alert writes, remembering): the events' lock is
+            // held meanwhile, and other replicas' deliveries wait for it.
+            return lockEvents().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids)))
                     .flatMap(done -> apply(fresh(events, done), agencies));
         });
     }
@@ -177,6 +181,10 @@ public class ExternalEvents {
         });
     }
 
+    private static Uni<Void> lockEvents() {
+        return AlertWriter.lock(EVENTS_LOCK);
+    }
+
     /** What {@link #opening} returns while the subject's owning agency is unknown: the event waits. */
     private static final AlertWriter.BreachWrite DEFERRED = AlertWriter.BreachWrite.close(new UUID(0, 0), "deferred", Instant.EPOCH);
 
@@ -236,7 +244,7 @@ public class ExternalEvents {
     }
 
     private Uni<String> once(UUID eventId, String source, UUID subject, java.util.function.Supplier<Uni<AlertEntity>> effect) {
-        return writer.lock().flatMap(x -> processed.findById(eventId)).flatMap(done -> {
+        return lockEvents().flatMap(x -> processed.findById(eventId)).flatMap(done -> {
             if (done != null) {
                 return Uni.createFrom().item(done.alertId == null ? "" : done.alertId.toString());
             }

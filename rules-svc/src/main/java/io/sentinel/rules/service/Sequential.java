@@ -11,7 +11,7 @@ import io.smallrye.mutiny.Uni;
  * session), and sums what the steps return. A loop of {@code chain = chain.flatMap(...)} does the
  * same but nests one operator per item: with thousands of items (a backlog of alerts to escalate,
  * a large forwarded batch) subscribing to it overflows the stack, and the transaction stalls
- * holding the writers' lock. Concatenation runs in a loop instead.
+ * holding the monitors' lock. Concatenation runs in a loop instead.
  */
 final class Sequential {
     private Sequential() {

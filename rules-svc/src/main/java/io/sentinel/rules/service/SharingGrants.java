@@ -25,6 +25,8 @@ import io.smallrye.mutiny.Uni;
 /** The sharing grants enrollment-svc sends; read by every query that shows alerts to an agency. */
 @ApplicationScoped
 public class SharingGrants {
+    /** Arbitrary application-wide key of the lock that serialises replacing a subject's grants. */
+    static final long GRANTS_LOCK = 0x5e17_6a47L;
     static final int MAX_GRANTS = 200;
 
     private final SharingGrantsRepository versions;
@@ -79,7 +81,7 @@ public class SharingGrants {
             e.validUntil = Timestamps.required(p + ".valid_until", g.hasValidUntil() ? g.getValidUntil() : null);
             rows.add(e);
         }
-        return writer.lock().flatMap(x -> versions.findById(subject)).flatMap(held -> {
+        return AlertWriter.lock(GRANTS_LOCK).flatMap(x -> versions.findById(subject)).flatMap(held -> {
             if (held != null && held.version >= r.getVersion()) {
                 return Uni.createFrom().item(held.version);
             }

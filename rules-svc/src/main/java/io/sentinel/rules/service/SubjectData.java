@@ -111,7 +111,7 @@ public class SubjectData {
 
     private Uni<Map<String, Long>> purge(UUID subject, UUID purgeId, Set<DataCategory> categories, boolean everything, Instant olderThan,
             AtomicBoolean conditionsGone) {
-        return writer.lock().flatMap(x -> runs.findById(purgeId)).flatMap(done -> {
+        return writer.lockMonitors().flatMap(x -> runs.findById(purgeId)).flatMap(done -> {
             if (done != null) {
                 if (!done.subjectId.equals(subject)) {
                     throw SentinelException.precondition("purge_id", "was already used for another subject");
@@ -206,7 +206,7 @@ public class SubjectData {
                     throw new IllegalStateException(ex);
                 }
             }
-        }).flatMap(x -> events.list("alertId in (select a.alertId from AlertEntity a where a.subjectId = ?1) order by cursor", subject))
+        }).flatMap(x -> events.list("alertId in (select a.alertId from AlertEntity a where a.subjectId = ?1) order by cursor nulls last, eventId", subject))
                 .invoke(list -> {
                     ArrayNode a = root.putArray("alert_events");
                     for (var e : list) {

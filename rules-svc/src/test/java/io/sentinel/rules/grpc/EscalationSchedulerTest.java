@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +19,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.GetAlertRequest;
 import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.util.Timestamps;
+import io.sentinel.rules.service.AlertWriter;
 
 /** The scheduled job escalates by itself when the configured time has passed (here: at once, checked every second). */
 @QuarkusTest
@@ -55,5 +59,30 @@ class EscalationSchedulerTest {
                 .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(RulesFixtures.caseworker(channel,
                 RulesFixtures.AGENCY).getAlert(GetAlertRequest.newBuilder().setAlertId(id).build()).getAlert().getEscalated()).isTrue());
+    }
+
+    @Test
+    void escalationAndItsFeedEventDoNotWaitForTheMonitorsLock() {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
+        // Fix evaluation (here: another session) holds the monitors' lock for eight seconds.
+        Process holder = RulesFixtures.holdLock(AlertWriter.MONITOR_LOCK, 8);
+        try {
+            String id = RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+                    .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
+                    .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+            // The escalation reaches subscribers (numbered and delivered) while the lock is still held.
+            List<AlertEvent> events = RulesFixtures.readFeed(RulesFixtures.caseworker(channel, RulesFixtures.AGENCY), 0,
+                    e -> e.getAlert().getAlertId().equals(id), e -> e.getAlert().getAlertId().equals(id)
+                            && e.getType() == AlertEventType.ALERT_EVENT_TYPE_ESCALATED);
+            assertThat(events).extracting(AlertEvent::getType).containsExactly(AlertEventType.ALERT_EVENT_TYPE_OPENED,
+                    AlertEventType.ALERT_EVENT_TYPE_ESCALATED);
+            assertThat(holder.isAlive()).as("escalated while the lock was still held").isTrue();
+        } finally {
+            try {
+                holder.waitFor(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

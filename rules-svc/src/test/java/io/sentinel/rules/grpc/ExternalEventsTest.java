@@ -30,6 +30,7 @@ import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.rules.service.AlertWriter;
+import io.sentinel.rules.service.ExternalEvents;
 
 /** Device, check-in and review events: alerts, one per event and per live condition, idempotent on event_id. */
 @QuarkusTest
@@ -146,22 +147,13 @@ class ExternalEventsTest {
     }
 
     @Test
-    void aBatchInWhichEveryEventWaitsForItsOrderIsAnsweredWithoutTheWritersLock() throws Exception {
+    void aBatchInWhichEveryEventWaitsForItsOrderIsAnsweredWithoutTheEventsLock() throws Exception {
         String pending = UUID.randomUUID().toString();
         DeviceEvent waits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T);
         DeviceEvent alsoWaits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T);
-        // Another replica holds the writers' lock (a long evaluation, say) for six seconds.
-        Process holder = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(io.sentinel.common.testing.TestPostgres.port()),
-                "-U", "postgres", "-d", "rules_test", "-c", "begin; select pg_advisory_xact_lock(" + AlertWriter.WRITE_LOCK
-                        + "); select pg_sleep(6); commit;").redirectErrorStream(true).start();
+        // Another replica holds the events' lock (a large batch, say) for six seconds.
+        Process holder = RulesFixtures.holdLock(ExternalEvents.EVENTS_LOCK, 6);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!"1".equals(RulesFixtures.psql("select count(*) from pg_locks where locktype = 'advisory' and granted and objid = "
-                    + (AlertWriter.WRITE_LOCK & 0xffff_ffffL)))) {
-                assertThat(System.nanoTime()).as("the holder took the lock").isLessThan(deadline);
-                Thread.sleep(50);
-            }
-
             var answer = service().withDeadlineAfter(3, TimeUnit.SECONDS)
                     .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(alsoWaits).build());
 
@@ -171,6 +163,32 @@ class ExternalEventsTest {
             holder.waitFor(10, TimeUnit.SECONDS);
         }
         assertThat(RulesFixtures.psql("select count(*) from processed_event where subject_id = '" + pending + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void deviceEventsOpenAndCloseAlertsWithoutWaitingForTheMonitorsLock() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        String device = UUID.randomUUID().toString();
+        DeviceEvent silent = device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T);
+        DeviceEvent back = device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_SIGNAL_RESTORED, T.plusSeconds(600));
+        // Fix evaluation (here: another session) holds the monitors' lock for six seconds.
+        Process holder = RulesFixtures.holdLock(AlertWriter.MONITOR_LOCK, 6);
+        try {
+            var opened = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+                    .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(silent).build());
+            var closed = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+                    .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(back).build());
+
+            assertThat(opened.getAlertsOpened()).isEqualTo(1);
+            assertThat(closed.getDeferredEventIdsList()).isEmpty();
+            assertThat(holder.isAlive()).as("answered while the lock was still held").isTrue();
+        } finally {
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(alertsOf(subject)).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AlertKind.ALERT_KIND_NO_SIGNAL);
+            assertThat(a.getDurationSeconds()).isEqualTo(600);
+        });
     }
 
     @Test

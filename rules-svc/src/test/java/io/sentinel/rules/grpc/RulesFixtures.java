@@ -125,6 +125,34 @@ final class RulesFixtures {
         }
     }
 
+    /**
+     * Runs {@code script} in a psql session of its own (another replica, say) and returns once that
+     * session shows {@code waitEvent} (PgSleep, for a script that sleeps inside a transaction), so
+     * whatever the script did before is in place.
+     */
+    static Process psqlInBackground(String script, String waitEvent) {
+        try {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U", "postgres",
+                    "-d", "rules_test", "-v", "ON_ERROR_STOP=1", "-c", script).redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String marker = script.substring(0, Math.min(60, script.length())).replace("'", "''");
+            while (!"1".equals(psql("select count(*) from pg_stat_activity where wait_event = '" + waitEvent
+                    + "' and starts_with(query, '" + marker + "')"))) {
+                assertThat(p.isAlive()).as("the background session is still running").isTrue();
+                assertThat(System.nanoTime()).as("the background session reached " + waitEvent).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            return p;
+        } catch (InterruptedException | java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Holds the transaction-scoped advisory lock {@code key} in another session for {@code seconds}. */
+    static Process holdLock(long key, int seconds) {
+        return psqlInBackground("begin; select pg_advisory_xact_lock(" + key + "); select pg_sleep(" + seconds + "); commit;", "PgSleep");
+    }
+
     static void assertStatus(Runnable call, Status.Code code, String description) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(code);

@@ -20,6 +20,7 @@ import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.GetAlertRequest;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
 import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
@@ -124,6 +125,31 @@ class SharingAndFeedTest {
         List<AlertEvent> live = RulesFixtures.readFeed(alice, lastCursor, e -> true, e -> e.getAlert().getAlertId().equals(later));
         assertThat(live.get(0).getCursor()).isGreaterThan(lastCursor);
         assertThat(live).extracting(e -> e.getAlert().getAlertId()).contains(later);
+    }
+
+    @Test
+    void anEventCommittedAfterALaterOneIsDeliveredAfterIt() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        String slowAlert = overdue(subject);
+        RulesServiceGrpc.RulesServiceBlockingStub alice = RulesFixtures.caseworker(channel, AGENCY);
+        // A slow writer (another replica, say) adds a feed event first and commits three seconds later.
+        Process slow = RulesFixtures.psqlInBackground("begin; insert into alert_event (alert_id, owning_agency_id, state, at, type)"
+                + " values ('" + slowAlert + "', '" + AGENCY + "', 'ALERT_STATE_OPEN', now(), 'ALERT_EVENT_TYPE_ESCALATED');"
+                + " select pg_sleep(3); commit;", "PgSleep");
+        // Meanwhile a fast writer's event commits, and a subscriber reads past it.
+        String fastAlert = overdue(subject);
+        List<AlertEvent> seen = RulesFixtures.readFeed(alice, 0, e -> true, e -> e.getAlert().getAlertId().equals(fastAlert));
+        long cursor = seen.get(seen.size() - 1).getCursor();
+        assertThat(slow.isAlive()).as("the slow writer had not committed yet").isTrue();
+        assertThat(slow.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        // Resuming after the fast event still delivers the slow one: it is numbered when it commits.
+        List<AlertEvent> resumed = RulesFixtures.readFeed(alice, cursor, e -> e.getAlert().getSubjectId().equals(subject),
+                e -> e.getAlert().getAlertId().equals(slowAlert));
+        assertThat(resumed).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo(AlertEventType.ALERT_EVENT_TYPE_ESCALATED);
+            assertThat(e.getCursor()).isGreaterThan(cursor);
+        });
     }
 
     @Test
