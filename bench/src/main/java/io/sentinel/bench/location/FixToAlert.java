@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.google.protobuf.Timestamp;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.sentinel.api.common.v1.Circle;
@@ -31,7 +35,9 @@ import io.sentinel.api.location.v1.LocationServiceGrpc;
 import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
+import io.sentinel.api.rules.v1.AlertOutcome;
 import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.ResolveAlertRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 
@@ -44,7 +50,8 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  * closes it ({@code --breach-every K}: only one subject in K does so in a given cycle, the others keep
  * walking). An agency subscription ({@code SubscribeAlerts}) receives the alerts; for each OPENED
  * alert the latency is from sending the fix that opened it (found by device and fix time) to the
- * alert arriving at the subscriber. Prints fixes/s committed and the p50/p99/max fix-to-alert.
+ * alert arriving at the subscriber. Prints fixes/s committed and the p50/p99/max fix-to-alert,
+ * then ends what it set up and resolves the alerts it opened (see {@link #tearDown}).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.FixToAlert \
@@ -96,6 +103,9 @@ public final class FixToAlert {
 
         // The fix that can open an alert (an inside fix), by device and device time → when it was sent.
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Set<String> ours = new HashSet<>();
+        all.forEach(s -> ours.add(s.subjectId()));
+        Set<String> ourAlerts = ConcurrentHashMap.newKeySet();
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong opened = new AtomicLong();
         AtomicBoolean closing = new AtomicBoolean();
@@ -105,6 +115,9 @@ public final class FixToAlert {
                     public void onNext(AlertEvent e) {
                         long now = System.nanoTime();
                         lastEvent.set(now);
+                        if (ours.contains(e.getAlert().getSubjectId())) {
+                            ourAlerts.add(e.getAlert().getAlertId());
+                        }
                         if (e.getType() != AlertEventType.ALERT_EVENT_TYPE_OPENED) {
                             return;
                         }
@@ -164,6 +177,7 @@ public final class FixToAlert {
             System.out.printf("fix-to-alert over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ns.length, pct(ns, 0.50),
                     pct(ns, 0.99), ns[ns.length - 1] / 1e6);
         }
+        tearDown(location, rules, serviceToken, watchToken, agency, all, ourAlerts);
         closing.set(true); // the subscription ends with the channel: not a failure
         location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -205,6 +219,39 @@ public final class FixToAlert {
             out.add(s);
         }
         return out;
+    }
+
+    /**
+     * Leaves nothing running behind the run: devices unassigned (no NO_SIGNAL wave 15 minutes
+     * later), orders ended, and every alert the run opened resolved as a false alarm (no
+     * escalation wave). A run's 500 subjects breach about 4,000 times as often as a real agency's;
+     * without this, the next run measures the previous one's aftermath.
+     */
+    static void tearDown(ManagedChannel location, ManagedChannel rules, String serviceToken, String watchToken, String agency,
+            List<Subject> subjects, Set<String> alerts) throws InterruptedException {
+        IngestReplay.unassign(location, subjects.stream().map(Subject::deviceId).toList(), serviceToken, agency);
+        var rul = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+        for (Subject s : subjects) {
+            rul.withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+                    .setSubjectId(s.subjectId()).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
+                    .setTimeZone("Europe/London").setVersion(2).setActive(false).build());
+        }
+        Thread.sleep(2000); // alerts opened by the last evaluations reach the subscription
+        var caseworker = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(watchToken));
+        int resolved = 0;
+        for (String id : List.copyOf(alerts)) {
+            try {
+                caseworker.withDeadlineAfter(10, TimeUnit.SECONDS).resolveAlert(ResolveAlertRequest.newBuilder().setAlertId(id)
+                        .setOutcome(AlertOutcome.ALERT_OUTCOME_FALSE_ALARM).setNote("benchmark run").build());
+                resolved++;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) { // already resolved
+                    throw e;
+                }
+            }
+        }
+        System.out.printf("cleaned up: %d devices unassigned, %d orders ended, %d alerts resolved%n", subjects.size(),
+                subjects.size(), resolved);
     }
 
     static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, Pacing pacing,

@@ -119,6 +119,10 @@ public final class IngestReplay {
         System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
                 committed.get() / elapsed, rejected.get());
         System.out.println("receive-to-forward latency (measured in location-svc): " + latency);
+        if (!a.containsKey("devices")) {
+            unassign(channel, devices, require(a, "service-token"), require(a, "agency"));
+            System.out.printf("unassigned the %d devices%n", devices.size());
+        }
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
@@ -201,6 +205,20 @@ public final class IngestReplay {
             ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * Ends the assignments {@link #assign} made (version 2, no subject), so the devices do not go on
+     * raising NO_SIGNAL long after the run, at rates no real agency has, into later measurements.
+     */
+    static void unassign(ManagedChannel channel, List<String> devices, String serviceToken, String agency) {
+        var stub = LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+        Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
+        for (String id : devices) {
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
+                    .setDeviceId(id).setOwningAgencyId(agency).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)
+                    .setVersion(2).setEffectiveAt(now).build());
+        }
     }
 
     /** GO Track trackspoints (latitude,longitude,track_id,time) grouped by track, in file order. */
