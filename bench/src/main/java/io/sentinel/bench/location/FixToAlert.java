@@ -58,10 +58,12 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  *   --location localhost:8083 --rules localhost:8084 --agency dev-agency \
  *   --token "$GATEWAY" --service-token "$SERVICE" --watch-token "$CASEWORKER" \
  *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100] [--breach-every 1]
- *   [--arrival staggered|aligned]
+ *   [--arrival staggered|aligned] [--leave-behind true] [--report-interval PT15M]
  * </pre>
  *
- * <p>See {@link Pacing} for {@code --arrival}.
+ * <p>See {@link Pacing} for {@code --arrival}. {@code --leave-behind} skips the clean-up, so the
+ * run's alerts escalate and its devices raise NO_SIGNAL (after {@code --report-interval}) while
+ * later runs measure: the load of background alert work, compressed in time.
  */
 public final class FixToAlert {
     private static final int CYCLE = 16;
@@ -85,6 +87,8 @@ public final class FixToAlert {
         int batch = Integer.parseInt(a.getOrDefault("batch", "100"));
         int breachEvery = Integer.parseInt(a.getOrDefault("breach-every", "1"));
         boolean aligned = Pacing.aligned(a);
+        boolean leaveBehind = Boolean.parseBoolean(a.getOrDefault("leave-behind", "false"));
+        Duration silence = Duration.parse(a.getOrDefault("report-interval", "PT15M"));
         // Device time advances 30 s per fix and must stay within location-svc's acceptance window (6 h back is used).
         double fixesPerDevice = rate * seconds / subjects;
         if (fixesPerDevice * STEP_SECONDS > Duration.ofHours(5).toSeconds()) {
@@ -96,7 +100,7 @@ public final class FixToAlert {
 
         ManagedChannel location = channel(a.getOrDefault("location", "localhost:8083"));
         ManagedChannel rules = channel(a.getOrDefault("rules", "localhost:8084"));
-        List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks);
+        List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks, silence);
         System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
                 + " %.0f fixes/s for %d s, %s arrival%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds,
                 aligned ? "aligned" : "staggered");
@@ -177,7 +181,12 @@ public final class FixToAlert {
             System.out.printf("fix-to-alert over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ns.length, pct(ns, 0.50),
                     pct(ns, 0.99), ns[ns.length - 1] / 1e6);
         }
-        tearDown(location, rules, serviceToken, watchToken, agency, all, ourAlerts);
+        if (leaveBehind) {
+            System.out.printf("left behind: %d assigned devices (silent from now; NO_SIGNAL after %s), %d alerts%n", all.size(), silence,
+                    ourAlerts.size());
+        } else {
+            tearDown(location, rules, serviceToken, watchToken, agency, all, ourAlerts);
+        }
         closing.set(true); // the subscription ends with the channel: not a failure
         location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -194,7 +203,7 @@ public final class FixToAlert {
 
     /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device. */
     static List<Subject> setUp(ManagedChannel location, ManagedChannel rules, String serviceToken, String agency, int n,
-            List<List<IngestReplay.Point>> tracks) {
+            List<List<IngestReplay.Point>> tracks, Duration silence) {
         var loc = LocationServiceGrpc.newBlockingStub(location).withCallCredentials(IngestReplay.bearer(serviceToken));
         var rul = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
         Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
@@ -215,7 +224,8 @@ public final class FixToAlert {
                     .build());
             loc.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
                     .setDeviceId(s.deviceId()).setSubjectId(s.subjectId()).setOwningAgencyId(agency)
-                    .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1).setEffectiveAt(now).build());
+                    .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1).setEffectiveAt(now)
+                    .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(silence.toSeconds())).build());
             out.add(s);
         }
         return out;
