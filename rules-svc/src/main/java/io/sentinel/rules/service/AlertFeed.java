@@ -82,6 +82,8 @@ public class AlertFeed {
     private final AtomicBoolean requested = new AtomicBoolean();
     /** A sequencer run is in flight in this replica. */
     private final AtomicBoolean running = new AtomicBoolean();
+    /** A local commit added feed events since the last run started: wake subscribers after the next run. */
+    private final AtomicBoolean localCommit = new AtomicBoolean();
 
     public AlertFeed(Pool pool, @ConfigProperty(name = "sentinel.feed.poll-interval") Duration pollInterval) {
         this.pool = pool;
@@ -89,11 +91,17 @@ public class AlertFeed {
     }
 
     /**
-     * Called after a transaction that added feed events has committed, and on every poll interval:
-     * numbers the committed events and then wakes the subscribers. Calls while a run is in flight
-     * make one more run after it, not one each.
+     * Called after a transaction that added feed events has committed: numbers the committed events
+     * and then wakes the subscribers (even when another replica's sequencer numbered them first).
+     * Calls while a run is in flight make one more run after it, not one each.
      */
     public void committed() {
+        localCommit.set(true);
+        numberPending();
+    }
+
+    /** Numbers whatever committed events are not numbered yet; wakes subscribers if there were any. */
+    public void numberPending() {
         requested.set(true);
         sequenceWhileRequested();
     }
@@ -111,8 +119,9 @@ public class AlertFeed {
                 return;
             }
         }
+        boolean wake = localCommit.getAndSet(false);
         sequence().subscribe().with(n -> {
-            if (n > 0) {
+            if (n > 0 || wake) {
                 commits.onNext(System.nanoTime());
             }
             if (n == SEQUENCE_CHUNK) {
@@ -122,6 +131,9 @@ public class AlertFeed {
             sequenceWhileRequested();
         }, failure -> {
             LOG.warnf(failure, "numbering alert feed events failed; retried at the next commit or poll");
+            if (wake) {
+                localCommit.set(true);
+            }
             running.set(false);
         });
     }

@@ -37,7 +37,7 @@ public class AlertJobs {
     /** Numbers feed events a local notification did not cover: another replica's, a failed run's, a crash's. */
     @Scheduled(every = "${sentinel.feed.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void numberFeedEvents() {
-        feed.committed();
+        feed.numberPending();
     }
 
     @Scheduled(every = "${sentinel.rules.curfew-clock.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -84,10 +84,15 @@ public class AlertWriter {
                  from upd order by i returning alert_id)
             select cast(u.i as text) from upd u""";
 
-    /** Escalates up to ?3 OPEN alerts opened at or before ?1 and not yet escalated, at ?2, with their events. */
+    /**
+     * Escalates up to ?3 OPEN alerts opened at or before ?1 and not yet escalated, at ?2, with their
+     * events. Alerts another transaction holds (a breach closing, a decision) are skipped, not
+     * waited for: they are taken at the next run, and escalation, which locks many rows, never
+     * waits while holding some (so never deadlocks with an evaluation closing several alerts).
+     */
     private static final String ESCALATE_DUE = """
             with due as (select alert_id from alert where state = 'ALERT_STATE_OPEN' and escalated_at is null
-                   and opened_at <= cast(cast(?1 as text) as timestamptz) order by opened_at limit ?3 for update),
+                   and opened_at <= cast(cast(?1 as text) as timestamptz) order by opened_at limit ?3 for update skip locked),
             upd as (update alert a set escalated_at = cast(cast(?2 as text) as timestamptz), version = a.version + 1
                  from due where a.alert_id = due.alert_id returning a.alert_id, a.owning_agency_id, a.state, a.opened_at),
             ev as (insert into alert_event (alert_id, owning_agency_id, state, at, type)

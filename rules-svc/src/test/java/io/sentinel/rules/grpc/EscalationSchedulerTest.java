@@ -62,6 +62,35 @@ class EscalationSchedulerTest {
     }
 
     @Test
+    void anAlertAnotherTransactionHoldsIsSkippedAndEscalatedOnceItIsReleased() throws Exception {
+        String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
+        String held = overdue(subject);
+        // A transaction (a breach closing, a decision) holds the alert's row for six seconds.
+        Process holder = RulesFixtures.psqlInBackground("begin; select 1 from alert where alert_id = '" + held
+                + "' for update; select pg_sleep(6); commit;", "PgSleep");
+        try {
+            String free = overdue(subject);
+            Awaitility.await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(escalated(free)).isTrue());
+            assertThat(holder.isAlive()).as("the other alert escalated while this one was held").isTrue();
+            assertThat(escalated(held)).as("skipped while held").isFalse();
+        } finally {
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(escalated(held)).isTrue());
+    }
+
+    private String overdue(String subject) {
+        return RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
+                .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+    }
+
+    private boolean escalated(String alertId) {
+        return RulesFixtures.caseworker(channel, RulesFixtures.AGENCY).getAlert(GetAlertRequest.newBuilder().setAlertId(alertId).build())
+                .getAlert().getEscalated();
+    }
+
+    @Test
     void escalationAndItsFeedEventDoNotWaitForTheMonitorsLock() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
         // Fix evaluation (here: another session) holds the monitors' lock for eight seconds.
