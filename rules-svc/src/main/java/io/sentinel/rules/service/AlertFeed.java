@@ -51,6 +51,7 @@ public class AlertFeed {
      * cursor and setval the rest (only the lock holder takes cursors, so the range is its own); the
      * volatile CTE is evaluated once.
      */
+    private static final String PENDING = "select exists (select 1 from alert_event where cursor is null)";
     private static final String SEQUENCE = """
             with p as (select event_id, row_number() over (order by event_id) as r from alert_event
                    where cursor is null order by event_id limit $1),
@@ -138,11 +139,17 @@ public class AlertFeed {
         });
     }
 
-    /** Numbers up to {@link #SEQUENCE_CHUNK} committed, unnumbered events in one transaction; returns how many. */
+    /**
+     * Numbers up to {@link #SEQUENCE_CHUNK} committed, unnumbered events in one transaction; returns
+     * how many. Most commits on the fix path change no alert, so one indexed look comes first and the
+     * transaction and its lock are skipped when nothing waits (an event committed just after the
+     * look is numbered by the run its own commit asks for).
+     */
     Uni<Integer> sequence() {
-        return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(" + SEQUENCER_LOCK + ")").execute()
-                .flatMap(x -> c.preparedQuery(SEQUENCE).execute(Tuple.of(SEQUENCE_CHUNK)))
-                .map(rows -> rows.rowCount()));
+        return pool.preparedQuery(PENDING).execute().flatMap(r -> !r.iterator().next().getBoolean(0) ? Uni.createFrom().item(0)
+                : pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(" + SEQUENCER_LOCK + ")").execute()
+                        .flatMap(x -> c.preparedQuery(SEQUENCE).execute(Tuple.of(SEQUENCE_CHUNK)))
+                        .map(rows -> rows.rowCount())));
     }
 
     public Multi<AlertEvent> subscribe(String agencyId, long afterCursor) {
