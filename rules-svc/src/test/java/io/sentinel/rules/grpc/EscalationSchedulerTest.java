@@ -54,11 +54,8 @@ class EscalationSchedulerTest {
     @Test
     void theSchedulerEscalatesAnUnacknowledgedAlert() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
-        String id = RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
-                .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(RulesFixtures.caseworker(channel,
-                RulesFixtures.AGENCY).getAlert(GetAlertRequest.newBuilder().setAlertId(id).build()).getAlert().getEscalated()).isTrue());
+        String id = overdue(subject);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(escalated(id)).isTrue());
     }
 
     @Test
@@ -91,14 +88,12 @@ class EscalationSchedulerTest {
     }
 
     @Test
-    void escalationAndItsFeedEventDoNotWaitForTheMonitorsLock() {
+    void escalationAndItsFeedEventDoNotWaitForTheMonitorsLock() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
         // Fix evaluation (here: another session) holds the monitors' lock for eight seconds.
         Process holder = RulesFixtures.holdLock(AlertWriter.MONITOR_LOCK, 8);
         try {
-            String id = RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
-                    .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
-                    .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+            String id = overdue(subject);
             // The escalation reaches subscribers (numbered and delivered) while the lock is still held.
             List<AlertEvent> events = RulesFixtures.readFeed(RulesFixtures.caseworker(channel, RulesFixtures.AGENCY), 0,
                     e -> e.getAlert().getAlertId().equals(id), e -> e.getAlert().getAlertId().equals(id)
@@ -107,11 +102,7 @@ class EscalationSchedulerTest {
                     AlertEventType.ALERT_EVENT_TYPE_ESCALATED);
             assertThat(holder.isAlive()).as("escalated while the lock was still held").isTrue();
         } finally {
-            try {
-                holder.waitFor(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            holder.waitFor(15, TimeUnit.SECONDS);
         }
     }
 }
