@@ -102,8 +102,49 @@ namespace: {{ .Release.Namespace }}
 {{- default (printf "%s-jwt-verify" (include "sentinel.agencyId" .)) .Values.auth.verifyKey.existingSecret -}}
 {{- end }}
 
+{{/* The Secret with one service's own service-token private key. Takes dict root, svc. */}}
 {{- define "sentinel.serviceTokenSecret" -}}
-{{- default (printf "%s-service-token-key" (include "sentinel.agencyId" .)) .Values.auth.serviceTokenKey.existingSecret -}}
+{{- $values := get .root.Values.services .svc -}}
+{{- default (printf "%s-token-key" (include "sentinel.fullname" .)) $values.serviceTokenKey.existingSecret -}}
+{{- end }}
+
+{{/* The ConfigMap with every enabled service's public service-token key as <service>.pem. */}}
+{{- define "sentinel.serviceTokenPublicKeysConfigMap" -}}
+{{- default (printf "%s-service-token-public-keys" (include "sentinel.agencyId" .)) .Values.auth.serviceTokenPublicKeys.existingConfigMap -}}
+{{- end }}
+
+{{/* The kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) of one service. Takes dict root, svc. */}}
+{{- define "sentinel.tlsSecret" -}}
+{{- $values := get .root.Values.services .svc -}}
+{{- default (printf "%s-tls" (include "sentinel.fullname" .)) $values.tls.existingSecret -}}
+{{- end }}
+
+{{/* The Secret with the CA of one service's database server. Takes dict root, svc. */}}
+{{- define "sentinel.databaseCaSecret" -}}
+{{- $db := (get .root.Values.services .svc).database -}}
+{{- default (printf "%s-db-ca" (include "sentinel.fullname" .)) $db.tls.caSecret.name -}}
+{{- end }}
+
+{{- define "sentinel.mqttPasswordSecret" -}}
+{{- default (printf "%s-mqtt" (include "sentinel.fullname" (dict "root" . "svc" "location"))) .Values.services.location.mqtt.passwordSecret.name -}}
+{{- end }}
+
+{{- define "sentinel.mqttCaSecret" -}}
+{{- default (printf "%s-mqtt-ca" (include "sentinel.fullname" (dict "root" . "svc" "location"))) .Values.services.location.mqtt.caSecret.name -}}
+{{- end }}
+
+{{/*
+The names peers dial a service by, which its certificate must carry as DNS names (clients verify
+host names). The namespace is the agency id, which the release namespace must equal.
+Takes dict root, svc; returns a YAML list.
+*/}}
+{{- define "sentinel.serviceDnsNames" -}}
+{{- $name := include "sentinel.fullname" . -}}
+{{- $namespace := include "sentinel.agencyId" .root -}}
+- {{ $name }}
+- {{ printf "%s.%s" $name $namespace }}
+- {{ printf "%s.%s.svc" $name $namespace }}
+- {{ printf "%s.%s.svc.%s" $name $namespace .root.Values.tls.clusterDomain }}
 {{- end }}
 
 {{- define "sentinel.templateKeySecret" -}}
@@ -166,6 +207,17 @@ the default-deny policy, which is always rendered.
 {{- end -}}
 {{- end -}}
 {{- $_ := required (printf "services.%s.database.host is required when services.%s.enabled is true" $key $key) $values.database.host -}}
+{{- /* Each service signs with its own key and serves its own certificate: no two share a Secret. */ -}}
+{{- range $other, $_ := $catalog -}}
+{{- if and (lt $other $key) (get $.Values.services $other).enabled -}}
+{{- if eq (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $key)) (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $other)) -}}
+{{- fail (printf "services.%s.serviceTokenKey and services.%s.serviceTokenKey name the same Secret %q: each service signs its tokens with its own key, and no service may hold another's" $other $key (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $key))) -}}
+{{- end -}}
+{{- if eq (include "sentinel.tlsSecret" (dict "root" $ "svc" $key)) (include "sentinel.tlsSecret" (dict "root" $ "svc" $other)) -}}
+{{- fail (printf "services.%s.tls and services.%s.tls name the same Secret %q: each service has its own certificate, naming it" $other $key (include "sentinel.tlsSecret" (dict "root" $ "svc" $key))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if not $values.database.networkPeers -}}
 {{- fail (printf "services.%s.database.networkPeers must list where the database is (a cidr or a namespace/podLabels) when services.%s.enabled is true" $key $key) -}}
 {{- end -}}
@@ -173,6 +225,17 @@ the default-deny policy, which is always rendered.
 {{- end -}}
 {{- if not $anyEnabled -}}
 {{- fail "services: at least one service must be enabled" -}}
+{{- end -}}
+{{- $_ := required "auth.jwtAudience is required: the audience people's tokens must name for this deployment (e.g. sentinel-<agency>)" .Values.auth.jwtAudience -}}
+{{- if .Values.tls.certManager.enabled -}}
+{{- $_ := required "tls.certManager.issuerRef.name is required when tls.certManager.enabled is true: the agency CA's Issuer or ClusterIssuer" .Values.tls.certManager.issuerRef.name -}}
+{{- end -}}
+{{- $mqtt := .Values.services.location.mqtt -}}
+{{- if and .Values.services.location.enabled $mqtt.enabled -}}
+{{- $_ := required "services.location.mqtt.host is required when services.location.mqtt.enabled is true" $mqtt.host -}}
+{{- if not $mqtt.networkPeers -}}
+{{- fail "services.location.mqtt.networkPeers must list where the MQTT broker is (a cidr or a namespace/podLabels) when services.location.mqtt.enabled is true" -}}
+{{- end -}}
 {{- end -}}
 {{- $faceModels := .Values.services.biometric.faceModels.persistence -}}
 {{- if and .Values.services.biometric.enabled $faceModels.enabled (eq $faceModels.accessMode "ReadWriteOnce") (gt (int .Values.services.biometric.replicas) 1) -}}

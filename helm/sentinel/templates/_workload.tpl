@@ -1,16 +1,31 @@
 {{/*
 The objects every service gets. Each templates/<service>.yaml calls "sentinel.workload" with
-dict "root" $ "svc" <key>, plus the service's own env, volumes and mounts as YAML strings.
+dict "root" $ "svc" <key>, plus the service's own env, volumes and mounts as YAML strings and
+extra egress rules as a list.
 */}}
 
-{{/* Quarkus serves REST and gRPC on this one port (quarkus.grpc.server.use-separate-server=false). */}}
+{{/*
+Quarkus serves REST and gRPC on this one port (quarkus.grpc.server.use-separate-server=false),
+in production over TLS only (quarkus.http.ssl-port = quarkus.http.port, insecure requests disabled).
+*/}}
 {{- define "sentinel.httpPort" -}}8080{{- end }}
+
+{{/* Where key and certificate material is mounted; the environment points at these files. */}}
+{{- define "sentinel.paths" -}}
+jwt: /etc/sentinel/jwt
+serviceToken: /etc/sentinel/service-token
+peerKeys: /etc/sentinel/peer-keys
+tls: /etc/sentinel/tls
+dbCa: /etc/sentinel/db-ca
+mqttCa: /etc/sentinel/mqtt-ca
+{{- end }}
 
 {{- define "sentinel.workload" -}}
 {{- $root := .root -}}
 {{- $values := get $root.Values.services .svc -}}
 {{- $name := include "sentinel.fullname" . -}}
 {{- $autoscaling := $values.autoscaling | default dict -}}
+{{- $paths := include "sentinel.paths" . | fromYaml -}}
 ---
 apiVersion: v1
 kind: ServiceAccount
@@ -34,11 +49,14 @@ spec:
   selector:
     {{- include "sentinel.selectorLabels" . | nindent 4 }}
   ports:
-    # REST and gRPC (HTTP/2 cleartext) share this port.
+    # REST and gRPC (HTTP/2, negotiated by ALPN) share this port, over TLS only. The name stays
+    # "http" (it is what quarkus-kubernetes generates); appProtocol tells meshes and gateways
+    # that the backend speaks TLS.
     - name: http
       port: {{ include "sentinel.httpPort" . }}
       targetPort: http
       protocol: TCP
+      appProtocol: https
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -123,10 +141,13 @@ spec:
             {{- with .extraEnv }}
             {{- . | nindent 12 }}
             {{- end }}
+          # HTTPS: the kubelet neither verifies the certificate nor presents one, and the health
+          # endpoints need no client certificate.
           startupProbe:
             httpGet:
               path: /q/health/started
               port: http
+              scheme: HTTPS
             periodSeconds: 5
             timeoutSeconds: 3
             # Up to 3 minutes for migrations and model loading before liveness takes over.
@@ -135,6 +156,7 @@ spec:
             httpGet:
               path: /q/health/live
               port: http
+              scheme: HTTPS
             periodSeconds: 10
             timeoutSeconds: 3
             failureThreshold: 3
@@ -142,6 +164,7 @@ spec:
             httpGet:
               path: /q/health/ready
               port: http
+              scheme: HTTPS
             periodSeconds: 5
             timeoutSeconds: 3
             failureThreshold: 3
@@ -163,10 +186,19 @@ spec:
             - name: tmp
               mountPath: /tmp
             - name: jwt-verify-key
-              mountPath: /etc/sentinel/jwt
+              mountPath: {{ $paths.jwt }}
               readOnly: true
             - name: service-token-key
-              mountPath: /etc/sentinel/service-token
+              mountPath: {{ $paths.serviceToken }}
+              readOnly: true
+            - name: service-token-peer-keys
+              mountPath: {{ $paths.peerKeys }}
+              readOnly: true
+            - name: tls
+              mountPath: {{ $paths.tls }}
+              readOnly: true
+            - name: db-ca
+              mountPath: {{ $paths.dbCa }}
               readOnly: true
             {{- with .extraVolumeMounts }}
             {{- . | nindent 12 }}
@@ -183,13 +215,45 @@ spec:
             items:
               - key: {{ $root.Values.auth.verifyKey.key }}
                 path: {{ $root.Values.auth.verifyKey.key }}
+        # This service's own signing key, and no other service's.
         - name: service-token-key
           secret:
-            secretName: {{ include "sentinel.serviceTokenSecret" $root }}
+            secretName: {{ include "sentinel.serviceTokenSecret" . }}
             defaultMode: 288
             items:
-              - key: {{ $root.Values.auth.serviceTokenKey.key }}
-                path: {{ $root.Values.auth.serviceTokenKey.key }}
+              - key: {{ $values.serviceTokenKey.key }}
+                path: {{ $values.serviceTokenKey.key }}
+        # Public keys of the release's services: a missing one for an enabled service stops the
+        # pod at mount time instead of refusing that service's calls later.
+        - name: service-token-peer-keys
+          configMap:
+            name: {{ include "sentinel.serviceTokenPublicKeysConfigMap" $root }}
+            defaultMode: 288
+            items:
+              {{- range $key, $peer := include "sentinel.catalog" . | fromYaml }}
+              {{- if (get $root.Values.services $key).enabled }}
+              - key: {{ $peer.name }}.pem
+                path: {{ $peer.name }}.pem
+              {{- end }}
+              {{- end }}
+        - name: tls
+          secret:
+            secretName: {{ include "sentinel.tlsSecret" . }}
+            defaultMode: 288
+            items:
+              - key: tls.crt
+                path: tls.crt
+              - key: tls.key
+                path: tls.key
+              - key: ca.crt
+                path: ca.crt
+        - name: db-ca
+          secret:
+            secretName: {{ include "sentinel.databaseCaSecret" . }}
+            defaultMode: 288
+            items:
+              - key: {{ $values.database.tls.caSecret.key }}
+                path: {{ $values.database.tls.caSecret.key }}
         {{- with .extraVolumes }}
         {{- . | nindent 8 }}
         {{- end }}
@@ -236,9 +300,19 @@ spec:
 {{/* Environment every service reads. Secrets only by reference, never by value. */}}
 {{- define "sentinel.commonEnv" -}}
 {{- $root := .root -}}
-{{- $db := (get $root.Values.services .svc).database -}}
+{{- $values := get $root.Values.services .svc -}}
+{{- $db := $values.database -}}
+{{- $paths := include "sentinel.paths" . | fromYaml -}}
 - name: SENTINEL_AGENCY_ID
   value: {{ include "sentinel.agencyId" $root | quote }}
+{{- with $root.Values.partners }}
+{{- $ids := list }}
+{{- range . }}
+{{- $ids = append $ids .id }}
+{{- end }}
+- name: SENTINEL_AGENCY_PARTNERS
+  value: {{ join "," $ids | quote }}
+{{- end }}
 - name: DB_URL
   value: {{ printf "postgresql://%s:%d/%s" $db.host (int $db.port) (include "sentinel.databaseName" .) | quote }}
 - name: DB_USERNAME
@@ -251,12 +325,26 @@ spec:
     secretKeyRef:
       name: {{ include "sentinel.databaseSecret" . }}
       key: {{ $db.passwordKey }}
+- name: DB_SSL_MODE
+  value: {{ $db.tls.sslMode | quote }}
+- name: DB_CA_FILE
+  value: {{ printf "%s/%s" $paths.dbCa $db.tls.caSecret.key | quote }}
 - name: JWT_ISSUER
   value: {{ required "auth.jwtIssuer is required" $root.Values.auth.jwtIssuer | quote }}
+- name: JWT_AUDIENCE
+  value: {{ required "auth.jwtAudience is required" $root.Values.auth.jwtAudience | quote }}
 - name: JWT_VERIFY_KEY_LOCATION
-  value: {{ printf "/etc/sentinel/jwt/%s" $root.Values.auth.verifyKey.key | quote }}
+  value: {{ printf "%s/%s" $paths.jwt $root.Values.auth.verifyKey.key | quote }}
 - name: SERVICE_TOKEN_KEY_LOCATION
-  value: {{ printf "/etc/sentinel/service-token/%s" $root.Values.auth.serviceTokenKey.key | quote }}
+  value: {{ printf "%s/%s" $paths.serviceToken $values.serviceTokenKey.key | quote }}
+- name: SERVICE_TOKEN_PEER_KEYS_DIR
+  value: {{ $paths.peerKeys | quote }}
+- name: TLS_CERT_FILE
+  value: {{ printf "%s/tls.crt" $paths.tls | quote }}
+- name: TLS_KEY_FILE
+  value: {{ printf "%s/tls.key" $paths.tls | quote }}
+- name: TLS_CA_FILE
+  value: {{ printf "%s/ca.crt" $paths.tls | quote }}
 {{- /* Every peer address is set, even for peers this service does not call or that are
        disabled: the names are deterministic, and the NetworkPolicy, not the environment,
        decides who may reach whom. */}}
@@ -299,6 +387,9 @@ to DNS, the services it calls, its own database and declared partner endpoints.
 {{- $egress = append $egress (dict "to" (list (dict "podSelector" (dict "matchLabels" (include "sentinel.selectorLabels" (dict "root" $root "svc" $callee) | fromYaml)))) "ports" (list (dict "port" $port "protocol" "TCP"))) -}}
 {{- end -}}
 {{- $egress = append $egress (dict "to" (include "sentinel.networkPeers" $values.database.networkPeers | fromYamlArray) "ports" (list (dict "port" (int $values.database.port) "protocol" "TCP"))) -}}
+{{- range .extraEgress -}}
+{{- $egress = append $egress . -}}
+{{- end -}}
 {{- range $root.Values.partners -}}
 {{- if and .outbound (has $svcKey .outbound.services) -}}
 {{- $ports := list -}}

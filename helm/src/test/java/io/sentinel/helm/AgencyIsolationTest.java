@@ -69,6 +69,7 @@ class AgencyIsolationTest {
         assertDisjoint("namespace", Set.of(a.namespace()), Set.of(b.namespace()));
         assertDisjoint("Service", names(a.all(Service.class)), names(b.all(Service.class)));
         assertDisjoint("Secret", secretNames(a), secretNames(b));
+        assertDisjoint("ConfigMap", configMapNames(a), configMapNames(b));
         assertDisjoint("PersistentVolumeClaim", names(a.all(PersistentVolumeClaim.class)),
                 names(b.all(PersistentVolumeClaim.class)));
         assertDisjoint("database", databases(a, false), databases(b, false));
@@ -191,6 +192,19 @@ class AgencyIsolationTest {
                 }
             }
             pod.getImagePullSecrets().stream().map(LocalObjectReference::getName).forEach(names::add);
+        }
+        return names;
+    }
+
+    /** Names of every ConfigMap the release mounts (the services' public token keys). */
+    static Set<String> configMapNames(SentinelChart.Release release) {
+        Set<String> names = new TreeSet<>();
+        for (Deployment deployment : release.all(Deployment.class)) {
+            for (Volume volume : deployment.getSpec().getTemplate().getSpec().getVolumes()) {
+                if (volume.getConfigMap() != null) {
+                    names.add(volume.getConfigMap().getName());
+                }
+            }
         }
         return names;
     }

@@ -91,6 +91,47 @@ class ChartGuardsTest {
     }
 
     @Test
+    void refusesTwoServicesSigningWithTheSameTokenKeySecret() {
+        assertRefused(values -> {
+            service(values, "location").put("serviceTokenKey", Map.of("existingSecret", "ci-signing", "key", "location.pem"));
+            service(values, "rules").put("serviceTokenKey", Map.of("existingSecret", "ci-signing", "key", "rules.pem"));
+        }, "services.location.serviceTokenKey and services.rules.serviceTokenKey name the same Secret \"ci-signing\": "
+                + "each service signs its tokens with its own key, and no service may hold another's");
+    }
+
+    @Test
+    void refusesAServiceWhoseTokenKeySecretIsAnothersDefault() {
+        assertRefused(values -> service(values, "enrollment").put("serviceTokenKey",
+                        Map.of("existingSecret", "ci-minimal-biometric-svc-token-key", "key", "private-key.pem")),
+                "services.biometric.serviceTokenKey and services.enrollment.serviceTokenKey name the same Secret");
+    }
+
+    @Test
+    void refusesTwoServicesServingTheSameCertificate() {
+        assertRefused(values -> service(values, "biometric").put("tls", Map.of("existingSecret", "ci-minimal-rules-svc-tls")),
+                "services.biometric.tls and services.rules.tls name the same Secret \"ci-minimal-rules-svc-tls\"");
+    }
+
+    @Test
+    void refusesCertManagerWithoutAnIssuer() {
+        assertRefused(values -> map(map(values, "tls"), "certManager").put("enabled", true),
+                "tls.certManager.issuerRef.name is required when tls.certManager.enabled is true");
+    }
+
+    @Test
+    void refusesMqttWithoutABrokerHost() {
+        assertRefused(values -> service(values, "location").put("mqtt",
+                        Map.of("enabled", true, "networkPeers", List.of(Map.of("cidr", "10.0.0.30/32")))),
+                "services.location.mqtt.host is required when services.location.mqtt.enabled is true");
+    }
+
+    @Test
+    void refusesMqttWithoutWhereTheBrokerIs() {
+        assertRefused(values -> service(values, "location").put("mqtt", Map.of("enabled", true, "host", "mqtt.ci.internal")),
+                "services.location.mqtt.networkPeers must list where the MQTT broker is");
+    }
+
+    @Test
     void refusesAReleaseWithNoServiceEnabled() {
         assertRefused(values -> {
             for (String service : SentinelChart.SERVICE_NAMES.keySet()) {

@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Parses rendered manifests into typed fabric8 models, failing on any field the API does not define. */
 final class KubernetesYaml {
@@ -42,6 +43,12 @@ final class KubernetesYaml {
             "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
             "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
             "storage.k8s.io/v1/StorageClass", StorageClass.class);
+
+    /**
+     * Custom resources the chart may render, for which no typed model is on the classpath: kept
+     * as plain maps (see parseCustomResources), so the tests must check their fields themselves.
+     */
+    static final Set<String> CUSTOM_KINDS = Set.of("cert-manager.io/v1/Certificate");
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -65,9 +72,21 @@ final class KubernetesYaml {
     private KubernetesYaml() {
     }
 
-    /** Every non-empty document of a multi-document YAML stream, as typed objects. */
+    /** Every non-empty document of a multi-document YAML stream, as typed objects; custom resources are left out. */
     static List<HasMetadata> parseAll(String yaml) {
         return parse(yaml, false);
+    }
+
+    /** The documents of the CUSTOM_KINDS, as plain maps, in stream order. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> parseCustomResources(String yaml) {
+        List<Map<String, Object>> resources = new ArrayList<>();
+        forEachDocument(yaml, (document, index) -> {
+            if (CUSTOM_KINDS.contains(kindOf(document))) {
+                resources.add(YAML.convertValue(document, Map.class));
+            }
+        });
+        return resources;
     }
 
     /** Like parseAll, but skips documents of kinds outside the list (for manifests others generate). */
@@ -77,6 +96,22 @@ final class KubernetesYaml {
 
     private static List<HasMetadata> parse(String yaml, boolean skipUnknownKinds) {
         List<HasMetadata> objects = new ArrayList<>();
+        forEachDocument(yaml, (document, index) -> {
+            String kind = kindOf(document);
+            if (CUSTOM_KINDS.contains(kind) || (skipUnknownKinds && !KINDS.containsKey(kind))) {
+                return;
+            }
+            objects.add(parse(document, index));
+        });
+        return objects;
+    }
+
+    private interface DocumentConsumer {
+        void accept(JsonNode document, int index);
+    }
+
+    /** Calls back for every non-empty document, with its 1-based position in the stream. */
+    private static void forEachDocument(String yaml, DocumentConsumer consumer) {
         try (var parser = new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).createParser(yaml)) {
             var documents = YAML.readValues(parser, JsonNode.class);
             int index = 0;
@@ -87,16 +122,15 @@ final class KubernetesYaml {
                 if (document == null || document.isNull() || document.isMissingNode() || document.isEmpty()) {
                     continue;
                 }
-                if (skipUnknownKinds && !KINDS.containsKey(
-                        document.path("apiVersion").asText("") + "/" + document.path("kind").asText(""))) {
-                    continue;
-                }
-                objects.add(parse(document, index));
+                consumer.accept(document, index);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("not valid YAML: " + e.getMessage(), e);
         }
-        return objects;
+    }
+
+    private static String kindOf(JsonNode document) {
+        return document.path("apiVersion").asText("") + "/" + document.path("kind").asText("");
     }
 
     private static HasMetadata parse(JsonNode document, int index) {
@@ -105,7 +139,7 @@ final class KubernetesYaml {
         Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
         if (type == null) {
             throw new IllegalArgumentException("document " + index + ": unexpected apiVersion/kind '"
-                    + apiVersion + "/" + kind + "'; expected one of " + KINDS.keySet());
+                    + apiVersion + "/" + kind + "'; expected one of " + KINDS.keySet() + " or " + CUSTOM_KINDS);
         }
         try {
             return STRICT.treeToValue(document, type);

@@ -61,6 +61,28 @@ class KubernetesYamlTest {
     }
 
     @Test
+    void keepsCertManagerCertificatesAsPlainMapsOutOfTheTypedObjects() {
+        String yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: demo\n---\n"
+                + "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: demo\n"
+                + "spec:\n  commonName: demo\n  privateKey: { size: 256 }\n";
+
+        assertEquals(1, KubernetesYaml.parseAll(yaml).size());
+        var resources = KubernetesYaml.parseCustomResources(yaml);
+        assertEquals(1, resources.size());
+        var spec = (java.util.Map<?, ?>) resources.get(0).get("spec");
+        assertEquals("demo", spec.get("commonName"));
+        assertEquals(256, ((java.util.Map<?, ?>) spec.get("privateKey")).get("size"));
+    }
+
+    @Test
+    void rejectsACustomResourceOfAnotherGroupOrVersion() {
+        var error = assertThrows(IllegalArgumentException.class,
+                () -> KubernetesYaml.parseAll("apiVersion: cert-manager.io/v1alpha2\nkind: Certificate\nmetadata:\n  name: a\n"));
+
+        assertTrue(error.getMessage().contains("'cert-manager.io/v1alpha2/Certificate'"), error.getMessage());
+    }
+
+    @Test
     void rejectsADuplicatedKey() {
         var error = assertThrows(UncheckedIOException.class, () -> KubernetesYaml.parseAll(
                 "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  name: b\n"));

@@ -145,6 +145,12 @@ class NetworkPolicyTest {
             List<Object> database = list(v, "services", service, "database", "networkPeers");
             assertFalse(database.isEmpty(), service + " database.networkPeers");
             expected.add(rule("to", peers(database), List.of(port(databasePort, "TCP"))));
+            if ("location".equals(service) && release.mqttEnabled()) {
+                int mqttPort = ((Number) path(v, "services", "location", "mqtt", "port")).intValue();
+                List<Object> broker = list(v, "services", "location", "mqtt", "networkPeers");
+                assertFalse(broker.isEmpty(), "mqtt.networkPeers");
+                expected.add(rule("to", peers(broker), List.of(port(mqttPort, "TCP"))));
+            }
             for (Object partner : list(v, "partners")) {
                 Map<String, Object> outbound = map(asMap(partner), "outbound");
                 if (list(outbound, "services").contains(service)) {

@@ -11,9 +11,12 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -43,9 +46,10 @@ class QuarkusManifestAgreementTest {
         assertEquals(expected.getImage(), actual.getImage(),
                 "image: set quarkus.container-image.registry/group/name in " + name + " to match the chart's image values");
         assertEquals(ports(expected), ports(actual), "container ports (name:port/protocol)");
-        assertProbe("liveness", expected, expected.getLivenessProbe(), actual, actual.getLivenessProbe());
-        assertProbe("readiness", expected, expected.getReadinessProbe(), actual, actual.getReadinessProbe());
-        assertProbe("startup", expected, expected.getStartupProbe(), actual, actual.getStartupProbe());
+        boolean tlsOnly = servesTlsOnlyInProduction(name);
+        assertProbe("liveness", expected, expected.getLivenessProbe(), actual, actual.getLivenessProbe(), tlsOnly);
+        assertProbe("readiness", expected, expected.getReadinessProbe(), actual, actual.getReadinessProbe(), tlsOnly);
+        assertProbe("startup", expected, expected.getStartupProbe(), actual, actual.getStartupProbe(), tlsOnly);
 
         // The chart migrates in-process at start and runs no init container or Job; a generated
         // Flyway init task (quarkus.kubernetes.init-task-defaults) would mean another model.
@@ -84,14 +88,50 @@ class QuarkusManifestAgreementTest {
                 .collect(Collectors.toSet());
     }
 
+    /**
+     * The probe scheme. quarkus-kubernetes 3.32 writes HTTP unless
+     * quarkus.kubernetes.*-probe.http-action-scheme says otherwise, even when %prod serves TLS
+     * only (quarkus.http.insecure-requests=disabled). So when the service's production
+     * configuration serves TLS only, the chart must probe HTTPS whatever the generated manifest
+     * says; otherwise the two must agree.
+     */
     private static void assertProbe(String kind, Container expectedContainer, Probe expected, Container actualContainer,
-            Probe actual) {
+            Probe actual, boolean tlsOnly) {
         assertNotNull(expected, "quarkus-kubernetes generated no " + kind + " probe (is quarkus-smallrye-health present?)");
         assertNotNull(actual, "chart has no " + kind + " probe");
         assertEquals(expected.getHttpGet().getPath(), actual.getHttpGet().getPath(), kind + " path");
-        assertEquals(scheme(expected), scheme(actual), kind + " scheme");
+        if (tlsOnly) {
+            assertEquals("HTTPS", scheme(actual), kind + " scheme: the service serves TLS only in production");
+        } else {
+            assertEquals(scheme(expected), scheme(actual), kind + " scheme");
+        }
         assertEquals(resolve(expectedContainer, expected.getHttpGet().getPort()),
                 resolve(actualContainer, actual.getHttpGet().getPort()), kind + " port");
+    }
+
+    /**
+     * Whether the service's %prod profile refuses plain HTTP, read from its own
+     * application.properties, else the shared defaults in common (which the service's file overrides).
+     */
+    static boolean servesTlsOnlyInProduction(String service) {
+        String key = "%prod.quarkus.http.insecure-requests";
+        for (Path file : List.of(
+                SentinelChart.repoRoot().resolve(service).resolve("src/main/resources/application.properties"),
+                SentinelChart.repoRoot().resolve("common/src/main/resources/META-INF/microprofile-config.properties"))) {
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            Properties properties = new Properties();
+            try (var reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (properties.containsKey(key)) {
+                return "disabled".equals(properties.getProperty(key).strip());
+            }
+        }
+        return false;
     }
 
     private static String scheme(Probe probe) {

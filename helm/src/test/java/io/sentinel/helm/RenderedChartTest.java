@@ -151,9 +151,9 @@ class RenderedChartTest {
             assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
                     || Boolean.TRUE.equals(pod.getHostIPC()), where);
             assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), where);
-            // The restricted Pod Security Standard admits only these volume types.
+            // The restricted Pod Security Standard admits these volume types (and the chart needs no other).
             for (Volume volume : pod.getVolumes()) {
-                assertTrue(volume.getEmptyDir() != null || volume.getSecret() != null
+                assertTrue(volume.getEmptyDir() != null || volume.getSecret() != null || volume.getConfigMap() != null
                         || volume.getPersistentVolumeClaim() != null, where + " volume " + volume.getName());
             }
             assertTrue(pod.getInitContainers() == null || pod.getInitContainers().isEmpty(), where);
@@ -199,7 +199,7 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
-    void everyContainerServesHttpAndGrpcOnOnePortProbedOnQuarkusHealth(Path values) {
+    void everyContainerServesHttpAndGrpcOverTlsOnOnePortProbedOnQuarkusHealth(Path values) {
         var release = SentinelChart.render(values);
 
         for (String service : release.enabledServices()) {
@@ -218,6 +218,7 @@ class RenderedChartTest {
             assertEquals(1, ports.size(), "REST and gRPC share one port");
             assertEquals("http", ports.get(0).getName());
             assertEquals("http", ports.get(0).getTargetPort().getStrVal());
+            assertEquals("https", ports.get(0).getAppProtocol(), "the port serves TLS only");
             assertEquals(release.one(Deployment.class, release.name(service)).getSpec().getSelector().getMatchLabels(),
                     svc.getSpec().getSelector());
         }
@@ -243,7 +244,7 @@ class RenderedChartTest {
     @MethodSource(VALUES)
     void credentialsComeOnlyFromExistingSecrets(Path values) {
         var release = SentinelChart.render(values);
-        Set<String> fromSecrets = Set.of("DB_USERNAME", "DB_PASSWORD", "BIOMETRIC_TEMPLATE_KEY");
+        Set<String> fromSecrets = Set.of("DB_USERNAME", "DB_PASSWORD", "BIOMETRIC_TEMPLATE_KEY", "MQTT_PASSWORD");
 
         for (String service : release.enabledServices()) {
             Map<String, EnvVar> env = env(container(release, service));
@@ -258,6 +259,16 @@ class RenderedChartTest {
             }
             assertTrue(env.keySet().containsAll(Set.of("DB_USERNAME", "DB_PASSWORD")), service);
             assertEquals("biometric".equals(service), env.containsKey("BIOMETRIC_TEMPLATE_KEY"), service);
+            // Keys and certificates travel as mounted files only; these are the only Secret-valued variables.
+            for (EnvVar variable : env.values()) {
+                if (variable.getValueFrom() != null) {
+                    assertTrue(fromSecrets.contains(variable.getName()), variable.getName() + " must not come from a Secret by value");
+                }
+                assertFalse(variable.getValue() != null && variable.getValue().contains("-----BEGIN"),
+                        variable.getName() + " carries key material inline");
+            }
+            assertTrue(container(release, service).getEnvFrom() == null || container(release, service).getEnvFrom().isEmpty(),
+                    "envFrom would pour a whole Secret into the environment");
 
             String url = env.get("DB_URL").getValue();
             var matcher = DB_URL.matcher(url);
@@ -271,24 +282,45 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
-    void keyFilesAreMountedReadOnlyFromSecretsWhereTheEnvironmentPoints(Path values) {
+    void everyFileTheEnvironmentNamesIsMountedReadOnlyFromTheRightSecret(Path values) {
         var release = SentinelChart.render(values);
 
         for (String service : release.enabledServices()) {
             PodSpec pod = release.one(Deployment.class, release.name(service)).getSpec().getTemplate().getSpec();
             Container container = container(release, service);
             Map<String, EnvVar> env = env(container);
-            for (String variable : List.of("JWT_VERIFY_KEY_LOCATION", "SERVICE_TOKEN_KEY_LOCATION")) {
-                String file = env.get(variable).getValue();
-                VolumeMount mount = mountHolding(container, file);
-                assertTrue(mount.getReadOnly(), variable);
-                Volume volume = volume(pod, mount.getName());
-                assertNotNull(volume.getSecret(), variable + " must come from a Secret");
-                String fileName = Path.of(file).getFileName().toString();
-                assertTrue(volume.getSecret().getItems().stream().anyMatch(i -> fileName.equals(i.getPath())),
-                        variable + " points at " + file + ", which the Secret volume does not project");
-                assertEquals(0440, volume.getSecret().getDefaultMode(), variable);
+            Map<String, List<String>> files = new java.util.LinkedHashMap<>();
+            files.put("JWT_VERIFY_KEY_LOCATION", List.of(release.jwtVerifySecret(),
+                    (String) path(release.values(), "auth", "verifyKey", "key")));
+            files.put("SERVICE_TOKEN_KEY_LOCATION", List.of(release.serviceTokenKeySecret(service),
+                    (String) path(release.values(), "services", service, "serviceTokenKey", "key")));
+            files.put("TLS_CERT_FILE", List.of(release.tlsSecret(service), "tls.crt"));
+            files.put("TLS_KEY_FILE", List.of(release.tlsSecret(service), "tls.key"));
+            files.put("TLS_CA_FILE", List.of(release.tlsSecret(service), "ca.crt"));
+            files.put("DB_CA_FILE", List.of(release.databaseCaSecret(service),
+                    (String) path(release.values(), "services", service, "database", "tls", "caSecret", "key")));
+            if ("location".equals(service) && release.mqttEnabled()) {
+                files.put("MQTT_CA_FILE", List.of(
+                        release.nameOrDefault(release.name(service) + "-mqtt-ca", "services", "location", "mqtt", "caSecret", "name"),
+                        (String) path(release.values(), "services", "location", "mqtt", "caSecret", "key")));
             }
+            files.forEach((variable, source) -> assertFileFromSecret(pod, container, env, variable, source.get(0), source.get(1)));
+
+            // The peer keys: a directory holding exactly the enabled services' public keys, from the ConfigMap.
+            String dir = env.get("SERVICE_TOKEN_PEER_KEYS_DIR").getValue();
+            VolumeMount peerKeys = container.getVolumeMounts().stream().filter(m -> dir.equals(m.getMountPath()))
+                    .findFirst().orElseThrow(() -> new AssertionError(service + ": nothing mounted at " + dir));
+            assertTrue(peerKeys.getReadOnly(), "SERVICE_TOKEN_PEER_KEYS_DIR");
+            assertNull(peerKeys.getSubPath(), "a subPath mount would not see key rotations");
+            var configMap = volume(pod, peerKeys.getName()).getConfigMap();
+            assertNotNull(configMap, "SERVICE_TOKEN_PEER_KEYS_DIR must come from the public-keys ConfigMap");
+            assertEquals(release.serviceTokenPublicKeysConfigMap(), configMap.getName());
+            assertEquals(0440, configMap.getDefaultMode());
+            Set<String> expected = release.enabledServices().stream().map(s -> SERVICE_NAMES.get(s) + ".pem")
+                    .collect(Collectors.toSet());
+            assertEquals(expected, configMap.getItems().stream().map(i -> i.getPath()).collect(Collectors.toSet()));
+            configMap.getItems().forEach(i -> assertEquals(i.getKey(), i.getPath(), "file name = key name"));
+
             assertFalse(env.get("JWT_ISSUER").getValue().isBlank());
             assertEquals(release.agency(), env.get("SENTINEL_AGENCY_ID").getValue());
 
@@ -296,6 +328,26 @@ class RenderedChartTest {
             assertEquals("/tmp", tmp.getMountPath());
             assertNotNull(volume(pod, tmp.getName()).getEmptyDir(), "/tmp must be an emptyDir");
         }
+    }
+
+    /** The variable names a file that a read-only mount projects from the expected Secret's key. */
+    private static void assertFileFromSecret(PodSpec pod, Container container, Map<String, EnvVar> env, String variable,
+            String secret, String key) {
+        String where = container.getName() + " " + variable;
+        assertTrue(env.containsKey(variable), where + " is not set");
+        String file = env.get(variable).getValue();
+        assertNotNull(file, where + " must be a path");
+        VolumeMount mount = mountHolding(container, file);
+        assertTrue(mount.getReadOnly(), where + " must be mounted read-only");
+        assertNull(mount.getSubPath(), where + ": a subPath mount would not see rotations");
+        Volume volume = volume(pod, mount.getName());
+        assertNotNull(volume.getSecret(), where + " must come from a Secret");
+        assertEquals(secret, volume.getSecret().getSecretName(), where);
+        String relative = Path.of(mount.getMountPath()).relativize(Path.of(file)).toString();
+        var items = volume.getSecret().getItems().stream().filter(i -> relative.equals(i.getPath())).toList();
+        assertEquals(1, items.size(), where + " points at " + file + ", which the Secret volume does not project");
+        assertEquals(key, items.get(0).getKey(), where + " must be the Secret's key " + key);
+        assertEquals(0440, volume.getSecret().getDefaultMode(), where);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -429,16 +481,17 @@ class RenderedChartTest {
         assertEquals(path, probe.getHttpGet().getPath(), container.getName());
         String port = probe.getHttpGet().getPort().getStrVal();
         assertEquals("http", port, container.getName() + " probes the named port");
+        assertEquals("HTTPS", probe.getHttpGet().getScheme(), container.getName() + " " + path + ": the port serves TLS only");
     }
 
-    private static VolumeMount mountHolding(Container container, String file) {
+    static VolumeMount mountHolding(Container container, String file) {
         return container.getVolumeMounts().stream()
                 .filter(m -> Path.of(file).startsWith(Path.of(m.getMountPath())))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(container.getName() + ": nothing mounted over " + file));
     }
 
-    private static Volume volume(PodSpec pod, String name) {
+    static Volume volume(PodSpec pod, String name) {
         return pod.getVolumes().stream().filter(v -> name.equals(v.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no volume " + name));
     }

@@ -139,7 +139,8 @@ final class SentinelChart {
         return RENDERED.computeIfAbsent(valuesFile.toAbsolutePath(), file -> {
             String agency = agencyId(file);
             String yaml = template(file, agency, agency);
-            return new Release(file, agency, effectiveValues(file), yaml, KubernetesYaml.parseAll(yaml));
+            return new Release(file, agency, effectiveValues(file), yaml, KubernetesYaml.parseAll(yaml),
+                    KubernetesYaml.parseCustomResources(yaml));
         });
     }
 
@@ -274,8 +275,9 @@ final class SentinelChart {
         return Collections.unmodifiableMap(map);
     }
 
-    /** One rendered release: its values and typed objects. */
-    record Release(Path valuesFile, String agency, Map<String, Object> values, String yaml, List<HasMetadata> objects) {
+    /** One rendered release: its values, typed objects and custom resources (plain maps). */
+    record Release(Path valuesFile, String agency, Map<String, Object> values, String yaml, List<HasMetadata> objects,
+            List<Map<String, Object>> customResources) {
 
         String namespace() {
             return agency;
@@ -296,6 +298,44 @@ final class SentinelChart {
         /** Object name of a service in this release. */
         String name(String service) {
             return agency + "-" + SERVICE_NAMES.get(service);
+        }
+
+        /** The cert-manager Certificates, as plain maps. */
+        List<Map<String, Object>> certificates() {
+            return customResources.stream().filter(r -> "Certificate".equals(r.get("kind"))).toList();
+        }
+
+        /** A name from the values, or the chart's default when the value is empty. */
+        String nameOrDefault(String fallback, String... keys) {
+            Object configured = path(values, keys);
+            return configured instanceof String s && !s.isEmpty() ? s : fallback;
+        }
+
+        /** The Secret with the service's own service-token private key. */
+        String serviceTokenKeySecret(String service) {
+            return nameOrDefault(name(service) + "-token-key", "services", service, "serviceTokenKey", "existingSecret");
+        }
+
+        /** The ConfigMap with every enabled service's public service-token key. */
+        String serviceTokenPublicKeysConfigMap() {
+            return nameOrDefault(agency + "-service-token-public-keys", "auth", "serviceTokenPublicKeys", "existingConfigMap");
+        }
+
+        /** The kubernetes.io/tls Secret of the service's certificate. */
+        String tlsSecret(String service) {
+            return nameOrDefault(name(service) + "-tls", "services", service, "tls", "existingSecret");
+        }
+
+        String databaseCaSecret(String service) {
+            return nameOrDefault(name(service) + "-db-ca", "services", service, "database", "tls", "caSecret", "name");
+        }
+
+        String jwtVerifySecret() {
+            return nameOrDefault(agency + "-jwt-verify", "auth", "verifyKey", "existingSecret");
+        }
+
+        boolean mqttEnabled() {
+            return enabled("location") && Boolean.TRUE.equals(path(values, "services", "location", "mqtt", "enabled"));
         }
 
         <T extends HasMetadata> List<T> all(Class<T> type) {

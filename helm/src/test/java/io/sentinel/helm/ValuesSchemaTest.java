@@ -44,6 +44,44 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void rejectsAMissingJwtAudience() {
+        assertRejected(values -> map(values, "auth").remove("jwtAudience"), "at '/auth': missing property 'jwtAudience'");
+    }
+
+    @Test
+    void rejectsAnEmptyOrOverlongJwtAudience() {
+        assertRejected(values -> map(values, "auth").put("jwtAudience", ""), "at '/auth/jwtAudience'");
+        assertRejected(values -> map(values, "auth").put("jwtAudience", "a".repeat(201)), "at '/auth/jwtAudience'");
+        assertDoesNotThrow(() -> render(values -> map(values, "auth").put("jwtAudience", "a".repeat(200))));
+    }
+
+    @Test
+    void rejectsADatabaseSslModeThatWouldNotEncrypt() {
+        for (String bad : List.of("disable", "allow", "prefer", "verify_full", "")) {
+            assertRejected(values -> map(map(map(map(values, "services"), "rules"), "database"), "tls").put("sslMode", bad),
+                    "at '/services/rules/database/tls/sslMode': value must be one of 'verify-full', 'verify-ca', 'require'");
+        }
+        for (String good : List.of("verify-full", "verify-ca", "require")) {
+            assertDoesNotThrow(() -> render(values -> map(map(map(map(values, "services"), "rules"), "database"), "tls")
+                    .put("sslMode", good)), good);
+        }
+    }
+
+    @Test
+    void rejectsTheSharedServiceTokenKeyThatPerServiceKeysReplaced() {
+        assertRejected(values -> map(values, "auth").put("serviceTokenKey",
+                        Map.of("existingSecret", "shared-signing", "key", "private-key.pem")),
+                "at '/auth': additional properties 'serviceTokenKey' not allowed");
+    }
+
+    @Test
+    void rejectsAnIssuerKindThatIsNeitherIssuerNorClusterIssuer() {
+        assertRejected(values -> map(map(values, "tls"), "certManager").put("issuerRef",
+                        Map.of("name", "ca", "kind", "Vault", "group", "cert-manager.io")),
+                "at '/tls/certManager/issuerRef/kind': value must be one of 'Issuer', 'ClusterIssuer'");
+    }
+
+    @Test
     void rejectsAnUnknownTopLevelKey() {
         assertRejected(values -> values.put("replicaCount", 3), "additional properties 'replicaCount' not allowed");
     }
