@@ -1,5 +1,6 @@
 package io.sentinel.location;
 
+import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,7 @@ import io.grpc.ManagedChannel;
 import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestTokens;
@@ -26,7 +27,7 @@ public final class Fixtures {
     }
 
     public static String serviceToken() {
-        return TestTokens.token("service:enrollment-svc", AGENCY, "service");
+        return TestTokens.service("enrollment-svc", "location-svc");
     }
 
     /** A new device assigned to a new subject of {@link #AGENCY}; returns {deviceId, subjectId}. */
@@ -40,7 +41,7 @@ public final class Fixtures {
         String subject = UUID.randomUUID().toString();
         ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
         try {
-            LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
+            LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
                     .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
                             .setOwningAgencyId(agency).setCadence(cadence).setVersion(1)
@@ -73,7 +74,7 @@ public final class Fixtures {
         }
         ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
         try {
-            return LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
+            return LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(r.build()).getVersion();
         } finally {
             channel.shutdownNow();

@@ -80,10 +80,10 @@ class SliceIT {
     static void start() throws Exception {
         suite = new Suite();
         suite.startAll();
-        enrollment = GrpcTestChannels.plaintext(suite.ports.get("enrollment-svc"));
-        location = GrpcTestChannels.plaintext(suite.ports.get("location-svc"));
-        rules = GrpcTestChannels.plaintext(suite.ports.get("rules-svc"));
-        biometric = GrpcTestChannels.plaintext(suite.ports.get("biometric-svc"));
+        enrollment = suite.channel("enrollment-svc");
+        location = suite.channel("location-svc");
+        rules = suite.channel("rules-svc");
+        biometric = suite.channel("biometric-svc");
     }
 
     @AfterAll

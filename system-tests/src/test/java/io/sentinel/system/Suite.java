@@ -22,7 +22,9 @@ import io.sentinel.common.testing.TestTokens;
 
 /**
  * The four packaged services as separate processes, each with its own database in a PostgreSQL
- * cluster of its own (so a test may stop it without disturbing any other test).
+ * cluster of its own (so a test may stop it without disturbing any other test), an MQTT broker of
+ * its own, and every link over TLS with certificates of a development CA made for the suite: as
+ * in production, each service has its own certificate and its own token-signing key.
  */
 final class Suite implements AutoCloseable {
     static final List<String> SERVICES = List.of("enrollment-svc", "biometric-svc", "location-svc", "rules-svc");
@@ -31,9 +33,15 @@ final class Suite implements AutoCloseable {
     final Path work = Path.of(System.getProperty("user.dir"), "target", "suite");
     final int pgPort = freePort();
     final Path pgDir = Path.of("/var/tmp", "sentinel-e2e-pg-" + pgPort);
+    final int mqttPort = freePort();
+    final Path mqttDir = Path.of("/var/tmp", "sentinel-e2e-mqtt-" + mqttPort);
+    /** The suite's development CA and certificates (scripts/pki.sh). */
+    final Path pki = work.resolve("pki");
+    /** The agencies whose users may read here as partners. */
+    static final String PARTNER = "police-e2e";
     final Map<String, Integer> ports = new LinkedHashMap<>();
     final Map<String, Process> processes = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private HttpClient http;
 
     final String agency;
 
@@ -47,11 +55,33 @@ final class Suite implements AutoCloseable {
         for (String s : SERVICES) {
             ports.put(s, freePort());
         }
+        List<String> names = new ArrayList<>(List.of("pki.sh", "--dir", pki.toString(), "ensure"));
+        names.addAll(SERVICES);
+        script(names.toArray(String[]::new));
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(io.sentinel.common.testing.TestTls.trusting(ca()))
+                .build();
+    }
+
+    Path ca() {
+        return pki.resolve("ca.pem");
+    }
+
+    /** A TLS channel to a service as a person or partner system connects: server verified, no client certificate. */
+    io.grpc.ManagedChannel channel(String service) {
+        return io.sentinel.common.testing.GrpcTestChannels.tls(ports.get(service), ca());
+    }
+
+    /** A TLS channel presenting {@code asService}'s client certificate, as that peer connects. */
+    io.grpc.ManagedChannel peerChannel(String service, String asService) {
+        return io.sentinel.common.testing.GrpcTestChannels.tls(ports.get(service), ca(), pki.resolve(asService + ".pem"),
+                pki.resolve(asService + "-key.pem"));
     }
 
     void startAll() throws Exception {
         postgres("start");
         postgres("createdb", "e2e_enrollment", "e2e_biometric", "e2e_location", "e2e_rules");
+        mosquitto("start");
+        mosquitto("service-credentials");
         for (String s : SERVICES) {
             start(s);
         }
@@ -71,10 +101,24 @@ final class Suite implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(service)));
         env.put("DB_URL", "postgresql://127.0.0.1:" + pgPort + "/" + db);
         env.put("DB_USERNAME", "postgres");
+        env.put("DB_PASSWORD", "unused-with-local-trust");
+        env.put("DB_CA_FILE", ca().toString());
         env.put("JWT_VERIFY_KEY_LOCATION", TestKeys.trustedPublicKey().toString());
         env.put("JWT_ISSUER", TestTokens.ISSUER);
-        env.put("SERVICE_TOKEN_KEY_LOCATION", TestKeys.trustedPrivateKey().toString());
+        env.put("JWT_AUDIENCE", TestTokens.AUDIENCE);
+        env.put("SERVICE_TOKEN_KEY_LOCATION", TestKeys.servicePrivateKey(service).toString());
+        env.put("SERVICE_TOKEN_PEER_KEYS_DIR", TestKeys.peerKeysDir().toString());
+        env.put("TLS_CERT_FILE", pki.resolve(service + ".pem").toString());
+        env.put("TLS_KEY_FILE", pki.resolve(service + "-key.pem").toString());
+        env.put("TLS_CA_FILE", ca().toString());
         env.put("SENTINEL_AGENCY_ID", agency);
+        env.put("SENTINEL_AGENCY_PARTNERS", PARTNER);
+        env.put("SENTINEL_MQTT_ENABLED", "true");
+        env.put("MQTT_HOST", "127.0.0.1");
+        env.put("MQTT_PORT", String.valueOf(mqttPort));
+        env.put("MQTT_USERNAME", "location-svc");
+        env.put("MQTT_PASSWORD", Files.readString(mqttDir.resolve("location-svc.password")).strip());
+        env.put("MQTT_CA_FILE", ca().toString());
         env.put("ENROLLMENT_GRPC_HOST", "127.0.0.1");
         env.put("ENROLLMENT_GRPC_PORT", String.valueOf(ports.get("enrollment-svc")));
         env.put("RULES_GRPC_HOST", "127.0.0.1");
@@ -102,7 +146,7 @@ final class Suite implements AutoCloseable {
     }
 
     String url(String service, String path) {
-        return "http://127.0.0.1:" + ports.get(service) + path;
+        return "https://127.0.0.1:" + ports.get(service) + path;
     }
 
     /** HTTP status of the readiness endpoint, or -1 if the service does not answer. */
@@ -140,17 +184,37 @@ final class Suite implements AutoCloseable {
     }
 
     void postgres(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(root.resolve("scripts/postgres.sh").toString()));
+        List<String> cmd = new ArrayList<>(List.of("postgres.sh"));
         cmd.addAll(List.of(args));
+        script(cmd.toArray(String[]::new));
+    }
+
+    /** Runs scripts/mosquitto.sh on the suite's own broker; answers its standard output. */
+    String mosquitto(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto.sh"));
+        cmd.addAll(List.of(args));
+        return script(cmd.toArray(String[]::new));
+    }
+
+    /** Runs one of the project's scripts with the suite's cluster, broker and PKI; answers its standard output. */
+    String script(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("scripts").resolve(args[0]).toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            Path errors = Files.createTempFile(work, "script", ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(errors.toFile());
             pb.environment().put("SENTINEL_PG_PORT", String.valueOf(pgPort));
             pb.environment().put("SENTINEL_PG_DIR", pgDir.toString());
+            pb.environment().put("SENTINEL_MQTT_PORT", String.valueOf(mqttPort));
+            pb.environment().put("SENTINEL_MQTT_DIR", mqttDir.toString());
+            pb.environment().put("SENTINEL_PKI_DIR", pki.toString());
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("postgres.sh " + String.join(" ", args) + " failed: " + out);
+                throw new IllegalStateException(String.join(" ", args) + " failed: " + out + Files.readString(errors));
             }
+            Files.deleteIfExists(errors);
+            return out;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -165,6 +229,7 @@ final class Suite implements AutoCloseable {
             stop(s);
         }
         postgres("stop");
+        mosquitto("stop");
     }
 
     private static String javaBin() {

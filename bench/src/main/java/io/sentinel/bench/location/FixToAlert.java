@@ -24,6 +24,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import io.sentinel.api.common.v1.Circle;
 import io.sentinel.api.common.v1.GeoPoint;
 import io.sentinel.api.common.v1.LocationCadence;
@@ -32,11 +34,11 @@ import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.AlertOutcome;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.api.rules.v1.ResolveAlertRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
@@ -204,8 +206,8 @@ public final class FixToAlert {
     /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device. */
     static List<Subject> setUp(ManagedChannel location, ManagedChannel rules, String serviceToken, String agency, int n,
             List<List<IngestReplay.Point>> tracks, Duration silence) {
-        var loc = LocationServiceGrpc.newBlockingStub(location).withCallCredentials(IngestReplay.bearer(serviceToken));
-        var rul = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+        var loc = LocationIntakeServiceGrpc.newBlockingStub(location).withCallCredentials(IngestReplay.bearer(serviceToken));
+        var rul = RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
         Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
         List<Subject> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -240,7 +242,7 @@ public final class FixToAlert {
     static void tearDown(ManagedChannel location, ManagedChannel rules, String serviceToken, String watchToken, String agency,
             List<Subject> subjects, Set<String> alerts) throws InterruptedException {
         IngestReplay.unassign(location, subjects.stream().map(Subject::deviceId).toList(), serviceToken, agency);
-        var rul = RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+        var rul = RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
         for (Subject s : subjects) {
             rul.withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
                     .setSubjectId(s.subjectId()).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())

@@ -27,12 +27,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 
 /**
  * Ingestion benchmark (a command, not a test): replays the real GPS traces of the UCI "GO Track"
@@ -194,7 +195,7 @@ public final class IngestReplay {
 
     static List<String> assign(ManagedChannel channel, int n, String serviceToken, String agency) {
         List<String> ids = new ArrayList<>(n);
-        var stub = LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+        var stub = LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
@@ -212,7 +213,7 @@ public final class IngestReplay {
      * raising NO_SIGNAL long after the run, at rates no real agency has, into later measurements.
      */
     static void unassign(ManagedChannel channel, List<String> devices, String serviceToken, String agency) {
-        var stub = LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+        var stub = LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
         Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
         for (String id : devices) {
             stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()

@@ -12,31 +12,22 @@ import io.sentinel.api.biometric.v1.GetCheckInRequest;
 import io.sentinel.api.biometric.v1.GetCheckInResponse;
 import io.sentinel.api.biometric.v1.ListReviewQueueRequest;
 import io.sentinel.api.biometric.v1.ListReviewQueueResponse;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleResponse;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionResponse;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.SubmitCheckInResponse;
 import io.sentinel.biometric.service.CheckInEventOutbox;
 import io.sentinel.biometric.service.CheckInService;
-import io.sentinel.biometric.service.SubjectDataService;
-import io.sentinel.api.biometric.v1.ExportSubjectRequest;
-import io.sentinel.api.biometric.v1.ExportSubjectResponse;
-import io.sentinel.api.biometric.v1.PurgeSubjectRequest;
-import io.sentinel.api.biometric.v1.PurgeSubjectResponse;
-import io.sentinel.api.biometric.v1.PutSharingGrantsRequest;
-import io.sentinel.api.biometric.v1.PutSharingGrantsResponse;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
+import io.sentinel.common.security.TokenBoundStreams;
 import io.smallrye.mutiny.Uni;
 
 /** The gRPC edge of biometric-svc, for devices and agencies. */
 @GrpcService
 public class BiometricGrpcService implements BiometricService {
     private final CheckInService service;
-    private final SubjectDataService subjectData;
     private final io.sentinel.biometric.service.FaceVerification face;
     private final CurrentCaller caller;
     private final CheckInEventOutbox outbox;
@@ -44,7 +35,7 @@ public class BiometricGrpcService implements BiometricService {
     private final io.sentinel.biometric.service.PromptScheduler prompts;
     private final io.sentinel.biometric.service.PromptWatch promptWatch;
 
-    public BiometricGrpcService(CheckInService service, SubjectDataService subjectData,
+    public BiometricGrpcService(CheckInService service,
             io.sentinel.biometric.service.FaceVerification face, CurrentCaller caller, CheckInEventOutbox outbox,
             io.sentinel.biometric.service.GroupReportService groupReports, io.sentinel.biometric.service.PromptScheduler prompts,
             io.sentinel.biometric.service.PromptWatch promptWatch) {
@@ -53,37 +44,12 @@ public class BiometricGrpcService implements BiometricService {
         this.outbox = outbox;
         this.groupReports = groupReports;
         this.service = service;
-        this.subjectData = subjectData;
         this.face = face;
         this.caller = caller;
     }
 
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest r) {
-        return call(() -> subjectData.putGrants(r)).map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest r) {
-        return call(() -> subjectData.purge(r)).map(c -> PurgeSubjectResponse.newBuilder().putAllCounts(c).build());
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest r) {
-        return call(() -> subjectData.export(r.getSubjectId())).map(j -> ExportSubjectResponse.newBuilder().setJson(j).build());
-    }
-
     private static <T> Uni<T> call(Supplier<Uni<? extends T>> s) {
         return Uni.createFrom().deferred(s);
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PutCheckInScheduleResponse> putCheckInSchedule(PutCheckInScheduleRequest r) {
-        return call(() -> service.putSchedule(r)).map(v -> PutCheckInScheduleResponse.newBuilder().setVersion(v).build());
     }
 
     /**
@@ -179,6 +145,7 @@ public class BiometricGrpcService implements BiometricService {
     @Override
     @RolesAllowed(Roles.DEVICE_GATEWAY)
     public io.smallrye.mutiny.Multi<io.sentinel.api.biometric.v1.IssuedPrompt> watchPrompts(io.sentinel.api.biometric.v1.WatchPromptsRequest r) {
-        return promptWatch.watch(caller.get().agencyId());
+        var who = caller.get();
+        return TokenBoundStreams.untilExpiry(who, promptWatch.watch(who.agencyId()));
     }
 }

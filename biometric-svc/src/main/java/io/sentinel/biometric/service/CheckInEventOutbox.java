@@ -14,9 +14,14 @@ import org.jboss.logging.Logger;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.scheduler.Scheduled;
-import io.sentinel.api.rules.v1.CheckInEventKind;
-import io.sentinel.api.rules.v1.RecordCheckInEventRequest;
-import io.sentinel.api.rules.v1.RulesService;
+import io.sentinel.api.internal.v1.CheckInEventKind;
+import io.sentinel.api.internal.v1.RecordCheckInEventRequest;
+import io.grpc.Channel;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc.MutinyRulesIntakeServiceStub;
+import io.sentinel.common.grpc.ServiceTokenClientInterceptor;
+import io.sentinel.common.security.ServiceTokens;
+import io.sentinel.common.security.Services;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,17 +39,17 @@ public class CheckInEventOutbox {
     private static final Logger LOG = Logger.getLogger(CheckInEventOutbox.class);
 
     private final Pool pool;
-    private final RulesService rules;
+    private final MutinyRulesIntakeServiceStub rules;
     private final Duration deadline;
     private final Duration maxBackoff;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public CheckInEventOutbox(Pool pool, @GrpcClient("rules") RulesService rules,
+    public CheckInEventOutbox(Pool pool, @GrpcClient("rules") Channel rules, ServiceTokens tokens,
             @ConfigProperty(name = "sentinel.outbox.deadline") Duration deadline,
             @ConfigProperty(name = "sentinel.outbox.max-backoff") Duration maxBackoff) {
         this.pool = pool;
-        this.rules = rules;
+        this.rules = MutinyRulesIntakeServiceGrpc.newMutinyStub(ServiceTokenClientInterceptor.toPeer(rules, tokens, Services.RULES));
         this.deadline = deadline;
         this.maxBackoff = maxBackoff;
     }

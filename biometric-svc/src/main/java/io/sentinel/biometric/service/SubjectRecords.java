@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.sentinel.api.biometric.v1.PurgeSubjectRequest;
-import io.sentinel.api.biometric.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.util.Timestamps;
@@ -29,10 +29,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * when retention runs out, and a full export for a subject access request.
  */
 @ApplicationScoped
-public class SubjectDataService {
+public class SubjectRecords {
     private final Pool pool;
 
-    public SubjectDataService(Pool pool) {
+    public SubjectRecords(Pool pool) {
         this.pool = pool;
     }
 

@@ -27,7 +27,8 @@ import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.biometric.v1.ListReviewQueueRequest;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.BiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
 import io.sentinel.api.biometric.v1.ReviewState;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
@@ -59,7 +60,7 @@ class BiometricGrpcServiceTest {
 
     String monitoredSubject() {
         String subject = UUID.randomUUID().toString();
-        as(TestTokens.token("service:enrollment-svc", agency, "service")).putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
+        GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc").putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setTimeZone("Europe/London").setPerDay(3)
                 .setWindowStart("08:00").setWindowEnd("20:00").setVersion(1).setActive(true).build());
         return subject;

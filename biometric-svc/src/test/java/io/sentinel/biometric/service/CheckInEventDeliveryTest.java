@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.sentinel.api.rules.v1.CheckInEventKind;
-import io.sentinel.api.rules.v1.RecordCheckInEventRequest;
+import io.sentinel.api.internal.v1.CheckInEventKind;
+import io.sentinel.api.internal.v1.RecordCheckInEventRequest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 

@@ -11,12 +11,12 @@ import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.sentinel.api.rules.v1.RecordCheckInEventRequest;
-import io.sentinel.api.rules.v1.RecordCheckInEventResponse;
-import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.internal.v1.RecordCheckInEventRequest;
+import io.sentinel.api.internal.v1.RecordCheckInEventResponse;
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
 
 /** An in-process stand-in for rules-svc that records the check-in events it is sent, or answers UNAVAILABLE while down. */
-public final class FakeRules extends RulesServiceGrpc.RulesServiceImplBase {
+public final class FakeRules extends RulesIntakeServiceGrpc.RulesIntakeServiceImplBase {
     public static final int PORT = freePort();
 
     public final List<RecordCheckInEventRequest> received = new CopyOnWriteArrayList<>();

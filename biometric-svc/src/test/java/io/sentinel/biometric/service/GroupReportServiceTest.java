@@ -24,7 +24,8 @@ import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.GetGroupReportRequest;
 import io.sentinel.api.biometric.v1.GroupVerificationStats;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.BiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -55,7 +56,7 @@ class GroupReportServiceTest {
 
     String subject(String group) {
         String subject = UUID.randomUUID().toString();
-        as(TestTokens.token("service:enrollment-svc", agency, "service")).putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
+        GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc").putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setTimeZone("Europe/London").setPerDay(1)
                 .setWindowStart("08:00").setWindowEnd("20:00").setVersion(1).setActive(true).setDemographicGroup(group).build());
         return subject;

@@ -32,7 +32,8 @@ import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.biometric.v1.ListOpenPromptsRequest;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.BiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
@@ -70,7 +71,7 @@ class PromptSchedulerTest {
 
     String monitoredSubject(int perDay) {
         String subject = UUID.randomUUID().toString();
-        as(TestTokens.token("service:enrollment-svc", agency, "service")).putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
+        GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc").putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setTimeZone("Europe/London").setPerDay(perDay)
                 .setWindowStart("08:00").setWindowEnd("20:00").setVersion(1).setActive(true).build());
         return subject;

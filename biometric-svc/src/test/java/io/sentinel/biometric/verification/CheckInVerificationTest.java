@@ -22,7 +22,8 @@ import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.biometric.v1.EnrolReferenceRequest;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.BiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.biometric.v1.ReviewState;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.VerificationOutcome;
@@ -53,7 +54,7 @@ class CheckInVerificationTest {
 
     String monitoredSubject() {
         String subject = UUID.randomUUID().toString();
-        as(TestTokens.token("service:enrollment-svc", agency, "service")).putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
+        GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc").putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setTimeZone("Europe/London").setPerDay(2)
                 .setWindowStart("08:00").setWindowEnd("20:00").setVersion(1).setActive(true).build());
         return subject;
@@ -109,7 +110,7 @@ class CheckInVerificationTest {
                 .contentType("image/jpeg").extract().asByteArray()).isEqualTo(reference);
 
         // Another agency's reviewer, a caseworker, an unknown reference, a malformed id: refused precisely.
-        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("rex", "other-" + agency, "reviewer")).get(base + "/probe")
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("rex", agency + "-other", "reviewer")).get(base + "/probe")
                 .then().statusCode(404).body("detail", org.hamcrest.Matchers.equalTo("check-in " + pending.getCheckInId() + " not found"));
         io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("alice", agency, "caseworker")).get(base + "/probe").then().statusCode(403);
         String unknown = UUID.randomUUID().toString();

@@ -23,7 +23,8 @@ import io.restassured.RestAssured;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.biometric.v1.EnrolReferenceRequest;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.BiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.VerificationOutcome;
@@ -64,7 +65,7 @@ class ConfirmedNoMatchEventTest {
     CheckIn noMatchCheckIn() {
         List<FaceFixtures.FaceCrop> faces = FaceFixtures.faceCrops();
         String subject = UUID.randomUUID().toString();
-        as(TestTokens.token("service:enrollment-svc", agency, "service")).putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
+        GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc").putCheckInSchedule(PutCheckInScheduleRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setTimeZone("Europe/London").setPerDay(2)
                 .setWindowStart("08:00").setWindowEnd("20:00").setVersion(1).setActive(true).build());
         as(TestTokens.token("alice", agency, "caseworker")).enrolReference(EnrolReferenceRequest.newBuilder().setSubjectId(subject)

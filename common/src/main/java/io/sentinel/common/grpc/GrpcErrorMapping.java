@@ -15,6 +15,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.TokenRefusal;
 
 /**
  * Turns failures into gRPC status codes with a precise description ("latitude: must be within
@@ -65,7 +66,8 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             return Status.UNAVAILABLE.withDescription(DatabaseUnavailable.MESSAGE).asException();
         }
         if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
-            return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asException();
+            String reason = TokenRefusal.reason(cause);
+            return Status.UNAUTHENTICATED.withDescription(reason != null ? reason : "a valid bearer token is required").asException();
         }
         if (cause instanceof ForbiddenException) {
             return Status.PERMISSION_DENIED.withDescription("the token's roles do not allow this call").asException();

@@ -1,27 +1,33 @@
 package io.sentinel.common.grpc;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.quarkus.grpc.GlobalInterceptor;
 import io.sentinel.common.security.ServiceTokens;
 
-/** Every outbound gRPC call of a service presents that service's own token. */
-@ApplicationScoped
-@GlobalInterceptor
-public class ServiceTokenClientInterceptor implements ClientInterceptor {
+/**
+ * Presents this service's token for one peer on every call through a channel. Only the clients
+ * that call a peer's internal contract use it, so no token leaves the service by accident.
+ */
+public final class ServiceTokenClientInterceptor implements ClientInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ServiceTokens tokens;
+    private final String audience;
 
-    public ServiceTokenClientInterceptor(ServiceTokens tokens) {
+    private ServiceTokenClientInterceptor(ServiceTokens tokens, String audience) {
         this.tokens = tokens;
+        this.audience = audience;
+    }
+
+    /** {@code channel} with this service's token for {@code peer} (a service name) on every call. */
+    public static Channel toPeer(Channel channel, ServiceTokens tokens, String peer) {
+        return ClientInterceptors.intercept(channel, new ServiceTokenClientInterceptor(tokens, peer));
     }
 
     @Override
@@ -29,9 +35,7 @@ public class ServiceTokenClientInterceptor implements ClientInterceptor {
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
             @Override
             public void start(Listener<RespT> listener, Metadata headers) {
-                if (!headers.containsKey(AUTHORIZATION)) {
-                    headers.put(AUTHORIZATION, "Bearer " + tokens.current());
-                }
+                headers.put(AUTHORIZATION, "Bearer " + tokens.forAudience(audience));
                 super.start(listener, headers);
             }
         };

@@ -6,5 +6,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance, String field) {
     public static final String MEDIA_TYPE = "application/problem+json";
-    static final String TYPE_BASE = "https://sentinel.example/problems/";
+    public static final String TYPE_BASE = "https://sentinel.example/problems/";
 }

@@ -10,6 +10,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.sentinel.common.error.SentinelException;
 
 /** Maps failures of REST calls to RFC 9457 problem responses. */
@@ -18,6 +20,16 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public RestResponse<Problem> sentinel(SentinelException e, UriInfo uri) {
         return problem(e.kind().httpStatus, e.kind().slug, title(e.kind()), e.describe(), uri, e.field());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unauthorized(UnauthorizedException e, UriInfo uri) {
+        return problem(401, "unauthenticated", "Not authenticated", "a valid bearer token is required", uri, null);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> forbidden(ForbiddenException e, UriInfo uri) {
+        return problem(403, "permission-denied", "Permission denied", "the token's roles do not allow this call", uri, null);
     }
 
     @ServerExceptionMapper

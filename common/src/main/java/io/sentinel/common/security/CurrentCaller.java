@@ -18,6 +18,6 @@ public class CurrentCaller {
         if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             throw SentinelException.unauthenticated("a valid bearer token is required");
         }
-        return Caller.of(jwt);
+        return Caller.of(identity, jwt);
     }
 }

@@ -6,17 +6,23 @@ import java.util.Map;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Gives a service under test a real PostgreSQL database and test signing keys. It starts the
- * project's own PostgreSQL cluster with scripts/postgres.sh (installing it if needed), so
- * {@code ./mvnw verify} needs nothing set up beforehand. Init arg {@code database} names the
- * service's test database.
+ * Gives a service under test a real PostgreSQL database (over TLS) and test signing keys. It
+ * starts the project's own PostgreSQL cluster with scripts/postgres.sh (installing it if needed),
+ * so {@code ./mvnw verify} needs nothing set up beforehand. Init args: {@code database} names the
+ * service's test database, {@code service} the service under test (whose token key it gets).
+ *
+ * <p>The deployment under test acts as {@link TestTokens#OWN_AGENCY} and also holds the data of
+ * every {@code agency-*} agency, so each test can have an agency of its own; {@code police-*}
+ * agencies are its partners.
  */
 public class SentinelTestResource implements QuarkusTestResourceLifecycleManager {
     private String database;
+    private String service;
 
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", "sentinel_test");
+        service = initArgs.get("service");
     }
 
     @Override
@@ -27,10 +33,18 @@ public class SentinelTestResource implements QuarkusTestResourceLifecycleManager
         config.put("quarkus.datasource.reactive.url", url);
         config.put("quarkus.datasource.jdbc.url", "jdbc:" + url);
         config.put("quarkus.datasource.username", "postgres");
+        config.put("quarkus.datasource.password", "unused-with-trust-auth");
+        config.putAll(TestPostgres.tlsClientConfig());
         config.put("mp.jwt.verify.publickey.location", TestKeys.trustedPublicKey().toUri().toString());
         config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
-        config.put("smallrye.jwt.sign.key.location", TestKeys.trustedPrivateKey().toUri().toString());
-        config.put("sentinel.agency.id", "test-agency");
+        config.put("mp.jwt.verify.audiences", TestTokens.AUDIENCE);
+        if (service != null) {
+            config.put("smallrye.jwt.sign.key.location", TestKeys.servicePrivateKey(service).toUri().toString());
+        }
+        config.put("sentinel.service-token.peer-keys", TestKeys.peerKeysDir().toString());
+        config.put("sentinel.agency.id", TestTokens.OWN_AGENCY);
+        config.put("sentinel.agency.served", TestTokens.OWN_AGENCY + ",agency-*");
+        config.put("sentinel.agency.partners", "police-*");
         return config;
     }
 

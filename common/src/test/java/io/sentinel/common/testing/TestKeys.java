@@ -15,8 +15,9 @@ import java.util.Base64;
 
 /**
  * Signing keys made for the test run, never committed: the "trusted" pair the services verify
- * with, and a "stranger" pair nobody trusts. Written to files so the test resource (one class
- * loader) and the tests (another) see the same keys.
+ * people's tokens with (the identity provider's), a "stranger" pair nobody trusts, and one pair
+ * per service for service tokens (public halves in {@link #peerKeysDir()} as {@code <service>.pem}).
+ * Written to files so the test resource (one class loader) and the tests (another) see the same keys.
  */
 public final class TestKeys {
     private TestKeys() {
@@ -27,7 +28,39 @@ public final class TestKeys {
         Path d = configured != null ? Path.of(configured) : Path.of(System.getProperty("user.dir"), "target", "sentinel-test-keys");
         ensure(d, "trusted");
         ensure(d, "stranger");
+        for (String service : SERVICES) {
+            ensure(d, service);
+        }
         return d;
+    }
+
+    static final java.util.List<String> SERVICES = java.util.List.of("enrollment-svc", "biometric-svc", "location-svc", "rules-svc");
+
+    /** A directory holding each service's public token key as {@code <service>.pem}. */
+    public static Path peerKeysDir() {
+        Path d = dir();
+        Path peers = d.resolve("peers");
+        try {
+            Files.createDirectories(peers);
+            for (String service : SERVICES) {
+                Path target = peers.resolve(service + ".pem");
+                if (!Files.exists(target)) {
+                    writeAtomically(target, Files.readString(d.resolve(service + "-public.pem")));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return peers;
+    }
+
+    /** The private key a service signs its service tokens with. */
+    public static Path servicePrivateKey(String service) {
+        return dir().resolve(service + "-private.pem");
+    }
+
+    public static PrivateKey service(String service) {
+        return load(servicePrivateKey(service));
     }
 
     public static Path trustedPublicKey() {

@@ -6,33 +6,54 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
-import io.sentinel.api.biometric.v1.BiometricService;
-import io.sentinel.api.biometric.v1.PutCheckInScheduleRequest;
-import io.sentinel.api.location.v1.LocationService;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
-import io.sentinel.api.rules.v1.RulesService;
+import io.sentinel.api.internal.v1.ExportSubjectRequest;
+import io.sentinel.api.internal.v1.MutinyBiometricIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.MutinyBiometricIntakeServiceGrpc.MutinyBiometricIntakeServiceStub;
+import io.sentinel.api.internal.v1.MutinyLocationIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.MutinyLocationIntakeServiceGrpc.MutinyLocationIntakeServiceStub;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc.MutinyRulesIntakeServiceStub;
+import io.sentinel.api.internal.v1.MutinySubjectDataServiceGrpc;
+import io.sentinel.api.internal.v1.MutinySubjectDataServiceGrpc.MutinySubjectDataServiceStub;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.grpc.ServiceTokenClientInterceptor;
+import io.sentinel.common.security.ServiceTokens;
+import io.sentinel.common.security.Services;
 import io.sentinel.enrollment.service.OutboxDispatcher;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The peers enrollment-svc keeps informed. Each call carries the deadline configured for its
+ * The peers enrollment-svc keeps informed, through their internal contracts, each call carrying
+ * enrollment-svc's service token for that peer. Each call carries the deadline configured for its
  * client; retries are the outbox's, which makes them safe: every message is versioned and the
  * peers ignore versions they already hold.
  */
 @ApplicationScoped
 public class PeerClients {
-    private final RulesService rules;
-    private final LocationService location;
-    private final BiometricService biometric;
+    private final MutinyRulesIntakeServiceStub rules;
+    private final MutinyLocationIntakeServiceStub location;
+    private final MutinyBiometricIntakeServiceStub biometric;
+    private final Map<String, MutinySubjectDataServiceStub> subjectData;
 
-    public PeerClients(@GrpcClient("rules") RulesService rules, @GrpcClient("location") LocationService location,
-            @GrpcClient("biometric") BiometricService biometric) {
-        this.rules = rules;
-        this.location = location;
-        this.biometric = biometric;
+    public PeerClients(@GrpcClient("rules") Channel rules, @GrpcClient("location") Channel location,
+            @GrpcClient("biometric") Channel biometric, ServiceTokens tokens) {
+        Channel toRules = ServiceTokenClientInterceptor.toPeer(rules, tokens, Services.RULES);
+        Channel toLocation = ServiceTokenClientInterceptor.toPeer(location, tokens, Services.LOCATION);
+        Channel toBiometric = ServiceTokenClientInterceptor.toPeer(biometric, tokens, Services.BIOMETRIC);
+        this.rules = MutinyRulesIntakeServiceGrpc.newMutinyStub(toRules);
+        this.location = MutinyLocationIntakeServiceGrpc.newMutinyStub(toLocation);
+        this.biometric = MutinyBiometricIntakeServiceGrpc.newMutinyStub(toBiometric);
+        this.subjectData = Map.of(
+                OutboxDispatcher.RULES, MutinySubjectDataServiceGrpc.newMutinyStub(toRules),
+                OutboxDispatcher.LOCATION, MutinySubjectDataServiceGrpc.newMutinyStub(toLocation),
+                OutboxDispatcher.BIOMETRIC, MutinySubjectDataServiceGrpc.newMutinyStub(toBiometric));
     }
 
     /**
@@ -50,44 +71,44 @@ public class PeerClients {
 
     private Uni<Map<String, Long>> call(String target, String kind, byte[] payload) {
         try {
-            return switch (target + "/" + kind) {
-                case OutboxDispatcher.RULES + "/" + OutboxDispatcher.PUT_CONDITIONS ->
-                    rules.putSubjectConditions(PutSubjectConditionsRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.LOCATION + "/" + OutboxDispatcher.PUT_ASSIGNMENT ->
-                    location.putDeviceAssignment(PutDeviceAssignmentRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.BIOMETRIC + "/" + OutboxDispatcher.PUT_SCHEDULE ->
-                    biometric.putCheckInSchedule(PutCheckInScheduleRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.RULES + "/" + OutboxDispatcher.PUT_GRANTS ->
-                    rules.putSharingGrants(io.sentinel.api.rules.v1.PutSharingGrantsRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.LOCATION + "/" + OutboxDispatcher.PUT_GRANTS ->
-                    location.putSharingGrants(io.sentinel.api.location.v1.PutSharingGrantsRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.BIOMETRIC + "/" + OutboxDispatcher.PUT_GRANTS ->
-                    biometric.putSharingGrants(io.sentinel.api.biometric.v1.PutSharingGrantsRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.RULES + "/" + OutboxDispatcher.REVIEW_OVERDUE ->
-                    rules.recordReviewOverdue(RecordReviewOverdueRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.RULES + "/" + OutboxDispatcher.PURGE_SUBJECT ->
-                    rules.purgeSubject(io.sentinel.api.rules.v1.PurgeSubjectRequest.parseFrom(payload)).map(r -> Map.copyOf(r.getCountsMap()));
-                case OutboxDispatcher.LOCATION + "/" + OutboxDispatcher.PURGE_SUBJECT ->
-                    location.purgeSubject(io.sentinel.api.location.v1.PurgeSubjectRequest.parseFrom(payload)).map(r -> Map.copyOf(r.getCountsMap()));
-                case OutboxDispatcher.BIOMETRIC + "/" + OutboxDispatcher.PURGE_SUBJECT ->
-                    biometric.purgeSubject(io.sentinel.api.biometric.v1.PurgeSubjectRequest.parseFrom(payload)).map(r -> Map.copyOf(r.getCountsMap()));
-                default -> Uni.createFrom().failure(new IllegalStateException("no route for outbox message " + target + "/" + kind));
+            return switch (kind) {
+                case OutboxDispatcher.PUT_CONDITIONS -> OutboxDispatcher.RULES.equals(target)
+                        ? rules.putSubjectConditions(PutSubjectConditionsRequest.parseFrom(payload)).replaceWith(Map.of())
+                        : noRoute(target, kind);
+                case OutboxDispatcher.REVIEW_OVERDUE -> OutboxDispatcher.RULES.equals(target)
+                        ? rules.recordReviewOverdue(RecordReviewOverdueRequest.parseFrom(payload)).replaceWith(Map.of())
+                        : noRoute(target, kind);
+                case OutboxDispatcher.PUT_ASSIGNMENT -> OutboxDispatcher.LOCATION.equals(target)
+                        ? location.putDeviceAssignment(PutDeviceAssignmentRequest.parseFrom(payload)).replaceWith(Map.of())
+                        : noRoute(target, kind);
+                case OutboxDispatcher.PUT_SCHEDULE -> OutboxDispatcher.BIOMETRIC.equals(target)
+                        ? biometric.putCheckInSchedule(PutCheckInScheduleRequest.parseFrom(payload)).replaceWith(Map.of())
+                        : noRoute(target, kind);
+                case OutboxDispatcher.PUT_GRANTS -> subjectData(target) == null ? noRoute(target, kind)
+                        : subjectData(target).putSharingGrants(PutSharingGrantsRequest.parseFrom(payload)).replaceWith(Map.of());
+                case OutboxDispatcher.PURGE_SUBJECT -> subjectData(target) == null ? noRoute(target, kind)
+                        : subjectData(target).purgeSubject(PurgeSubjectRequest.parseFrom(payload)).map(r -> Map.copyOf(r.getCountsMap()));
+                default -> noRoute(target, kind);
             };
         } catch (InvalidProtocolBufferException e) {
             return Uni.createFrom().failure(e);
         }
     }
 
+    private MutinySubjectDataServiceStub subjectData(String target) {
+        return subjectData.get(target);
+    }
+
+    private static <T> Uni<T> noRoute(String target, String kind) {
+        return Uni.createFrom().failure(new IllegalStateException("no route for outbox message " + target + "/" + kind));
+    }
+
     /** One peer's export of everything it holds about a subject, as the JSON it returned. */
     public Uni<String> export(String target, String subjectId) {
-        return switch (target) {
-            case OutboxDispatcher.RULES -> rules.exportSubject(io.sentinel.api.rules.v1.ExportSubjectRequest.newBuilder().setSubjectId(subjectId).build())
-                    .map(r -> r.getJson());
-            case OutboxDispatcher.LOCATION -> location.exportSubject(io.sentinel.api.location.v1.ExportSubjectRequest.newBuilder()
-                    .setSubjectId(subjectId).build()).map(r -> r.getJson());
-            case OutboxDispatcher.BIOMETRIC -> biometric.exportSubject(io.sentinel.api.biometric.v1.ExportSubjectRequest.newBuilder()
-                    .setSubjectId(subjectId).build()).map(r -> r.getJson());
-            default -> Uni.createFrom().failure(new IllegalArgumentException("unknown peer " + target));
-        };
+        MutinySubjectDataServiceStub peer = subjectData(target);
+        if (peer == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("unknown peer " + target));
+        }
+        return peer.exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subjectId).build()).map(r -> r.getJson());
     }
 }

@@ -69,13 +69,13 @@ public class EnrollmentGrpcService implements EnrollmentService {
     }
 
     @Override
-    @RolesAllowed({ Roles.ADMIN, Roles.CASEWORKER, Roles.PARTNER, Roles.SERVICE })
+    @RolesAllowed({ Roles.ADMIN, Roles.CASEWORKER, Roles.PARTNER })
     public Uni<GetAgencyResponse> getAgency(GetAgencyRequest r) {
         return call(() -> service.getAgency(r.getAgencyId())).map(a -> GetAgencyResponse.newBuilder().setAgency(a).build());
     }
 
     @Override
-    @RolesAllowed({ Roles.ADMIN, Roles.CASEWORKER, Roles.PARTNER, Roles.SERVICE })
+    @RolesAllowed({ Roles.ADMIN, Roles.CASEWORKER, Roles.PARTNER })
     public Uni<ListAgenciesResponse> listAgencies(ListAgenciesRequest r) {
         return call(() -> service.listAgencies(r.getPageSize(), r.getPageToken()))
                 .map(p -> ListAgenciesResponse.newBuilder().addAllAgencies(p.items()).setNextPageToken(p.nextPageToken()).build());

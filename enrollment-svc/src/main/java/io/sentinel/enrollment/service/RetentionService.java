@@ -23,7 +23,7 @@ import io.sentinel.api.enrollment.v1.PeerPurgeStatus;
 import io.sentinel.api.enrollment.v1.PurgeCount;
 import io.sentinel.api.enrollment.v1.PurgeReport;
 import io.sentinel.api.enrollment.v1.RetentionPeriod;
-import io.sentinel.api.rules.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
@@ -222,7 +222,7 @@ public class RetentionService {
                 : due.stream().map(cat -> DataCategory.valueOf(cat.wireName())).toList();
         byte[] request = PurgeSubjectRequest.newBuilder().setSubjectId(subject.toString()).addAllCategories(categories)
                 .setPurgeId(purgeId.toString()).build().toByteArray();
-        // The three peers' PurgeSubjectRequest messages are field-for-field identical, so one encoding serves all.
+        // One subject-data contract: the same message goes to each peer.
         return local.flatMap(x -> Multi.createFrom().iterable(PEERS).onItem().transformToUniAndConcatenate(peer -> c.preparedQuery("""
                 insert into outbox (target, kind, payload, created_at, next_attempt_at, purge_id) values ($1, $2, $3, now(), now(), $4)""")
                 .execute(Tuple.of(peer, OutboxDispatcher.PURGE_SUBJECT, Buffer.buffer(request), purgeId))).collect().asList()).replaceWithVoid();

@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

@@ -169,15 +169,12 @@ public class SharingService {
         return grants.inForce(subjectId, Instant.now()).flatMap(in -> ledger.nextVersion().flatMap(version -> {
             List<SharingGrant> list = in.stream().map(SharingService::toProto).toList();
             String sid = subjectId.toString();
-            byte[] rules = io.sentinel.api.rules.v1.PutSharingGrantsRequest.newBuilder().setSubjectId(sid).setOwningAgencyId(owningAgency)
+            // One subject-data contract: the same message goes to each peer.
+            byte[] put = io.sentinel.api.internal.v1.PutSharingGrantsRequest.newBuilder().setSubjectId(sid).setOwningAgencyId(owningAgency)
                     .addAllGrants(list).setVersion(version).build().toByteArray();
-            byte[] location = io.sentinel.api.location.v1.PutSharingGrantsRequest.newBuilder().setSubjectId(sid).setOwningAgencyId(owningAgency)
-                    .addAllGrants(list).setVersion(version).build().toByteArray();
-            byte[] biometric = io.sentinel.api.biometric.v1.PutSharingGrantsRequest.newBuilder().setSubjectId(sid).setOwningAgencyId(owningAgency)
-                    .addAllGrants(list).setVersion(version).build().toByteArray();
-            return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_GRANTS, rules)
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_GRANTS, location))
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_GRANTS, biometric));
+            return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_GRANTS, put)
+                    .chain(() -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_GRANTS, put))
+                    .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_GRANTS, put));
         }));
     }
 

@@ -32,10 +32,10 @@ import io.sentinel.api.common.v1.DeviceType;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.enrollment.v1.*;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
-import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
@@ -147,9 +147,9 @@ class CaseLifecycleGrpcTest {
         List<byte[]> pushes = outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId());
         assertThat(pushes).hasSize(2);
         for (byte[] push : pushes) {
-            assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(push).getDemographicGroup()).isEqualTo("group-b");
+            assertThat(io.sentinel.api.internal.v1.PutCheckInScheduleRequest.parseFrom(push).getDemographicGroup()).isEqualTo("group-b");
         }
-        assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(pushes.get(1)).getPerDay()).isEqualTo(2);
+        assertThat(io.sentinel.api.internal.v1.PutCheckInScheduleRequest.parseFrom(pushes.get(1)).getPerDay()).isEqualTo(2);
 
         // The owning agency sees it; a partner granted the conditions sees the order without it.
         GetOrderRequest get = GetOrderRequest.newBuilder().setOrderId(o.getOrderId()).build();
@@ -200,7 +200,7 @@ class CaseLifecycleGrpcTest {
         Subject s = subject();
         MonitoringOrder o = activeOrder(s);
         assertThat(o.getDemographicGroup()).isEmpty();
-        assertThat(io.sentinel.api.biometric.v1.PutCheckInScheduleRequest.parseFrom(
+        assertThat(io.sentinel.api.internal.v1.PutCheckInScheduleRequest.parseFrom(
                 outbox("biometric-svc", "PutCheckInSchedule", s.getSubjectId()).get(0)).getDemographicGroup()).isEmpty();
     }
 
@@ -305,10 +305,15 @@ class CaseLifecycleGrpcTest {
         }
         assertThat(psql("select count(*) from sharing_grant where subject_id = '" + s.getSubjectId() + "'")).isEqualTo("0");
         assertThat(outbox("rules-svc", "PutSharingGrants", s.getSubjectId())).isEmpty();
-        // Another agency cannot grant access to a subject it does not own.
+        // Another agency cannot grant access to a subject it does not own: not another agency this deployment
+        // serves (the subject does not exist for it), and not a partner agency's caseworker (no caseworker here).
+        assertStatus(() -> as(TestTokens.token("eve", "agency-" + UUID.randomUUID().toString().substring(0, 8), "caseworker"))
+                .grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("x").setSubjectId(s.getSubjectId())
+                        .setGrant(grant(DataCategory.DATA_CATEGORY_ALERTS).setAgencyId(agency)).build()),
+                Status.Code.NOT_FOUND, null);
         assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).grantSharing(GrantSharingRequest.newBuilder()
                 .setIdempotencyKey("x").setSubjectId(s.getSubjectId()).setGrant(grant(DataCategory.DATA_CATEGORY_ALERTS).setAgencyId(agency)).build()),
-                Status.Code.NOT_FOUND, null);
+                Status.Code.PERMISSION_DENIED, null);
     }
 
     // ---- amendments and ending
@@ -545,8 +550,9 @@ class CaseLifecycleGrpcTest {
         assertThat(fr.getFallback()).isTrue();
         assertStatus(() -> caseworker().getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(s.getSubjectId()).setLanguage("zz-!").build()),
                 Status.Code.INVALID_ARGUMENT, "language: must be a BCP 47 language tag (e.g. cy, pl, pt-BR), got 'zz-!'");
+        // A partner agency's caseworker is no caseworker here (a partner keeps only its partner role).
         assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder()
-                .setSubjectId(s.getSubjectId()).build()), Status.Code.NOT_FOUND, null);
+                .setSubjectId(s.getSubjectId()).build()), Status.Code.PERMISSION_DENIED, null);
     }
 
     // ---- subject access export
@@ -586,7 +592,7 @@ class CaseLifecycleGrpcTest {
         assertThat(json.get("missing").size()).isEqualTo(3);
 
         assertStatus(() -> as(TestTokens.token("eve", partnerAgency, "caseworker")).exportSubjectData(ExportSubjectDataRequest.newBuilder()
-                .setSubjectId(s.getSubjectId()).build()), Status.Code.NOT_FOUND, null);
+                .setSubjectId(s.getSubjectId()).build()), Status.Code.PERMISSION_DENIED, null);
     }
 
     // ---- audit

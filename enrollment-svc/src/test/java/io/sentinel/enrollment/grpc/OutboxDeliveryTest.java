@@ -22,6 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -31,15 +36,16 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.enrollment.v1.*;
-import io.sentinel.api.rules.v1.PurgeSubjectRequest;
-import io.sentinel.api.rules.v1.PurgeSubjectResponse;
-import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
-import io.sentinel.api.rules.v1.PutSharingGrantsResponse;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsResponse;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueResponse;
-import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectResponse;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsResponse;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueResponse;
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.SubjectDataServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
@@ -79,6 +85,17 @@ class OutboxDeliveryTest {
 
     /** What the stand-in received, as "kind subject". */
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** The bearer tokens the stand-in was called with. */
+    final List<String> tokens = new CopyOnWriteArrayList<>();
+    final ServerInterceptor recordToken = new ServerInterceptor() {
+        @Override
+        public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+                ServerCallHandler<ReqT, RespT> next) {
+            String auth = headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER));
+            tokens.add(auth == null ? "" : auth.replaceFirst("^Bearer ", ""));
+            return next.startCall(call, headers);
+        }
+    };
     Server rules;
 
     @AfterEach
@@ -89,18 +106,11 @@ class OutboxDeliveryTest {
     }
 
     void startRules() throws IOException {
-        rules = ServerBuilder.forPort(PORT).addService(new RulesServiceGrpc.RulesServiceImplBase() {
+        rules = ServerBuilder.forPort(PORT).addService(ServerInterceptors.intercept(new RulesIntakeServiceGrpc.RulesIntakeServiceImplBase() {
             @Override
             public void putSubjectConditions(PutSubjectConditionsRequest r, StreamObserver<PutSubjectConditionsResponse> o) {
                 received.add("PutSubjectConditions " + r.getSubjectId());
                 o.onNext(PutSubjectConditionsResponse.getDefaultInstance());
-                o.onCompleted();
-            }
-
-            @Override
-            public void putSharingGrants(PutSharingGrantsRequest r, StreamObserver<PutSharingGrantsResponse> o) {
-                received.add("PutSharingGrants " + r.getSubjectId());
-                o.onNext(PutSharingGrantsResponse.newBuilder().setVersion(r.getVersion()).build());
                 o.onCompleted();
             }
 
@@ -110,6 +120,13 @@ class OutboxDeliveryTest {
                 o.onNext(RecordReviewOverdueResponse.getDefaultInstance());
                 o.onCompleted();
             }
+        }, recordToken)).addService(ServerInterceptors.intercept(new SubjectDataServiceGrpc.SubjectDataServiceImplBase() {
+            @Override
+            public void putSharingGrants(PutSharingGrantsRequest r, StreamObserver<PutSharingGrantsResponse> o) {
+                received.add("PutSharingGrants " + r.getSubjectId());
+                o.onNext(PutSharingGrantsResponse.newBuilder().setVersion(r.getVersion()).build());
+                o.onCompleted();
+            }
 
             @Override
             public void purgeSubject(PurgeSubjectRequest r, StreamObserver<PurgeSubjectResponse> o) {
@@ -117,7 +134,7 @@ class OutboxDeliveryTest {
                 o.onNext(PurgeSubjectResponse.newBuilder().putCounts("DATA_CATEGORY_ALERTS", 3).build());
                 o.onCompleted();
             }
-        }).build().start();
+        }, recordToken)).build().start();
     }
 
     @Test
@@ -140,6 +157,15 @@ class OutboxDeliveryTest {
             startRules();
             await().atMost(Duration.ofSeconds(60)).until(() -> psql("select delivered_at is not null from outbox where " + row).equals("t"));
             assertThat(received).contains("PutSubjectConditions " + s.getSubjectId());
+            // Every delivery carried enrollment-svc's own service token, addressed to rules-svc only.
+            assertThat(tokens).isNotEmpty().allSatisfy(token -> {
+                var claims = new org.jose4j.jwt.consumer.JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
+                        .setSkipSignatureVerification().build().processToClaims(token);
+                assertThat(claims.getSubject()).isEqualTo("enrollment-svc");
+                assertThat(claims.getAudience()).containsExactly("rules-svc");
+                assertThat(claims.getIssuer()).isEqualTo(TestTokens.serviceIssuer(TestTokens.OWN_AGENCY));
+                assertThat(claims.hasClaim("groups")).isFalse();
+            });
 
             // Purge it: rules-svc confirms with its counts; the two other peers stay down, so the report is not complete.
             admin.setRetentionPolicy(SetRetentionPolicyRequest.newBuilder().addPeriods(RetentionPeriod.newBuilder()

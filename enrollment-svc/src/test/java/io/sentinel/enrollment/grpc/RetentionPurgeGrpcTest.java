@@ -26,7 +26,7 @@ import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.enrollment.v1.*;
-import io.sentinel.api.rules.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;

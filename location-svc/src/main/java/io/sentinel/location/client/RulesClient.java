@@ -9,27 +9,36 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.grpc.GrpcClient;
 import io.sentinel.api.common.v1.GeoPoint;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluateFixesResponse;
-import io.sentinel.api.rules.v1.EvaluatedFix;
-import io.sentinel.api.rules.v1.DeviceEvent;
-import io.sentinel.api.rules.v1.DeviceEventKind;
-import io.sentinel.api.rules.v1.RecordDeviceEventsRequest;
-import io.sentinel.api.rules.v1.RulesService;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesResponse;
+import io.sentinel.api.internal.v1.EvaluatedFix;
+import io.sentinel.api.internal.v1.DeviceEvent;
+import io.sentinel.api.internal.v1.DeviceEventKind;
+import io.sentinel.api.internal.v1.RecordDeviceEventsRequest;
+import io.grpc.Channel;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc.MutinyRulesIntakeServiceStub;
+import io.sentinel.common.grpc.ServiceTokenClientInterceptor;
+import io.sentinel.common.security.ServiceTokens;
+import io.sentinel.common.security.Services;
 import io.sentinel.location.repository.DeviceEventRepository.PendingEvent;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.FixRepository.StoredFix;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Calls rules-svc; retries are the callers', driven by their durable cursors and outboxes. */
+/**
+ * Calls rules-svc's internal intake with location-svc's own service token; retries are the
+ * callers', driven by their durable cursors and outboxes.
+ */
 @ApplicationScoped
 public class RulesClient {
-    private final RulesService rules;
+    private final MutinyRulesIntakeServiceStub rules;
     private final Duration deadline;
 
-    public RulesClient(@GrpcClient("rules") RulesService rules, @ConfigProperty(name = "sentinel.forwarding.deadline") Duration deadline) {
-        this.rules = rules;
+    public RulesClient(@GrpcClient("rules") Channel rules, ServiceTokens tokens,
+            @ConfigProperty(name = "sentinel.forwarding.deadline") Duration deadline) {
+        this.rules = MutinyRulesIntakeServiceGrpc.newMutinyStub(ServiceTokenClientInterceptor.toPeer(rules, tokens, Services.RULES));
         this.deadline = deadline;
     }
 

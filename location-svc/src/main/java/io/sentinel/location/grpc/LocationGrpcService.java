@@ -13,48 +13,31 @@ import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.FixRejection;
 import io.sentinel.api.location.v1.LocationService;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
-import io.sentinel.api.location.v1.PutDeviceAssignmentResponse;
-import io.sentinel.api.location.v1.ExportSubjectRequest;
-import io.sentinel.api.location.v1.ExportSubjectResponse;
-import io.sentinel.api.location.v1.PurgeSubjectRequest;
-import io.sentinel.api.location.v1.PurgeSubjectResponse;
-import io.sentinel.api.location.v1.PutSharingGrantsRequest;
-import io.sentinel.api.location.v1.PutSharingGrantsResponse;
 import io.sentinel.api.location.v1.QueryTrailRequest;
 import io.sentinel.api.location.v1.QueryTrailResponse;
 import io.sentinel.api.location.v1.TrailPoint;
 import io.sentinel.common.util.Timestamps;
-import io.sentinel.location.service.SharingService;
-import io.sentinel.location.service.SubjectDataService;
 import io.sentinel.location.service.TrailService;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
+import io.sentinel.common.security.TokenBoundStreams;
 import io.sentinel.location.domain.FixReport;
-import io.sentinel.location.service.AssignmentService;
 import io.sentinel.location.service.IngestionService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** The gRPC edge of location-svc. */
+/** The public gRPC edge of location-svc: device gateways and trail readers. */
 @GrpcService
 public class LocationGrpcService implements LocationService {
     private final IngestionService ingestion;
-    private final AssignmentService assignments;
     private final CurrentCaller caller;
-    private final SharingService sharing;
     private final TrailService trails;
-    private final SubjectDataService subjectData;
 
-    public LocationGrpcService(IngestionService ingestion, AssignmentService assignments, CurrentCaller caller,
-            SharingService sharing, TrailService trails, SubjectDataService subjectData) {
+    public LocationGrpcService(IngestionService ingestion, CurrentCaller caller, TrailService trails) {
         this.ingestion = ingestion;
-        this.sharing = sharing;
         this.trails = trails;
-        this.subjectData = subjectData;
-        this.assignments = assignments;
         this.caller = caller;
     }
 
@@ -64,7 +47,7 @@ public class LocationGrpcService implements LocationService {
         Caller who = caller.get();
         AtomicLong lastSequence = new AtomicLong(Long.MIN_VALUE);
         // concatMap: one batch at a time per stream, so acknowledgements come back in order.
-        return batches.concatMap(batch -> {
+        return TokenBoundStreams.untilExpiry(who, batches.concatMap(batch -> {
             if (batch.getSequence() <= lastSequence.get()) {
                 return Multi.createFrom().failure(SentinelException.invalid("sequence",
                         "must increase within a stream: got " + batch.getSequence() + " after " + lastSequence.get()));
@@ -81,35 +64,7 @@ public class LocationGrpcService implements LocationService {
                         .setIndex(r.index()).setField(r.field()).setReason(r.reason())));
                 return ack.build();
             }).toMulti();
-        });
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PutDeviceAssignmentResponse> putDeviceAssignment(PutDeviceAssignmentRequest request) {
-        return Uni.createFrom().deferred(() -> assignments.put(request))
-                .map(v -> PutDeviceAssignmentResponse.newBuilder().setVersion(v).build());
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
-        return Uni.createFrom().deferred(() -> sharing.put(request))
-                .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.purge(request))
-                .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
-    }
-
-    @Override
-    @RolesAllowed(Roles.SERVICE)
-    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
-                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+        }));
     }
 
     @Override

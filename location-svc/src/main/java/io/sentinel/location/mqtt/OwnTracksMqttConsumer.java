@@ -21,11 +21,15 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 
 /**
- * OwnTracks over MQTT: location messages published to {@code owntracks/<user>/<device UUID or serial>} on
- * the agency's broker. The broker authenticates the phones (its own ACLs), so reports arrive as
- * this deployment's agency acting as a device gateway; they meet the same acceptance rules as
- * every other protocol. Each message is acknowledged after it is stored or finally rejected
- * (OwnTracks never resends a message, so a rejection is logged, not retried).
+ * OwnTracks over MQTT: location messages published to {@code owntracks/<user>/<device>} on the
+ * agency's broker, read over TLS with location-svc's own credentials. The broker authenticates each
+ * phone by its own password, and a phone's MQTT user name is its device's identifier (UUID or
+ * registered serial); its ACL lets a user publish only under its own name. location-svc checks
+ * that as well: a report is taken only when the topic's user is the device it reports for, so a
+ * phone cannot report for another device even on a broker whose ACL is looser. Reports arrive as
+ * this deployment's agency acting as a device gateway and meet the same acceptance rules as every
+ * other protocol. Each message is acknowledged after it is stored or finally rejected (OwnTracks
+ * never resends a message, so a rejection is logged, not retried).
  */
 @ApplicationScoped
 public class OwnTracksMqttConsumer {
@@ -40,11 +44,30 @@ public class OwnTracksMqttConsumer {
         this.broker = new Caller("mqtt:owntracks", agencyId, Set.of(Roles.DEVICE_GATEWAY));
     }
 
+    /**
+     * Why the topic's user may not report for the topic's device, or null when it may: in
+     * {@code owntracks/<user>/<device>[/...]} both must name the same device. Refusals name topic
+     * levels (device identifiers), never the payload's positions.
+     */
+    static String userIsNotTheDevice(String topic) {
+        String[] levels = topic == null ? new String[0] : topic.split("/", -1);
+        if (levels.length < 3) {
+            return null; // not owntracks/<user>/<device>: the parser rejects it, saying why
+        }
+        return levels[1].equals(levels[2]) ? null
+                : "MQTT user '" + levels[1] + "' may report only for itself, not for device '" + levels[2] + "'";
+    }
+
     @Incoming("owntracks")
     public Uni<Void> consume(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
                 .orElse(null);
         String payload = message.getPayload() == null ? null : new String(message.getPayload(), StandardCharsets.UTF_8);
+        String refusal = userIsNotTheDevice(topic);
+        if (refusal != null) {
+            LOG.warnf("OwnTracks message refused: %s", refusal);
+            return Uni.createFrom().completionStage(message.ack());
+        }
         return Uni.createFrom().deferred(() -> reports.store(broker,
                 OwnTracksResource.toSentinelDevices(parser.parseMqtt(topic, payload, Instant.now())),
                 reason -> SentinelException.invalid("topic", reason)))

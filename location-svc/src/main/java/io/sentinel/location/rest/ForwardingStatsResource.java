@@ -16,7 +16,7 @@ import io.sentinel.location.service.Forwarder;
 
 /** Receive-to-forward latency percentiles for operators and the ingestion benchmark; no personal data. */
 @Path("/api/v1/ops/forwarding-latency")
-@RolesAllowed({ Roles.ADMIN, Roles.SERVICE })
+@RolesAllowed(Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class ForwardingStatsResource {
     private final Forwarder forwarder;

@@ -14,7 +14,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.sentinel.api.common.v1.LocationCadence;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;

@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluateFixesResponse;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesResponse;
 import io.sentinel.location.client.RulesClient;
 import io.sentinel.location.domain.LatencyHistogram;
 import io.sentinel.location.repository.FixRepository;

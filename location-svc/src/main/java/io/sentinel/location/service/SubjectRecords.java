@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sentinel.api.common.v1.DataCategory;
-import io.sentinel.api.location.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
@@ -26,7 +26,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Retention purges and subject access exports of what location-svc holds about a subject. */
 @ApplicationScoped
-public class SubjectDataService {
+public class SubjectRecords {
     static final String TRAIL = DataCategory.DATA_CATEGORY_LOCATION_TRAIL.name();
 
     private final FixRepository fixes;
@@ -35,7 +35,7 @@ public class SubjectDataService {
     private final Pool pool;
     private final ObjectMapper json;
 
-    public SubjectDataService(FixRepository fixes, SharingRepository sharing, AuditRepository audit, Pool pool, ObjectMapper json) {
+    public SubjectRecords(FixRepository fixes, SharingRepository sharing, AuditRepository audit, Pool pool, ObjectMapper json) {
         this.fixes = fixes;
         this.sharing = sharing;
         this.audit = audit;

@@ -1,5 +1,6 @@
 package io.sentinel.location.grpc;
 
+import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,7 @@ import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestTokens;
@@ -56,7 +57,7 @@ class LocationGrpcServiceTest {
 
     String assignedDevice() {
         String device = UUID.randomUUID().toString();
-        blocking(TestTokens.token("service:enrollment-svc", AGENCY, "service")).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
+        GrpcTestChannels.asService(LocationIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "location-svc").putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
                 .setDeviceId(device).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(AGENCY)
                 .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
                 .setEffectiveAt(Timestamps.of(Instant.now())).build());

@@ -1,5 +1,6 @@
 package io.sentinel.location.grpc;
 
+import io.sentinel.api.internal.v1.SubjectDataServiceGrpc;
 import static io.restassured.RestAssured.given;
 import static io.sentinel.location.Fixtures.psql;
 import static io.sentinel.location.Fixtures.storedFixes;
@@ -22,11 +23,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
-import io.sentinel.api.location.v1.ExportSubjectRequest;
+import io.sentinel.api.internal.v1.ExportSubjectRequest;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PurgeSubjectRequest;
-import io.sentinel.api.location.v1.PurgeSubjectResponse;
-import io.sentinel.api.location.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectResponse;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
@@ -47,8 +48,8 @@ class SubjectDataTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    LocationServiceGrpc.LocationServiceBlockingStub service() {
-        return LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
+    SubjectDataServiceGrpc.SubjectDataServiceBlockingStub service() {
+        return SubjectDataServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -97,7 +98,7 @@ class SubjectDataTest {
     void purgeAndGrantsNeedTheServiceRoleAndValidIds() {
         PurgeSubjectRequest req = PurgeSubjectRequest.newBuilder().setSubjectId(UUID.randomUUID().toString())
                 .setPurgeId(UUID.randomUUID().toString()).build();
-        assertThatThrownBy(() -> LocationServiceGrpc.newBlockingStub(channel)
+        assertThatThrownBy(() -> SubjectDataServiceGrpc.newBlockingStub(channel)
                 .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", Fixtures.AGENCY, "caseworker"))).purgeSubject(req))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));

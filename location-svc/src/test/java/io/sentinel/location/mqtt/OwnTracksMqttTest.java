@@ -3,57 +3,81 @@ package io.sentinel.location.mqtt;
 import static io.sentinel.location.Fixtures.psql;
 import static io.sentinel.location.Fixtures.storedFixes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 
 /**
- * OwnTracks over MQTT through the real Mosquitto broker on 127.0.0.1:1883. The broker is part of
- * the machine's setup (apt package mosquitto); without it the test is skipped, saying so.
+ * OwnTracks over MQTT through Sentinel's own Mosquitto (scripts/mosquitto.sh): TLS only, each
+ * phone logging in as its device with its own password, an ACL that lets it publish only as
+ * itself, and location-svc reading with credentials of its own.
  */
 @QuarkusTest
+@TestProfile(OwnTracksMqttTest.WithBroker.class)
 class OwnTracksMqttTest {
+    public static class WithBroker implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(MosquittoTestResource.class));
+        }
+    }
+
     static Vertx vertx;
-    static MqttClient client;
+    final List<MqttClient> clients = new ArrayList<>();
 
     @BeforeAll
-    static void connect() throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", 1883), 1000);
-        } catch (IOException e) {
-            Assumptions.abort("no MQTT broker listens on 127.0.0.1:1883 (install and start mosquitto to run this test): "
-                    + e.getMessage());
-        }
+    static void vertx() {
         vertx = Vertx.vertx();
-        client = MqttClient.create(vertx);
-        client.connect(1883, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        for (MqttClient c : clients) {
+            if (c.isConnected()) {
+                c.disconnect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @AfterAll
-    static void disconnect() throws Exception {
-        if (client != null) {
-            client.disconnect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+    static void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** The phone of {@code device}, logged in over TLS with the password the broker gave it. */
+    MqttClient phone(String device) throws Exception {
+        return phone(device, MosquittoTestResource.addDevice(device));
+    }
+
+    MqttClient phone(String user, String password) throws Exception {
+        MqttClientOptions options = new MqttClientOptions().setUsername(user).setPassword(password).setClientId(user + "-" + System.nanoTime());
+        options.setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(MosquittoTestResource.ca().toString()))
+                .setHostnameVerificationAlgorithm("HTTPS");
+        MqttClient c = MqttClient.create(vertx, options);
+        clients.add(c);
+        c.connect(MosquittoTestResource.PORT, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return c;
     }
 
     /** The broker's phones report for this deployment's agency, so their devices belong to it. */
@@ -63,7 +87,7 @@ class OwnTracksMqttTest {
                 agency)[0];
     }
 
-    static void publish(String topic, String json) throws Exception {
+    static void publish(MqttClient client, String topic, String json) throws Exception {
         client.publish(topic, Buffer.buffer(json), MqttQoS.AT_LEAST_ONCE, false, false).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
@@ -71,12 +95,13 @@ class OwnTracksMqttTest {
     @Test
     void storesAnOwnTracksLocationPublishedByAPhoneAndRejectsABadOne() throws Exception {
         String device = assignedDevice();
+        MqttClient phone = phone(device);
         long tst = Instant.now().minus(1, ChronoUnit.MINUTES).getEpochSecond();
-        String topic = "owntracks/jane/" + device;
+        String topic = "owntracks/" + device + "/" + device;
         // Rejected (latitude out of range), then a good one on the same topic: order is kept at QoS 1.
-        publish(topic, "{\"_type\":\"location\",\"lat\":95.1,\"lon\":-0.12,\"tst\":" + (tst - 30) + ",\"tid\":\"jp\"}");
-        publish(topic + "/event", "{\"_type\":\"transition\",\"event\":\"enter\",\"desc\":\"Home\",\"tst\":" + tst + "}");
-        publish(topic, """
+        publish(phone, topic, "{\"_type\":\"location\",\"lat\":95.1,\"lon\":-0.12,\"tst\":" + (tst - 30) + ",\"tid\":\"jp\"}");
+        publish(phone, topic + "/event", "{\"_type\":\"transition\",\"event\":\"enter\",\"desc\":\"Home\",\"tst\":" + tst + "}");
+        publish(phone, topic, """
                 {"_type":"location","acc":13,"alt":45,"batt":64,"bs":1,"conn":"m","created_at":%d,"lat":51.500729,
                  "lon":-0.124625,"m":1,"tid":"jp","tst":%d,"vac":3,"vel":4}""".formatted(tst, tst));
         await().atMost(Duration.ofSeconds(30)).until(() -> storedFixes(device) == 1);
@@ -85,13 +110,56 @@ class OwnTracksMqttTest {
     }
 
     @Test
+    void aPhoneCannotReportForAnotherDevice() throws Exception {
+        String mine = assignedDevice();
+        String theirs = assignedDevice();
+        MqttClient phone = phone(mine);
+        long tst = Instant.now().minus(1, ChronoUnit.MINUTES).getEpochSecond();
+        String fix = "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}";
+        // Into the other device's topic, and under its own user level naming the other device: the
+        // broker's ACL drops both (and location-svc would refuse the second: user and device differ).
+        publish(phone, "owntracks/" + theirs + "/" + theirs, fix);
+        publish(phone, "owntracks/" + mine + "/" + theirs, fix);
+        publish(phone, "owntracks/" + mine + "/" + mine, fix);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedFixes(mine) == 1);
+        assertThat(storedFixes(theirs)).isZero();
+    }
+
+    @Test
+    void theBrokerRefusesAPhoneWithoutItsPassword() throws Exception {
+        String device = assignedDevice();
+        MosquittoTestResource.addDevice(device);
+        assertThatThrownBy(() -> phone(device, "not-its-password")).hasStackTraceContaining("NOT_AUTHORIZED");
+    }
+
+    @Test
+    void theBrokerSpeaksOnlyTls() {
+        String device = assignedDevice();
+        String password = MosquittoTestResource.addDevice(device);
+        MqttClientOptions options = new MqttClientOptions().setUsername(device).setPassword(password);
+        options.setConnectTimeout(3000);
+        MqttClient plain = MqttClient.create(vertx, options);
+        assertThatThrownBy(() -> plain.connect(MosquittoTestResource.PORT, "127.0.0.1").toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    @Test
     void ignoresAPhoneWhoseDeviceIsNotRegistered() throws Exception {
         String registered = assignedDevice();
         long tst = Instant.now().minus(1, ChronoUnit.MINUTES).getEpochSecond();
-        publish("owntracks/jane/phone", "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}");
-        publish("owntracks/jane/" + registered, "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}");
+        publish(phone("phone"), "owntracks/phone/phone", "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}");
+        publish(phone(registered), "owntracks/" + registered + "/" + registered,
+                "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}");
         await().atMost(Duration.ofSeconds(30)).until(() -> storedFixes(registered) == 1);
         assertThat(psql("select count(*) from fix where received_at > now() - interval '1 minute' and device_id::text like 'phone%'"))
                 .isEqualTo("0");
+    }
+
+    @Test
+    void theTopicsUserMustBeTheDeviceItReportsFor() {
+        assertThat(OwnTracksMqttConsumer.userIsNotTheDevice("owntracks/imei-1/imei-1")).isNull();
+        assertThat(OwnTracksMqttConsumer.userIsNotTheDevice("owntracks/imei-1/imei-1/event")).isNull();
+        assertThat(OwnTracksMqttConsumer.userIsNotTheDevice("owntracks/imei-1/imei-2"))
+                .isEqualTo("MQTT user 'imei-1' may report only for itself, not for device 'imei-2'");
     }
 }

@@ -1,5 +1,6 @@
 package io.sentinel.location.rest;
 
+import io.sentinel.api.internal.v1.SubjectDataServiceGrpc;
 import static io.restassured.RestAssured.given;
 import static io.sentinel.location.Fixtures.AGENCY;
 import static io.sentinel.location.Fixtures.psql;
@@ -28,7 +29,7 @@ import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.location.v1.QueryTrailRequest;
 import io.sentinel.api.location.v1.QueryTrailResponse;
 import io.sentinel.common.testing.GrpcTestChannels;
@@ -187,18 +188,18 @@ class TrailQueryTest {
     void auditRecordsCannotBeChangedOrDeleted() {
         Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         String subject = subjectWithTrail(t0)[1];
-        given().auth().oauth2(TestTokens.token("mallory", "other-agency", "caseworker"))
+        given().auth().oauth2(TestTokens.token("mallory", "agency-other", "caseworker"))
                 .queryParam("from", t0.toString()).queryParam("to", t0.plusSeconds(60).toString())
                 .queryParam("purpose", "curiosity").queryParam("reference", "none-really")
                 .when().get("/api/v1/subjects/" + subject + "/trail").then().statusCode(403);
         assertThat(psql("update audit_record set outcome = 'ALLOWED' where subject_id = '" + subject + "'")).contains("append-only");
         assertThat(psql("delete from audit_record where subject_id = '" + subject + "'")).contains("append-only");
-        assertThat(audit(subject)).singleElement().asString().startsWith("other-agency|DENIED|curiosity|none-really|");
+        assertThat(audit(subject)).singleElement().asString().startsWith("agency-other|DENIED|curiosity|none-really|");
     }
 
     String grant(String subject, long version, DataCategory category, Instant until) {
         String grantId = UUID.randomUUID().toString();
-        as(Fixtures.serviceToken()).putSharingGrants(PutSharingGrantsRequest.newBuilder().setSubjectId(subject)
+        GrpcTestChannels.asService(SubjectDataServiceGrpc.newBlockingStub(channel), "enrollment-svc", "location-svc").putSharingGrants(PutSharingGrantsRequest.newBuilder().setSubjectId(subject)
                 .setOwningAgencyId(AGENCY).setVersion(version)
                 .addGrants(SharingGrant.newBuilder().setGrantId(grantId).setAgencyId(POLICE).addCategories(category)
                         .setPurpose("joint public-protection case").setValidUntil(Timestamps.of(until)))

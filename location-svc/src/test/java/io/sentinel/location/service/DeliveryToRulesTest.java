@@ -1,5 +1,6 @@
 package io.sentinel.location.service;
 
+import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import static io.restassured.RestAssured.given;
 import static io.sentinel.location.Fixtures.psql;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +35,8 @@ import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
-import io.sentinel.api.location.v1.PutDeviceAssignmentRequest;
-import io.sentinel.api.rules.v1.DeviceEvent;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
+import io.sentinel.api.internal.v1.DeviceEvent;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.Fixtures;
@@ -231,7 +232,7 @@ class DeliveryToRulesTest {
     void silenceLongerThanTheOrdersIntervalRaisesNoSignalAndAReportRestoresIt() {
         String device = UUID.randomUUID().toString();
         String subject = UUID.randomUUID().toString();
-        LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
+        LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
                 .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
                         .setOwningAgencyId(Fixtures.AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
                         .setEffectiveAt(Timestamps.of(Instant.now().minus(1, ChronoUnit.HOURS)))
@@ -260,7 +261,7 @@ class DeliveryToRulesTest {
         psql("insert into device_state (device_id, last_device_time, last_received_at, battery_low, no_signal_raised)"
                 + " values ('" + heardElsewhere + "', now(), now(), false, false)");
         for (String device : List.of(heardElsewhere, silent)) {
-            LocationServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
+            LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
                     .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(UUID.randomUUID().toString())
                             .setOwningAgencyId(Fixtures.AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
                             .setEffectiveAt(Timestamps.of(Instant.now().minus(1, ChronoUnit.HOURS)))

@@ -11,19 +11,19 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.sentinel.api.rules.v1.DeviceEvent;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluateFixesResponse;
-import io.sentinel.api.rules.v1.EvaluatedFix;
-import io.sentinel.api.rules.v1.RecordDeviceEventsRequest;
-import io.sentinel.api.rules.v1.RecordDeviceEventsResponse;
-import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.internal.v1.DeviceEvent;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesResponse;
+import io.sentinel.api.internal.v1.EvaluatedFix;
+import io.sentinel.api.internal.v1.RecordDeviceEventsRequest;
+import io.sentinel.api.internal.v1.RecordDeviceEventsResponse;
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
 
 /**
  * An in-process stand-in for rules-svc on a fixed free port, which a test can stop and start
  * again to play a peer restart. It records what it was sent; it evaluates nothing.
  */
-public final class FakeRules extends RulesServiceGrpc.RulesServiceImplBase {
+public final class FakeRules extends RulesIntakeServiceGrpc.RulesIntakeServiceImplBase {
     public static final int PORT = freePort();
     public static final FakeRules INSTANCE = new FakeRules();
 

@@ -8,8 +8,8 @@ import org.jboss.logging.Logger;
 
 import io.grpc.Status;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluateFixesResponse;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesResponse;
 import io.sentinel.rules.service.AlertFeed;
 import io.sentinel.rules.service.EvaluationService;
 import io.smallrye.common.vertx.VertxContext;
@@ -97,7 +97,7 @@ final class FixStream {
 
     /** Evaluates everything queued as one group, answers each batch, then looks again. */
     private void next() {
-        List<List<io.sentinel.api.rules.v1.EvaluatedFix>> group = new ArrayList<>();
+        List<List<io.sentinel.api.internal.v1.EvaluatedFix>> group = new ArrayList<>();
         synchronized (this) {
             int fixes = 0;
             while (!queue.isEmpty() && (group.isEmpty() || fixes + queue.peek().getFixesCount() <= EvaluationService.MAX_BATCH)) {

@@ -18,7 +18,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.rules.domain.geo.ZoneIndex;
 import io.sentinel.rules.domain.monitor.ConditionEvent;

@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
-import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;

@@ -16,7 +16,7 @@ import io.sentinel.api.common.v1.CurfewWindow;
 import io.sentinel.api.common.v1.Zone;
 import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.rules.v1.AlertKind;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.geo.Zones;

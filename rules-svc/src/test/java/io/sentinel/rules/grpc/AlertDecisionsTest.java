@@ -26,7 +26,7 @@ import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.AlertOutcome;
 import io.sentinel.api.rules.v1.AlertState;
 import io.sentinel.api.rules.v1.GetAlertRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.api.rules.v1.ResolveAlertRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
@@ -61,7 +61,7 @@ class AlertDecisionsTest {
     /** A fresh OPEN alert (an overdue review) of a subject of AGENCY; returns its id. */
     String openAlert() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
-        String id = RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+        String id = RulesFixtures.fromEnrollment(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
                 .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
         assertThat(id).isNotEmpty();

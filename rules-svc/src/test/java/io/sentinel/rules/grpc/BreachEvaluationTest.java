@@ -32,10 +32,10 @@ import io.sentinel.api.rules.v1.Alert;
 import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertState;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluatedFix;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluatedFix;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.rules.service.EvaluationService;
@@ -60,9 +60,6 @@ class BreachEvaluationTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    RulesServiceGrpc.RulesServiceBlockingStub service() {
-        return RulesFixtures.service(channel);
-    }
 
     List<Alert> alertsOf(String subject) {
         return RulesFixtures.caseworker(channel, RulesFixtures.AGENCY)
@@ -75,7 +72,7 @@ class BreachEvaluationTest {
         for (int i = 0; i < count; i++) {
             EvaluatedFix f = fixAt(nextFixId(), subject, lat, lon, from.plusSeconds(30L * i)).toBuilder()
                     .setAccuracyMetres(accuracy).setImplausible(implausible).build();
-            opened += service().evaluateFixes(EvaluateFixesRequest.newBuilder().addFixes(f).build()).getAlertsOpened();
+            opened += RulesFixtures.fromLocation(channel).evaluateFixes(EvaluateFixesRequest.newBuilder().addFixes(f).build()).getAlertsOpened();
         }
         return opened;
     }
@@ -155,7 +152,7 @@ class BreachEvaluationTest {
         for (int i = 0; i < 20; i++) {
             lowAccuracy.addFixes(fixAt(nextFixId(), subject, IN_LAT, IN_LON, T0.plusSeconds(600 + 30L * i)).toBuilder().setLowAccuracy(true));
         }
-        assertThat(service().evaluateFixes(lowAccuracy.build()).getAlertsOpened()).isZero();
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(lowAccuracy.build()).getAlertsOpened()).isZero();
         assertThat(alertsOf(subject)).isEmpty();
     }
 
@@ -163,8 +160,8 @@ class BreachEvaluationTest {
     void aLastingBreachKeepsOneAlertThatClosesItselfWithItsDurationAndAReturnOpensANewOne() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
         // 30 minutes inside, in one batch and then another: one alert.
-        assertThat(service().evaluateFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0, 30)).getAlertsOpened()).isEqualTo(1);
-        assertThat(service().evaluateFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0.plusSeconds(900), 30))
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0, 30)).getAlertsOpened()).isEqualTo(1);
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0.plusSeconds(900), 30))
                 .getAlertsOpened()).isZero();
         assertThat(alertsOf(subject)).hasSize(1);
 
@@ -196,7 +193,7 @@ class BreachEvaluationTest {
                 .addAllFixes(RulesGrpcServiceTest.stay(subject, OUT_LAT, OUT_LON, T0.plusSeconds(300), 10).getFixesList())
                 .addAllFixes(RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0.plusSeconds(600), 10).getFixesList())
                 .build();
-        assertThat(service().evaluateFixes(batch).getAlertsOpened()).isEqualTo(2);
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(batch).getAlertsOpened()).isEqualTo(2);
 
         List<Alert> alerts = alertsOf(subject).stream().sorted(java.util.Comparator.comparing(a -> a.getBreachStartedAt().getSeconds())).toList();
         assertThat(alerts).hasSize(2);
@@ -215,7 +212,7 @@ class BreachEvaluationTest {
     void aFixOutsideTheHomeZoneDuringTheCurfewOpensACurfewAlertThatClosesWhenTheCurfewEnds() {
         String subject = UUID.randomUUID().toString();
         String curfew = UUID.randomUUID().toString();
-        service().putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(RulesFixtures.AGENCY).setOrderId(UUID.randomUUID().toString())
                 .setTimeZone("Europe/London").setVersion(1).setActive(true)
                 .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_HOME)
@@ -256,15 +253,15 @@ class BreachEvaluationTest {
                 .setTimeZone("Europe/London").setVersion(1).setActive(true)
                 .addCurfews(Curfew.newBuilder().setCurfewId(UUID.randomUUID().toString())
                         .addWindows(CurfewWindow.newBuilder().setStartDay(1).setStartTime("19:00").setEndTime("07:00")));
-        RulesFixtures.assertStatus(() -> service().putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
                 "curfews[0]: a curfew needs a zone of kind HOME among zones");
         r.addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_HOME).setGeojson(RulesFixtures.SQUARE));
         r.setCurfews(0, r.getCurfews(0).toBuilder().setWindows(0, CurfewWindow.newBuilder().setStartDay(8).setStartTime("19:00").setEndTime("07:00")));
-        RulesFixtures.assertStatus(() -> service().putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
                 "curfews[0].windows[0].start_day: 8 out of range [1, 7] (1 = Monday)");
         r.setCurfews(0, r.getCurfews(0).toBuilder().setWindows(0, CurfewWindow.newBuilder().setStartDay(1).setStartTime("19:00").setEndTime("07:00")));
         r.setTimeZone("Mars/Olympus");
-        RulesFixtures.assertStatus(() -> service().putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
                 "time_zone: 'Mars/Olympus' is not an IANA time zone id such as Europe/London");
     }
 
@@ -277,9 +274,9 @@ class BreachEvaluationTest {
                 .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION)
                         .setGeojson(RulesFixtures.SQUARE))
                 .build();
-        service().putSubjectConditions(active);
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(active);
         assertThat(feed(subject, IN_LAT, IN_LON, 8, false, T0, 5)).isEqualTo(1);
-        service().putSubjectConditions(active.toBuilder().setVersion(2).setActive(false).build());
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(active.toBuilder().setVersion(2).setActive(false).build());
         assertThat(alertsOf(subject).get(0).hasClosedAt()).isTrue();
         // And no further alerts: monitoring has ended.
         assertThat(feed(subject, IN_LAT, IN_LON, 8, false, T0.plusSeconds(3600), 10)).isZero();
@@ -290,12 +287,12 @@ class BreachEvaluationTest {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
         EvaluateFixesRequest stay = RulesGrpcServiceTest.stay(subject, IN_LAT, IN_LON, T0, 5);
         EvaluateFixesRequest bad = stay.toBuilder().setFixes(4, stay.getFixes(4).toBuilder().setAccuracyMetres(-3)).build();
-        RulesFixtures.assertStatus(() -> service().evaluateFixes(bad), Status.Code.INVALID_ARGUMENT, null);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service().evaluateFixes(bad))
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).evaluateFixes(bad), Status.Code.INVALID_ARGUMENT, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesFixtures.fromLocation(channel).evaluateFixes(bad))
                 .hasMessageContaining("fixes[4].accuracy_metres: must be within [0, ");
         assertThat(alertsOf(subject)).isEmpty();
         // Nothing of the rejected batch was recorded as evaluated: the same fixes, corrected, open the alert.
-        assertThat(service().evaluateFixes(stay).getAlertsOpened()).isEqualTo(1);
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(stay).getAlertsOpened()).isEqualTo(1);
 
         PutSubjectConditionsRequest withException = PutSubjectConditionsRequest.newBuilder()
                 .setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(RulesFixtures.AGENCY).setOrderId(UUID.randomUUID().toString())
@@ -307,7 +304,7 @@ class BreachEvaluationTest {
                                 .setStart(io.sentinel.common.util.Timestamps.of(T0.plusSeconds(3600)))
                                 .setEnd(io.sentinel.common.util.Timestamps.of(T0))))
                 .build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service().putSubjectConditions(withException))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(withException))
                 .hasMessageStartingWith("INVALID_ARGUMENT: curfews[0].exceptions[0].end: ");
     }
 }

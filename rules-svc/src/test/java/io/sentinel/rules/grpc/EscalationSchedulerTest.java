@@ -22,12 +22,15 @@ import io.restassured.RestAssured;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.GetAlertRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.rules.service.AlertWriter;
 
-/** The scheduled job escalates by itself when the configured time has passed (here: at once, checked every second). */
+/**
+ * The scheduled job escalates by itself when the configured time has passed (here: two seconds,
+ * checked every second: long enough for a test to lock an alert before it is due).
+ */
 @QuarkusTest
 @TestProfile(EscalationSchedulerTest.EscalateAtOnce.class)
 class EscalationSchedulerTest {
@@ -35,7 +38,7 @@ class EscalationSchedulerTest {
     public static class EscalateAtOnce implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sentinel.rules.escalation.after", "PT0S", "sentinel.rules.escalation.every", "1s");
+            return Map.of("sentinel.rules.escalation.after", "PT2S", "sentinel.rules.escalation.every", "1s");
         }
     }
 
@@ -62,22 +65,23 @@ class EscalationSchedulerTest {
     void anAlertAnotherTransactionHoldsIsSkippedAndEscalatedOnceItIsReleased() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, RulesFixtures.AGENCY);
         String held = overdue(subject);
-        // A transaction (a breach closing, a decision) holds the alert's row for six seconds.
+        // A transaction (a breach closing, a decision) holds the alert's row for eight seconds, taken
+        // before the alert is due.
         Process holder = RulesFixtures.psqlInBackground("begin; select 1 from alert where alert_id = '" + held
-                + "' for update; select pg_sleep(6); commit;", "PgSleep");
+                + "' for update; select pg_sleep(8); commit;", "PgSleep");
         try {
             String free = overdue(subject);
-            Awaitility.await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(escalated(free)).isTrue());
+            Awaitility.await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(escalated(free)).isTrue());
             assertThat(holder.isAlive()).as("the other alert escalated while this one was held").isTrue();
             assertThat(escalated(held)).as("skipped while held").isFalse();
         } finally {
             holder.waitFor(10, TimeUnit.SECONDS);
         }
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(escalated(held)).isTrue());
+        Awaitility.await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThat(escalated(held)).isTrue());
     }
 
     private String overdue(String subject) {
-        return RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+        return RulesFixtures.fromEnrollment(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
                 .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
     }

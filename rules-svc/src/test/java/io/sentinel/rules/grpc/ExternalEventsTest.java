@@ -18,13 +18,13 @@ import io.restassured.RestAssured;
 import io.sentinel.api.rules.v1.Alert;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertSeverity;
-import io.sentinel.api.rules.v1.CheckInEventKind;
-import io.sentinel.api.rules.v1.DeviceEvent;
-import io.sentinel.api.rules.v1.DeviceEventKind;
+import io.sentinel.api.internal.v1.CheckInEventKind;
+import io.sentinel.api.internal.v1.DeviceEvent;
+import io.sentinel.api.internal.v1.DeviceEventKind;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
-import io.sentinel.api.rules.v1.RecordCheckInEventRequest;
-import io.sentinel.api.rules.v1.RecordDeviceEventsRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.RecordCheckInEventRequest;
+import io.sentinel.api.internal.v1.RecordDeviceEventsRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
@@ -50,9 +50,6 @@ class ExternalEventsTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    RulesServiceGrpc.RulesServiceBlockingStub service() {
-        return RulesFixtures.as(channel, TestTokens.token("service:location-svc", AGENCY, "service"));
-    }
 
     List<Alert> alertsOf(String subject) {
         return RulesFixtures.caseworker(channel, AGENCY).listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build())
@@ -72,10 +69,10 @@ class ExternalEventsTest {
         DeviceEvent battery = device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_LOW_BATTERY, T).toBuilder().setDetail("battery=14").build();
         DeviceEvent silent = device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T.plusSeconds(600));
         RecordDeviceEventsRequest batch = RecordDeviceEventsRequest.newBuilder().addEvents(tamper).addEvents(battery).addEvents(silent).build();
-        assertThat(service().recordDeviceEvents(batch).getAlertsOpened()).isEqualTo(3);
-        assertThat(service().recordDeviceEvents(batch).getAlertsOpened()).as("redelivery").isZero();
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(batch).getAlertsOpened()).isEqualTo(3);
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(batch).getAlertsOpened()).as("redelivery").isZero();
         // A second tamper report while the first alert is live is the same condition: no new alert.
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T.plusSeconds(60))).build())
                 .getAlertsOpened()).isZero();
         List<Alert> alerts = alertsOf(subject);
@@ -87,14 +84,14 @@ class ExternalEventsTest {
         assertThat(low.getDeviceId()).isEqualTo(device);
 
         // Signal back 25 minutes later: the NO_SIGNAL alert closes with the outage as its duration.
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_SIGNAL_RESTORED, T.plusSeconds(2100))).build())
                 .getAlertsOpened()).isZero();
         Alert noSignal = alertsOf(subject).stream().filter(a -> a.getKind() == AlertKind.ALERT_KIND_NO_SIGNAL).findFirst().orElseThrow();
         assertThat(noSignal.getDurationSeconds()).isEqualTo(1500);
         assertThat(noSignal.getClosedAt().getSeconds()).isEqualTo(T.plusSeconds(2100).getEpochSecond());
         // A new outage is a new alert.
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T.plusSeconds(4000))).build())
                 .getAlertsOpened()).isEqualTo(1);
     }
@@ -104,23 +101,23 @@ class ExternalEventsTest {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         String device = UUID.randomUUID().toString();
         DeviceEvent ok = device(subject, device, DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T);
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok)
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok)
                 .addEvents(ok.toBuilder().setEventId(UUID.randomUUID().toString()).setKind(DeviceEventKind.DEVICE_EVENT_KIND_UNSPECIFIED))
                 .build()), Status.Code.INVALID_ARGUMENT, "events[1].kind: must be a known device event kind");
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok).addEvents(ok)
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok).addEvents(ok)
                 .build()), Status.Code.INVALID_ARGUMENT, "events[1].event_id: '" + ok.getEventId() + "' appears twice in the batch");
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok.toBuilder().clearOccurredAt()).build()), Status.Code.INVALID_ARGUMENT, "events[0].occurred_at: is required");
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok.toBuilder().setDeviceId("tag-7")).build()), Status.Code.INVALID_ARGUMENT, null);
-        RulesFixtures.assertStatus(() -> service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok.toBuilder().setDetail("x".repeat(201))).build()), Status.Code.INVALID_ARGUMENT,
                 "events[0].detail: must be at most 200 characters");
-        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, TestTokens.token("alice@" + AGENCY, AGENCY, "caseworker")).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder()
                 .addEvents(ok).build()), Status.Code.PERMISSION_DENIED, null);
         assertThat(alertsOf(subject)).isEmpty();
         // The good event was not marked as applied: sending it alone now opens its alert.
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok).build()).getAlertsOpened()).isEqualTo(1);
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(ok).build()).getAlertsOpened()).isEqualTo(1);
     }
 
     @Test
@@ -129,20 +126,20 @@ class ExternalEventsTest {
         String pending = UUID.randomUUID().toString();
         DeviceEvent applies = device(known, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_STRAP_TAMPER, T);
         DeviceEvent waits = device(pending, UUID.randomUUID().toString(), DeviceEventKind.DEVICE_EVENT_KIND_NO_SIGNAL, T);
-        var answer = service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
+        var answer = RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
         assertThat(answer.getAlertsOpened()).isEqualTo(1);
         assertThat(answer.getDeferredEventIdsList()).containsExactly(waits.getEventId());
         assertThat(alertsOf(known)).hasSize(1);
         // Still no order: deferred again, nothing remembered.
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build())
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build())
                 .getDeferredEventIdsList()).containsExactly(waits.getEventId());
         // Once the subject's conditions arrive, the same event opens its alert, once.
         RulesFixtures.subjectWithExclusionZone(channel, AGENCY, pending);
-        var later = service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
+        var later = RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(applies).build());
         assertThat(later.getAlertsOpened()).isEqualTo(1);
         assertThat(later.getDeferredEventIdsList()).isEmpty();
         assertThat(alertsOf(pending)).hasSize(1);
-        assertThat(service().recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build()).getAlertsOpened())
+        assertThat(RulesFixtures.fromLocation(channel).recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).build()).getAlertsOpened())
                 .as("redelivery").isZero();
     }
 
@@ -154,7 +151,7 @@ class ExternalEventsTest {
         // Another replica holds the events' lock (a large batch, say) for six seconds.
         Process holder = RulesFixtures.holdLock(ExternalEvents.EVENTS_LOCK, 6);
         try {
-            var answer = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+            var answer = RulesFixtures.fromLocation(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
                     .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(waits).addEvents(alsoWaits).build());
 
             assertThat(answer.getDeferredEventIdsList()).containsExactly(waits.getEventId(), alsoWaits.getEventId());
@@ -174,9 +171,9 @@ class ExternalEventsTest {
         // Fix evaluation (here: another session) holds the monitors' lock for six seconds.
         Process holder = RulesFixtures.holdLock(AlertWriter.MONITOR_LOCK, 6);
         try {
-            var opened = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+            var opened = RulesFixtures.fromLocation(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
                     .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(silent).build());
-            var closed = service().withDeadlineAfter(3, TimeUnit.SECONDS)
+            var closed = RulesFixtures.fromLocation(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
                     .recordDeviceEvents(RecordDeviceEventsRequest.newBuilder().addEvents(back).build());
 
             assertThat(opened.getAlertsOpened()).isEqualTo(1);
@@ -197,14 +194,14 @@ class ExternalEventsTest {
         RecordCheckInEventRequest missed = RecordCheckInEventRequest.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setSubjectId(subject).setKind(CheckInEventKind.CHECK_IN_EVENT_KIND_MISSED)
                 .setOccurredAt(Timestamps.of(T)).setCheckInId(UUID.randomUUID().toString()).build();
-        String first = service().recordCheckInEvent(missed).getAlertId();
+        String first = RulesFixtures.fromBiometric(channel).recordCheckInEvent(missed).getAlertId();
         assertThat(first).isNotEmpty();
-        assertThat(service().recordCheckInEvent(missed).getAlertId()).as("redelivery answers the same alert").isEqualTo(first);
+        assertThat(RulesFixtures.fromBiometric(channel).recordCheckInEvent(missed).getAlertId()).as("redelivery answers the same alert").isEqualTo(first);
 
         RecordCheckInEventRequest failed = missed.toBuilder().setEventId(UUID.randomUUID().toString())
                 .setCheckInId(UUID.randomUUID().toString()).setKind(CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED)
                 .setReviewedBy("rita").build();
-        String second = service().recordCheckInEvent(failed).getAlertId();
+        String second = RulesFixtures.fromBiometric(channel).recordCheckInEvent(failed).getAlertId();
         assertThat(second).isNotEmpty().isNotEqualTo(first);
         assertThat(alertsOf(subject)).extracting(Alert::getKind).containsExactlyInAnyOrder(AlertKind.ALERT_KIND_CHECK_IN_MISSED,
                 AlertKind.ALERT_KIND_CHECK_IN_FAILED);
@@ -217,13 +214,13 @@ class ExternalEventsTest {
                 .setSubjectId(subject).setKind(CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED)
                 .setOccurredAt(Timestamps.of(T)).setCheckInId(UUID.randomUUID().toString()).build();
         // No reviewer: an algorithm's verdict alone never becomes an alert.
-        RulesFixtures.assertStatus(() -> service().recordCheckInEvent(failed), Status.Code.INVALID_ARGUMENT, "reviewed_by: is required");
-        RulesFixtures.assertStatus(() -> service().recordCheckInEvent(failed.toBuilder().setReviewedBy("rita")
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).recordCheckInEvent(failed), Status.Code.INVALID_ARGUMENT, "reviewed_by: is required");
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).recordCheckInEvent(failed.toBuilder().setReviewedBy("rita")
                 .setKind(CheckInEventKind.CHECK_IN_EVENT_KIND_UNSPECIFIED).build()), Status.Code.INVALID_ARGUMENT,
                 "kind: must be MISSED or FAILED_CONFIRMED");
-        RulesFixtures.assertStatus(() -> service().recordCheckInEvent(failed.toBuilder().setReviewedBy("rita").setCheckInId("").build()),
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).recordCheckInEvent(failed.toBuilder().setReviewedBy("rita").setCheckInId("").build()),
                 Status.Code.INVALID_ARGUMENT, null);
-        RulesFixtures.assertStatus(() -> service().recordCheckInEvent(failed.toBuilder().setReviewedBy("rita").clearOccurredAt().build()),
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).recordCheckInEvent(failed.toBuilder().setReviewedBy("rita").clearOccurredAt().build()),
                 Status.Code.INVALID_ARGUMENT, "occurred_at: is required");
         assertThat(alertsOf(subject)).isEmpty();
     }
@@ -234,16 +231,16 @@ class ExternalEventsTest {
         String order = UUID.randomUUID().toString();
         RecordReviewOverdueRequest r = RecordReviewOverdueRequest.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setSubjectId(subject).setOrderId(order).setReviewDueAt(Timestamps.of(T)).build();
-        String id = service().recordReviewOverdue(r).getAlertId();
+        String id = RulesFixtures.fromEnrollment(channel).recordReviewOverdue(r).getAlertId();
         assertThat(id).isNotEmpty();
-        assertThat(service().recordReviewOverdue(r).getAlertId()).isEqualTo(id);
+        assertThat(RulesFixtures.fromEnrollment(channel).recordReviewOverdue(r).getAlertId()).isEqualTo(id);
         // A reminder for the same order while the alert is live: deduplicated.
-        assertThat(service().recordReviewOverdue(r.toBuilder().setEventId(UUID.randomUUID().toString()).build()).getAlertId()).isEmpty();
+        assertThat(RulesFixtures.fromEnrollment(channel).recordReviewOverdue(r.toBuilder().setEventId(UUID.randomUUID().toString()).build()).getAlertId()).isEmpty();
         assertThat(alertsOf(subject)).hasSize(1);
         assertThat(alertsOf(subject).get(0).getKind()).isEqualTo(AlertKind.ALERT_KIND_ORDER_REVIEW_OVERDUE);
-        RulesFixtures.assertStatus(() -> service().recordReviewOverdue(r.toBuilder().setEventId(UUID.randomUUID().toString())
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).recordReviewOverdue(r.toBuilder().setEventId(UUID.randomUUID().toString())
                 .clearReviewDueAt().build()), Status.Code.INVALID_ARGUMENT, "review_due_at: is required");
-        RulesFixtures.assertStatus(() -> service().recordReviewOverdue(r.toBuilder().setOrderId("o-1").build()),
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).recordReviewOverdue(r.toBuilder().setOrderId("o-1").build()),
                 Status.Code.INVALID_ARGUMENT, null);
     }
 }

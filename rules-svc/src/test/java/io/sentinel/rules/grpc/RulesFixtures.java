@@ -1,5 +1,7 @@
 package io.sentinel.rules.grpc;
 
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
+import io.sentinel.api.internal.v1.SubjectDataServiceGrpc;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -17,8 +19,8 @@ import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.common.v1.Zone;
 import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.rules.v1.AlertEvent;
-import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
@@ -47,8 +49,37 @@ final class RulesFixtures {
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
-    static RulesServiceGrpc.RulesServiceBlockingStub service(ManagedChannel channel) {
-        return as(channel, TestTokens.token("service:enrollment-svc", AGENCY, "service"));
+    /** rules-svc's internal intake as the service {@code caller} calls it, with that service's own token. */
+    static RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub intake(ManagedChannel channel, String caller) {
+        return GrpcTestChannels.asService(RulesIntakeServiceGrpc.newBlockingStub(channel), caller, "rules-svc");
+    }
+
+    static RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub fromEnrollment(ManagedChannel channel) {
+        return intake(channel, "enrollment-svc");
+    }
+
+    static RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub fromLocation(ManagedChannel channel) {
+        return intake(channel, "location-svc");
+    }
+
+    static RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub fromBiometric(ManagedChannel channel) {
+        return intake(channel, "biometric-svc");
+    }
+
+    /** The subject-data contract as enrollment-svc calls it. */
+    static SubjectDataServiceGrpc.SubjectDataServiceBlockingStub subjectData(ManagedChannel channel) {
+        return GrpcTestChannels.asService(SubjectDataServiceGrpc.newBlockingStub(channel), "enrollment-svc", "rules-svc");
+    }
+
+    /** The internal intake called with any token (a person's, say), to check it is refused. */
+    static RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub intakeAs(ManagedChannel channel, String token) {
+        return RulesIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    static SubjectDataServiceGrpc.SubjectDataServiceBlockingStub subjectDataAs(ManagedChannel channel, String token) {
+        return SubjectDataServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     static RulesServiceGrpc.RulesServiceBlockingStub caseworker(ManagedChannel channel, String agency) {
@@ -61,7 +92,7 @@ final class RulesFixtures {
     }
 
     static String subjectWithExclusionZone(ManagedChannel channel, String agency, String subject) {
-        service(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+        fromEnrollment(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
                 .setSubjectId(subject).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
                 .setTimeZone("Europe/London").setVersion(1).setActive(true)
                 .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SQUARE))

@@ -1,5 +1,6 @@
 package io.sentinel.rules.grpc;
 
+import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,11 +26,11 @@ import io.sentinel.api.common.v1.ZoneKind;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertState;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.EvaluateFixesResponse;
-import io.sentinel.api.rules.v1.EvaluatedFix;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesResponse;
+import io.sentinel.api.internal.v1.EvaluatedFix;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
-import io.sentinel.api.rules.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
@@ -60,9 +61,6 @@ class RulesGrpcServiceTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
-    RulesServiceGrpc.RulesServiceBlockingStub service() {
-        return as(TestTokens.token("service:enrollment-svc", AGENCY, "service"));
-    }
 
     static PutSubjectConditionsRequest conditions(String subjectId, String zoneId, long version, String geojson) {
         return PutSubjectConditionsRequest.newBuilder()
@@ -94,7 +92,7 @@ class RulesGrpcServiceTest {
 
     /** Opens StreamFixes as the token's caller; each answer, the failure or "completed" goes to {@code answers}. */
     io.grpc.stub.StreamObserver<EvaluateFixesRequest> streamFixes(String token, java.util.concurrent.BlockingQueue<Object> answers) {
-        return RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+        return RulesIntakeServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
                 .streamFixes(new io.grpc.stub.StreamObserver<>() {
                     @Override
                     public void onNext(EvaluateFixesResponse r) {
@@ -116,13 +114,13 @@ class RulesGrpcServiceTest {
     @Test
     void theForwardingStreamAnswersEachBatchInOrderAndARedeliveredBatchOpensNothingTwice() throws Exception {
         String subject = UUID.randomUUID().toString();
-        service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
         Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
         EvaluateFixesRequest first = stay(subject, 51.5010, -0.1270, t0, 3);
         EvaluateFixesRequest second = stay(subject, 51.5010, -0.1270, t0.plusSeconds(90), 3);
 
         java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        var out = streamFixes(TestTokens.token("location-svc", AGENCY, "service"), answers);
+        var out = streamFixes(TestTokens.service("location-svc", "rules-svc"), answers);
         // All three sent before any answer: the stream keeps them in order; the third repeats the second.
         out.onNext(first);
         out.onNext(second);
@@ -147,12 +145,12 @@ class RulesGrpcServiceTest {
         java.util.List<String> subjects = new java.util.ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String subject = UUID.randomUUID().toString();
-            service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
+            RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 1, SQUARE));
             subjects.add(subject);
         }
         Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
         java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        var out = streamFixes(TestTokens.token("location-svc", AGENCY, "service"), answers);
+        var out = streamFixes(TestTokens.service("location-svc", "rules-svc"), answers);
         // Six batches, each one fix per subject 30 s after the previous: the fifth completes the dwell for all 40.
         // All are sent before any answer, so rules-svc evaluates several in one transaction; each is
         // still answered on its own, with its own last fix id and the alerts its own fixes opened.
@@ -191,12 +189,12 @@ class RulesGrpcServiceTest {
         PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
         for (String token : new String[] { null, TestTokens.expired("svc", AGENCY, "service"),
                 TestTokens.signedByStranger("svc", AGENCY, "service"), "not-a-jwt" }) {
-            assertThatThrownBy(() -> as(token).putSubjectConditions(r))
+            assertThatThrownBy(() -> RulesFixtures.intakeAs(channel, token).putSubjectConditions(r))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         }
         // Nothing was stored: a fix inside the zone raises nothing for that subject.
-        EvaluateFixesResponse resp = service().evaluateFixes(EvaluateFixesRequest.newBuilder()
+        EvaluateFixesResponse resp = RulesFixtures.fromLocation(channel).evaluateFixes(EvaluateFixesRequest.newBuilder()
                 .addFixes(fix(nextFixId(), r.getSubjectId(), 51.5010, -0.1270)).build());
         assertThat(resp.getAlertsOpened()).isZero();
     }
@@ -204,7 +202,7 @@ class RulesGrpcServiceTest {
     @Test
     void rejectsACaseworkerCallingAnInternalRpc() {
         PutSubjectConditionsRequest r = conditions(UUID.randomUUID().toString(), UUID.randomUUID().toString(), 1, SQUARE);
-        assertThatThrownBy(() -> as(TestTokens.token("alice", AGENCY, "caseworker")).putSubjectConditions(r))
+        assertThatThrownBy(() -> RulesFixtures.intakeAs(channel, TestTokens.token("alice", AGENCY, "caseworker")).putSubjectConditions(r))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     }
@@ -213,15 +211,15 @@ class RulesGrpcServiceTest {
     void rejectsUnclosedRingNamingTheFieldAndKeepsPreviousConditions() {
         String subject = UUID.randomUUID().toString();
         String zone = UUID.randomUUID().toString();
-        service().putSubjectConditions(conditions(subject, zone, 1, SQUARE));
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, zone, 1, SQUARE));
         String open = SQUARE.replace("[-0.1290,51.5000]]]", "[-0.1291,51.5000]]]");
-        assertThatThrownBy(() -> service().putSubjectConditions(conditions(subject, zone, 2, open)))
+        assertThatThrownBy(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, zone, 2, open)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].geojson.coordinates[0]: ring is not closed (first and last positions differ)");
                 });
         // Version 1 still holds: staying inside the original square past the dwell opens an alert.
-        assertThat(service().evaluateFixes(stay(subject, 51.5010, -0.1270, Instant.parse("2026-11-20T10:00:00Z"), 5))
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(stay(subject, 51.5010, -0.1270, Instant.parse("2026-11-20T10:00:00Z"), 5))
                 .getAlertsOpened()).isEqualTo(1);
     }
 
@@ -229,7 +227,7 @@ class RulesGrpcServiceTest {
     void opensOneAlertForAFixInsideAnExclusionZoneAndDeliversItToTheSubscribedAgency() {
         String subject = UUID.randomUUID().toString();
         String zone = UUID.randomUUID().toString();
-        assertThat(service().putSubjectConditions(conditions(subject, zone, 3, SQUARE)).getVersion()).isEqualTo(3);
+        assertThat(RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, zone, 3, SQUARE)).getVersion()).isEqualTo(3);
 
         Instant t0 = Instant.parse("2026-11-20T10:00:00Z");
         EvaluateFixesRequest.Builder batch = EvaluateFixesRequest.newBuilder()
@@ -240,12 +238,12 @@ class RulesGrpcServiceTest {
         }
         EvaluateFixesRequest request = batch.build();
         long inside = request.getFixes(5).getFixId();
-        EvaluateFixesResponse resp = service().evaluateFixes(request);
+        EvaluateFixesResponse resp = RulesFixtures.fromLocation(channel).evaluateFixes(request);
         assertThat(resp.getAlertsOpened()).isEqualTo(1);
         assertThat(resp.getLastFixId()).isEqualTo(inside);
 
         // Redelivery of the same fixes (at-least-once) opens nothing more.
-        EvaluateFixesResponse again = service().evaluateFixes(request);
+        EvaluateFixesResponse again = RulesFixtures.fromLocation(channel).evaluateFixes(request);
         assertThat(again.getAlertsOpened()).isZero();
 
         var caseworker = as(TestTokens.token("alice", AGENCY, "caseworker"));
@@ -289,8 +287,8 @@ class RulesGrpcServiceTest {
     @Test
     void olderConditionsVersionIsIgnored() {
         String subject = UUID.randomUUID().toString();
-        assertThat(service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 5, SQUARE)).getVersion()).isEqualTo(5);
-        assertThat(service().putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 4, SQUARE)).getVersion()).isEqualTo(5);
+        assertThat(RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 5, SQUARE)).getVersion()).isEqualTo(5);
+        assertThat(RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, UUID.randomUUID().toString(), 4, SQUARE)).getVersion()).isEqualTo(5);
     }
 
     @Test
@@ -299,7 +297,7 @@ class RulesGrpcServiceTest {
                 .setZones(0, Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION)
                         .setCircle(Circle.newBuilder().setCentre(GeoPoint.newBuilder().setLatitude(51.5).setLongitude(-0.12)).setRadiusMetres(-5)))
                 .build();
-        assertThatThrownBy(() -> service().putSubjectConditions(r))
+        assertThatThrownBy(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].circle.radius_metres: must be within [1, 100000], got -5.0"));
     }

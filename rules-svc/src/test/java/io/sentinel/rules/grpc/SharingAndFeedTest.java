@@ -17,14 +17,15 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.sentinel.common.testing.TestTokens;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.GetAlertRequest;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
-import io.sentinel.api.rules.v1.PutSharingGrantsRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.util.Timestamps;
@@ -48,7 +49,7 @@ class SharingAndFeedTest {
     }
 
     String overdue(String subject) {
-        return RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+        return RulesFixtures.fromEnrollment(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
                 .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
     }
@@ -72,12 +73,12 @@ class SharingAndFeedTest {
                 e -> e.getAlert().getAlertId().equals(marker))).isEmpty();
 
         // A grant for other categories only: still nothing.
-        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, PARTNER, Instant.now().plus(Duration.ofDays(30)),
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 1, PARTNER, Instant.now().plus(Duration.ofDays(30)),
                 DataCategory.DATA_CATEGORY_CONDITIONS, DataCategory.DATA_CATEGORY_LOCATION_TRAIL));
         assertThat(partnerSees(subject)).isEmpty();
 
         // A grant covering alerts: list, get and feed show it.
-        assertThat(RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 2, PARTNER,
+        assertThat(RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 2, PARTNER,
                 Instant.now().plus(Duration.ofDays(30)), DataCategory.DATA_CATEGORY_ALERTS)).getVersion()).isEqualTo(2);
         assertThat(partnerSees(subject)).containsExactly(alert);
         assertThat(partner.getAlert(GetAlertRequest.newBuilder().setAlertId(alert).build()).getAlert().getAlertId()).isEqualTo(alert);
@@ -85,11 +86,11 @@ class SharingAndFeedTest {
                 e -> e.getAlert().getAlertId().equals(alert))).hasSize(1);
 
         // An older version changes nothing.
-        assertThat(RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, null, null)).getVersion()).isEqualTo(2);
+        assertThat(RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 1, null, null)).getVersion()).isEqualTo(2);
         assertThat(partnerSees(subject)).containsExactly(alert);
 
         // An expired grant: nothing again.
-        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 3, PARTNER, Instant.now().minusSeconds(60),
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 3, PARTNER, Instant.now().minusSeconds(60),
                 DataCategory.DATA_CATEGORY_ALERTS));
         assertThat(partnerSees(subject)).isEmpty();
         RulesFixtures.assertStatus(() -> partner.getAlert(GetAlertRequest.newBuilder().setAlertId(alert).build()), Status.Code.NOT_FOUND, null);
@@ -156,12 +157,12 @@ class SharingAndFeedTest {
     void rejectsBadGrantsNamingTheFieldAndKeepsThePreviousOnes() {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         String alert = overdue(subject);
-        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, PARTNER, Instant.now().plus(Duration.ofDays(1)),
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 1, PARTNER, Instant.now().plus(Duration.ofDays(1)),
                 DataCategory.DATA_CATEGORY_ALERTS));
         PutSharingGrantsRequest good = RulesFixtures.grants(subject, 2, PARTNER, Instant.now().plus(Duration.ofDays(1)),
                 DataCategory.DATA_CATEGORY_ALERTS);
         SharingGrant g = good.getGrants(0);
-        var svc = RulesFixtures.service(channel);
+        var svc = RulesFixtures.subjectData(channel);
         RulesFixtures.assertStatus(() -> svc.putSharingGrants(good.toBuilder().setSubjectId("x").build()), Status.Code.INVALID_ARGUMENT, null);
         RulesFixtures.assertStatus(() -> svc.putSharingGrants(good.toBuilder().setGrants(0, g.toBuilder().setPurpose("")).build()),
                 Status.Code.INVALID_ARGUMENT, "grants[0].purpose: must be 1 to 500 characters");
@@ -173,7 +174,7 @@ class SharingAndFeedTest {
                 Status.Code.INVALID_ARGUMENT, null);
         RulesFixtures.assertStatus(() -> svc.putSharingGrants(good.toBuilder().addGrants(g).build()),
                 Status.Code.INVALID_ARGUMENT, "grants[1].grant_id: '" + g.getGrantId() + "' appears twice");
-        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY).putSharingGrants(good), Status.Code.PERMISSION_DENIED, null);
+        RulesFixtures.assertStatus(() -> RulesFixtures.subjectDataAs(channel, TestTokens.token("alice@" + AGENCY, AGENCY, "caseworker")).putSharingGrants(good), Status.Code.PERMISSION_DENIED, null);
         // Version 1 still holds.
         assertThat(partnerSees(subject)).containsExactly(alert);
     }

@@ -19,12 +19,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.sentinel.common.testing.TestTokens;
 import io.sentinel.api.common.v1.DataCategory;
-import io.sentinel.api.rules.v1.EvaluateFixesRequest;
-import io.sentinel.api.rules.v1.ExportSubjectRequest;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.ExportSubjectRequest;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
-import io.sentinel.api.rules.v1.PurgeSubjectRequest;
-import io.sentinel.api.rules.v1.RecordReviewOverdueRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.util.Timestamps;
 
@@ -46,13 +47,13 @@ class SubjectDataTest {
     }
 
     String overdue(String subject) {
-        return RulesFixtures.service(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
+        return RulesFixtures.fromEnrollment(channel).recordReviewOverdue(RecordReviewOverdueRequest.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
                 .setReviewDueAt(Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
     }
 
     JsonNode export(String subject) throws Exception {
-        return new ObjectMapper().readTree(RulesFixtures.service(channel)
+        return new ObjectMapper().readTree(RulesFixtures.subjectData(channel)
                 .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()).getJson());
     }
 
@@ -60,7 +61,7 @@ class SubjectDataTest {
     void exportHoldsConditionsAlertsTheirEventsAndGrants() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         String alert = overdue(subject);
-        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
                 Instant.now().plus(Duration.ofDays(3)), DataCategory.DATA_CATEGORY_ALERTS));
         JsonNode json = export(subject);
         assertThat(json.path("subject_id").asText()).isEqualTo(subject);
@@ -85,33 +86,33 @@ class SubjectDataTest {
         overdue(subject);
         PurgeSubjectRequest alerts = PurgeSubjectRequest.newBuilder().setSubjectId(subject).setPurgeId(UUID.randomUUID().toString())
                 .addCategories(DataCategory.DATA_CATEGORY_ALERTS).build();
-        Map<String, Long> counts = RulesFixtures.service(channel).purgeSubject(alerts).getCountsMap();
+        Map<String, Long> counts = RulesFixtures.subjectData(channel).purgeSubject(alerts).getCountsMap();
         assertThat(counts).containsExactly(Map.entry("DATA_CATEGORY_ALERTS", 2L));
         assertThat(RulesFixtures.caseworker(channel, AGENCY).listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build())
                 .getAlertsList()).isEmpty();
         assertThat(export(subject).path("alert_events")).isEmpty();
         assertThat(export(subject).path("conditions").isNull()).as("conditions are another category").isFalse();
         // Same purge run again: the first run's counts, nothing else deleted.
-        assertThat(RulesFixtures.service(channel).purgeSubject(alerts).getCountsMap()).isEqualTo(counts);
+        assertThat(RulesFixtures.subjectData(channel).purgeSubject(alerts).getCountsMap()).isEqualTo(counts);
 
         // Conditions: gone from the database and from the in-memory orders (fixes no longer raise anything).
-        Map<String, Long> cond = RulesFixtures.service(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
+        Map<String, Long> cond = RulesFixtures.subjectData(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
                 .setPurgeId(UUID.randomUUID().toString()).addCategories(DataCategory.DATA_CATEGORY_CONDITIONS)
                 .addCategories(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build()).getCountsMap();
         assertThat(cond).containsEntry("DATA_CATEGORY_CONDITIONS", 1L).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", 0L);
         assertThat(export(subject).path("conditions").isNull()).isTrue();
         EvaluateFixesRequest stay = RulesGrpcServiceTest.stay(subject, RulesFixtures.IN_LAT, RulesFixtures.IN_LON,
                 Instant.parse("2026-11-20T10:00:00Z"), 10);
-        assertThat(RulesFixtures.service(channel).evaluateFixes(stay).getAlertsOpened()).isZero();
+        assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(stay).getAlertsOpened()).isZero();
     }
 
     @Test
     void purgeOfEverythingAlsoDropsGrants() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         overdue(subject);
-        RulesFixtures.service(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(subject, 1, "agency-partner",
                 Instant.now().plus(Duration.ofDays(3)), DataCategory.DATA_CATEGORY_ALERTS));
-        Map<String, Long> counts = RulesFixtures.service(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
+        Map<String, Long> counts = RulesFixtures.subjectData(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject)
                 .setPurgeId(UUID.randomUUID().toString()).build()).getCountsMap();
         assertThat(counts).containsEntry("DATA_CATEGORY_ALERTS", 1L).containsEntry("DATA_CATEGORY_CONDITIONS", 1L);
         JsonNode json = export(subject);
@@ -124,7 +125,7 @@ class SubjectDataTest {
     void rejectsBadPurgeAndExportRequestsNamingTheField() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         overdue(subject);
-        var svc = RulesFixtures.service(channel);
+        var svc = RulesFixtures.subjectData(channel);
         PurgeSubjectRequest ok = PurgeSubjectRequest.newBuilder().setSubjectId(subject).setPurgeId(UUID.randomUUID().toString()).build();
         RulesFixtures.assertStatus(() -> svc.purgeSubject(ok.toBuilder().setPurgeId("").build()), Status.Code.INVALID_ARGUMENT, null);
         RulesFixtures.assertStatus(() -> svc.purgeSubject(ok.toBuilder().setSubjectId("s-1").build()), Status.Code.INVALID_ARGUMENT, null);
@@ -132,8 +133,8 @@ class SubjectDataTest {
                 Status.Code.INVALID_ARGUMENT, "categories[0]: must be a known data category");
         RulesFixtures.assertStatus(() -> svc.exportSubject(ExportSubjectRequest.newBuilder().setSubjectId("s-1").build()),
                 Status.Code.INVALID_ARGUMENT, null);
-        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY).purgeSubject(ok), Status.Code.PERMISSION_DENIED, null);
-        RulesFixtures.assertStatus(() -> RulesFixtures.caseworker(channel, AGENCY)
+        RulesFixtures.assertStatus(() -> RulesFixtures.subjectDataAs(channel, TestTokens.token("alice@" + AGENCY, AGENCY, "caseworker")).purgeSubject(ok), Status.Code.PERMISSION_DENIED, null);
+        RulesFixtures.assertStatus(() -> RulesFixtures.subjectDataAs(channel, TestTokens.token("alice@" + AGENCY, AGENCY, "caseworker"))
                 .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()), Status.Code.PERMISSION_DENIED, null);
         assertThat(export(subject).path("alerts")).hasSize(1);
     }

@@ -1,0 +1,49 @@
+package io.sentinel.location.grpc;
+
+import jakarta.annotation.security.RolesAllowed;
+
+import io.quarkus.grpc.GrpcService;
+import io.sentinel.api.internal.v1.ExportSubjectRequest;
+import io.sentinel.api.internal.v1.ExportSubjectResponse;
+import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.PurgeSubjectResponse;
+import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
+import io.sentinel.api.internal.v1.SubjectDataService;
+import io.sentinel.common.security.InternalRpc;
+import io.sentinel.common.security.Roles;
+import io.sentinel.location.service.SharingService;
+import io.sentinel.location.service.SubjectRecords;
+import io.smallrye.mutiny.Uni;
+
+/** location-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc. */
+@GrpcService
+@InternalRpc
+@RolesAllowed(Roles.SERVICE)
+public class SubjectDataGrpcService implements SubjectDataService {
+    private final SharingService sharing;
+    private final SubjectRecords subjectData;
+
+    public SubjectDataGrpcService(SharingService sharing, SubjectRecords subjectData) {
+        this.sharing = sharing;
+        this.subjectData = subjectData;
+    }
+
+    @Override
+    public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
+        return Uni.createFrom().deferred(() -> sharing.put(request))
+                .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
+    }
+
+    @Override
+    public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
+        return Uni.createFrom().deferred(() -> subjectData.purge(request))
+                .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
+    }
+
+    @Override
+    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
+        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
+                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+    }
+}

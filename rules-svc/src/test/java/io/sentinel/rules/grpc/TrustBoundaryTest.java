@@ -1,0 +1,196 @@
+package io.sentinel.rules.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.sentinel.api.common.v1.Zone;
+import io.sentinel.api.common.v1.ZoneKind;
+import io.sentinel.api.internal.v1.EvaluateFixesRequest;
+import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.api.rules.v1.AlertEvent;
+import io.sentinel.api.rules.v1.ListAlertsRequest;
+import io.sentinel.api.rules.v1.RulesServiceGrpc;
+import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+import io.sentinel.common.testing.GrpcTestChannels;
+import io.sentinel.common.testing.TestKeys;
+import io.sentinel.common.testing.TestTokens;
+import io.smallrye.jwt.build.Jwt;
+
+/**
+ * rules-svc's side of the trust boundary: who may call its internal intake, which tokens it takes
+ * as a person's, and what a partner agency's user may do. Each refusal names its reason.
+ */
+@QuarkusTest
+class TrustBoundaryTest {
+    static final String AGENCY = RulesFixtures.AGENCY;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = GrpcTestChannels.plaintext(RestAssured.port);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static PutSubjectConditionsRequest conditions(String owningAgency) {
+        return PutSubjectConditionsRequest.newBuilder().setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(owningAgency)
+                .setOrderId(UUID.randomUUID().toString()).setTimeZone("Europe/London").setVersion(1).setActive(true)
+                .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_EXCLUSION)
+                        .setGeojson(RulesFixtures.SQUARE))
+                .build();
+    }
+
+    static String serviceToken(String subject, String audience, String agency, java.security.PrivateKey key) {
+        Instant now = Instant.now();
+        return Jwt.issuer(TestTokens.serviceIssuer(TestTokens.OWN_AGENCY)).subject(subject).audience(audience).claim("agency", agency)
+                .issuedAt(now).expiresAt(now.plusSeconds(300)).jws().keyId(subject).sign(key);
+    }
+
+    @Test
+    void eachInternalRpcAcceptsOnlyThePeersItNames() {
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(AGENCY));
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromLocation(channel).putSubjectConditions(conditions(AGENCY)),
+                Status.Code.PERMISSION_DENIED,
+                "sentinel.internal.v1.RulesIntakeService/PutSubjectConditions may be called by enrollment-svc only, not by location-svc");
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).evaluateFixes(EvaluateFixesRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED,
+                "sentinel.internal.v1.RulesIntakeService/EvaluateFixes may be called by location-svc only, not by enrollment-svc");
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).evaluateFixes(EvaluateFixesRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, null);
+        RulesFixtures.fromLocation(channel).evaluateFixes(EvaluateFixesRequest.getDefaultInstance());
+    }
+
+    @Test
+    void aPersonsTokenIsRefusedOnInternalRpcsWhateverItsRoles() {
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, TestTokens.token("root", AGENCY, "admin", "caseworker"))
+                .putSubjectConditions(conditions(AGENCY)), Status.Code.PERMISSION_DENIED,
+                "sentinel.internal.v1.RulesIntakeService/PutSubjectConditions is internal: it accepts the service tokens of enrollment-svc only, never a person's token");
+        // A token of the identity provider that claims the service role is refused outright, everywhere.
+        String claimsService = TestTokens.token("mallory", AGENCY, "service", "caseworker");
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, claimsService).putSubjectConditions(conditions(AGENCY)),
+                Status.Code.UNAUTHENTICATED, "a person's token may not carry the role 'service'");
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, claimsService).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, "a person's token may not carry the role 'service'");
+    }
+
+    @Test
+    void aServiceTokenIsRefusedOnThePublicApi() {
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, TestTokens.service("enrollment-svc", "rules-svc"))
+                .listAlerts(ListAlertsRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED, null);
+        RestAssured.given().auth().oauth2(TestTokens.service("enrollment-svc", "rules-svc")).get("/api/v1/alerts").then().statusCode(403);
+    }
+
+    @Test
+    void aServiceKeySpeaksOnlyForItsOwnService() {
+        // biometric-svc's key signing a token that claims to be enrollment-svc.
+        String forged = serviceToken("enrollment-svc", "rules-svc", TestTokens.OWN_AGENCY, TestKeys.service("biometric-svc"));
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, forged).putSubjectConditions(conditions(AGENCY)),
+                Status.Code.UNAUTHENTICATED, null);
+        // The same key signing a person's token (a caseworker of the deployment's agency).
+        String person = TestTokens.claims("eve", AGENCY, "caseworker").expiresAt(Instant.now().plusSeconds(600)).sign(TestKeys.service("biometric-svc"));
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, person).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, null);
+    }
+
+    @Test
+    void aServiceTokenMustBeAddressedToThisServiceAndThisDeploymentsAgency() {
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, TestTokens.service("enrollment-svc", "location-svc"))
+                .putSubjectConditions(conditions(AGENCY)), Status.Code.UNAUTHENTICATED, null);
+        String otherAgency = serviceToken("enrollment-svc", "rules-svc", "agency-elsewhere", TestKeys.service("enrollment-svc"));
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, otherAgency).putSubjectConditions(conditions(AGENCY)),
+                Status.Code.UNAUTHENTICATED, "service token of enrollment-svc is for agency 'agency-elsewhere', not this deployment's");
+        // A whole deployment of another agency (its own service issuer) is a stranger here.
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, TestTokens.service("enrollment-svc", "rules-svc", "nowhere-agency"))
+                .putSubjectConditions(conditions(AGENCY)), Status.Code.UNAUTHENTICATED, null);
+        // Long-lived service tokens are refused.
+        Instant now = Instant.now();
+        String longLived = Jwt.issuer(TestTokens.serviceIssuer(TestTokens.OWN_AGENCY)).subject("enrollment-svc").audience("rules-svc")
+                .claim("agency", TestTokens.OWN_AGENCY).issuedAt(now).expiresAt(now.plusSeconds(3600)).jws().keyId("enrollment-svc")
+                .sign(TestKeys.service("enrollment-svc"));
+        RulesFixtures.assertStatus(() -> RulesFixtures.intakeAs(channel, longLived).putSubjectConditions(conditions(AGENCY)),
+                Status.Code.UNAUTHENTICATED, null);
+    }
+
+    @Test
+    void internalRequestsNameOnlyAgenciesThisDeploymentServes() {
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions("nowhere-agency")),
+                Status.Code.PERMISSION_DENIED, "owning_agency_id: agency 'nowhere-agency' is not served by this deployment");
+    }
+
+    @Test
+    void aPersonsTokenNeedsAudiencePastIssueTimeAndAServedAgency() {
+        Instant now = Instant.now();
+        String future = TestTokens.claims("alice", AGENCY, "caseworker").issuedAt(now.plusSeconds(3600)).expiresAt(now.plusSeconds(7200))
+                .sign(TestKeys.trusted());
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, future).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, "the token's 'iat' is in the future");
+        String old = TestTokens.claims("alice", AGENCY, "caseworker").issuedAt(now.minusSeconds(13 * 3600)).expiresAt(now.plusSeconds(600))
+                .sign(TestKeys.trusted());
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, old).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, "the token was issued more than 12 h ago; sign in again");
+        String noAudience = Jwt.issuer(TestTokens.ISSUER).subject("alice").groups("caseworker").claim("agency", AGENCY)
+                .expiresAt(now.plusSeconds(600)).sign(TestKeys.trusted());
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, noAudience).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, null);
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, TestTokens.token("alice", "nowhere-agency", "caseworker"))
+                .listAlerts(ListAlertsRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED,
+                "agency 'nowhere-agency' is not served by this deployment");
+        RestAssured.given().auth().oauth2(TestTokens.token("alice", "nowhere-agency", "caseworker")).get("/api/v1/alerts").then()
+                .statusCode(401).body("detail", org.hamcrest.Matchers.equalTo("agency 'nowhere-agency' is not served by this deployment"));
+    }
+
+    @Test
+    void aPartnerAgencysUserIsOnlyAPartnerHere() {
+        String police = TestTokens.token("pc-1", "police-met", "caseworker", "partner");
+        // As a partner it may list what is shared with it (nothing yet)...
+        assertThat(RulesFixtures.as(channel, police).listAlerts(ListAlertsRequest.getDefaultInstance()).getAlertsList()).isEmpty();
+        // ...but its caseworker role does not hold here.
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, police).acknowledgeAlert(
+                io.sentinel.api.rules.v1.AcknowledgeAlertRequest.newBuilder().setAlertId(UUID.randomUUID().toString()).build()),
+                Status.Code.PERMISSION_DENIED, null);
+    }
+
+    @Test
+    void theAlertFeedEndsWhenItsTokenExpires() throws InterruptedException {
+        LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.expiringIn(3, "alice", AGENCY, "caseworker")))
+                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(Long.MAX_VALUE - 1).build(), new StreamObserver<AlertEvent>() {
+                    @Override
+                    public void onNext(AlertEvent value) {
+                        events.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        events.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        events.add("completed");
+                    }
+                });
+        Object end = events.poll(20, TimeUnit.SECONDS);
+        assertThat(end).isInstanceOfSatisfying(Throwable.class, t -> {
+            Status s = Status.fromThrowable(t);
+            assertThat(s.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(s.getDescription()).contains("reopen the stream with a fresh token");
+        });
+    }
+}
