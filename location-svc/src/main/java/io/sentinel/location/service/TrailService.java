@@ -48,10 +48,14 @@ public class TrailService {
         String p = blankToNull(purpose);
         String ref = blankToNull(reference);
         String range = from + "/" + to;
-        // Requests that cannot be answered whatever the rights are refused before any lookup, but still audited.
+        // A caller without a role that may read trails is refused before anything else is checked (it
+        // learns nothing about what a valid request would be); requests that cannot be answered
+        // whatever the rights are refused before any lookup. Both are audited.
         String refusal = null;
         SentinelException error = null;
-        if (subjectId == null) {
+        if (!caller.has(Roles.CASEWORKER) && !caller.has(Roles.PARTNER)) {
+            refusal = "role caseworker or partner is required";
+        } else if (subjectId == null) {
             error = SentinelException.invalid("subject_id", "must be a UUID");
         } else if (from == null) {
             error = SentinelException.invalid("from", "is required");
@@ -61,14 +65,12 @@ public class TrailService {
             error = SentinelException.invalid("to", "must be after from");
         } else if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             error = SentinelException.invalid("to", "range must be at most 31 days");
-        } else if (!caller.has(Roles.CASEWORKER) && !caller.has(Roles.PARTNER)) {
-            refusal = "role caseworker or partner is required";
         } else if (p == null || p.length() < 3 || p.length() > 500) {
             refusal = "purpose is required (3 to 500 characters)";
         } else if (ref == null || ref.length() < 3 || ref.length() > 200) {
             refusal = "reference is required: an alert id or a legal reference (3 to 200 characters)";
         }
-        if (error != null) {
+        if (error != null && refusal == null) {
             SentinelException e = error;
             return record(caller, subjectId, p, ref, false, via + " invalid: " + e.getMessage())
                     .chain(() -> Uni.createFrom().failure(e));

@@ -3,6 +3,7 @@ package io.sentinel.rules.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -164,6 +165,73 @@ class TrustBoundaryTest {
         RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, police).acknowledgeAlert(
                 io.sentinel.api.rules.v1.AcknowledgeAlertRequest.newBuilder().setAlertId(UUID.randomUUID().toString()).build()),
                 Status.Code.PERMISSION_DENIED, null);
+    }
+
+    String overdueAlert(String subject) {
+        return RulesFixtures.fromEnrollment(channel).recordReviewOverdue(io.sentinel.api.internal.v1.RecordReviewOverdueRequest.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setSubjectId(subject).setOrderId(UUID.randomUUID().toString())
+                .setReviewDueAt(io.sentinel.common.util.Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
+    }
+
+    @Test
+    void aRevokedGrantStopsWhatAnOpenFeedDelivers() throws InterruptedException {
+        String partner = "police-" + UUID.randomUUID().toString().substring(0, 8);
+        String revoked = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        String kept = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+        Instant until = Instant.now().plusSeconds(3600);
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(revoked, 1, partner, until,
+                io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS));
+        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(kept, 1, partner, until,
+                io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS));
+        LinkedBlockingQueue<AlertEvent> feed = new LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext open = io.grpc.Context.current().withCancellation();
+        try {
+            open.run(() -> RulesServiceGrpc.newStub(channel)
+                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("pc-1", partner, "partner")))
+                    .subscribeAlerts(SubscribeAlertsRequest.newBuilder().build(), new StreamObserver<AlertEvent>() {
+                        @Override
+                        public void onNext(AlertEvent value) {
+                            feed.add(value);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    }));
+            String first = overdueAlert(revoked);
+            assertThat(nextFor(feed, first)).as("the shared alert arrives").isNotNull();
+
+            // The grant is revoked (enrollment-svc sends the grants in force: none) while the feed stays open.
+            RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(revoked, 2, null, until));
+            String hidden = overdueAlert(revoked);
+            String shown = overdueAlert(kept);
+            List<String> seen = new java.util.ArrayList<>();
+            AlertEvent e;
+            while ((e = feed.poll(20, TimeUnit.SECONDS)) != null) {
+                seen.add(e.getAlert().getAlertId());
+                if (e.getAlert().getAlertId().equals(shown)) {
+                    break;
+                }
+            }
+            // The alert under the revoked grant, opened before the still-shared one, never came.
+            assertThat(seen).contains(shown).doesNotContain(hidden);
+        } finally {
+            open.cancel(null);
+        }
+    }
+
+    static AlertEvent nextFor(LinkedBlockingQueue<AlertEvent> feed, String alertId) throws InterruptedException {
+        AlertEvent e;
+        while ((e = feed.poll(20, TimeUnit.SECONDS)) != null) {
+            if (e.getAlert().getAlertId().equals(alertId)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     @Test
