@@ -18,12 +18,19 @@ import io.sentinel.common.util.Timestamps;
 /** Test helpers shared by this module's service tests: assignments through the real API, psql checks. */
 public final class Fixtures {
     public static final String AGENCY = "agency-a";
+    /** The gateway of {@link #gatewayToken()}; the devices made here are bound to it. */
+    public static final String GATEWAY = "gw-1";
 
     private Fixtures() {
     }
 
     public static String gatewayToken() {
-        return TestTokens.token("gw-1", AGENCY, "device-gateway");
+        return TestTokens.token(GATEWAY, AGENCY, "device-gateway");
+    }
+
+    /** A device-gateway token of {@link #AGENCY} for the gateway named {@code subject}. */
+    public static String gatewayToken(String subject) {
+        return TestTokens.token(subject, AGENCY, "device-gateway");
     }
 
     public static String serviceToken() {
@@ -35,7 +42,7 @@ public final class Fixtures {
         return assignedDevice(cadence, AGENCY);
     }
 
-    /** A new device assigned to a new subject of the given agency; returns {deviceId, subjectId}. */
+    /** A new device assigned to a new subject of the given agency, bound to {@link #GATEWAY}; returns {deviceId, subjectId}. */
     public static String[] assignedDevice(LocationCadence cadence, String agency) {
         String device = UUID.randomUUID().toString();
         String subject = UUID.randomUUID().toString();
@@ -44,7 +51,7 @@ public final class Fixtures {
             LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(serviceToken()))
                     .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
-                            .setOwningAgencyId(agency).setCadence(cadence).setVersion(1)
+                            .setOwningAgencyId(agency).setCadence(cadence).setVersion(1).addGatewayIds(GATEWAY)
                             .setEffectiveAt(Timestamps.of(Instant.now())).build());
         } finally {
             channel.shutdownNow();
@@ -60,12 +67,17 @@ public final class Fixtures {
     }
 
     /**
-     * PutDeviceAssignment through the real gRPC API: {@code subject} null releases the device, {@code
-     * serial} null registers none. Failures propagate as StatusRuntimeException.
+     * PutDeviceAssignment through the real gRPC API, bound to {@link #GATEWAY}: {@code subject} null
+     * releases the device, {@code serial} null registers none. Failures propagate as StatusRuntimeException.
      */
     public static long assign(String device, String subject, String agency, String serial, long version) {
+        return assign(device, subject, agency, serial, version, java.util.List.of(GATEWAY));
+    }
+
+    /** Like {@link #assign(String, String, String, String, long)}, bound to {@code gateways} (empty: to none). */
+    public static long assign(String device, String subject, String agency, String serial, long version, java.util.List<String> gateways) {
         PutDeviceAssignmentRequest.Builder r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setOwningAgencyId(agency)
-                .setVersion(version).setEffectiveAt(Timestamps.of(Instant.now()));
+                .setVersion(version).setEffectiveAt(Timestamps.of(Instant.now())).addAllGatewayIds(gateways);
         if (subject != null) {
             r.setSubjectId(subject).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL);
         }

@@ -113,7 +113,8 @@ class PurgeIT {
                                 .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
                 .build()).getOrder();
         Device device = caseworker.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .addGatewayIds("gw")).build())
                 .getDevice();
         caseworker.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
 

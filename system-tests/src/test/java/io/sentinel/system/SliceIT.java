@@ -69,6 +69,8 @@ import io.sentinel.common.util.Timestamps;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SliceIT {
     static final String AGENCY = "agency-e2e";
+    /** The gateway that reports the tags' fixes; devices are registered bound to it. */
+    static final String GATEWAY = "gateway-1";
     // Parliament Square, London.
     static final String SQUARE = """
             {"type":"Polygon","coordinates":[[[-0.1290,51.5000],[-0.1250,51.5000],[-0.1250,51.5020],[-0.1290,51.5020],[-0.1290,51.5000]]]}""";
@@ -124,7 +126,8 @@ class SliceIT {
         String zoneId = order.getConditions().getZones(0).getZoneId();
         assertThat(zoneId).isNotEmpty();
         Device device = caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG))
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .addGatewayIds(GATEWAY))
                 .build()).getDevice();
         caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
 
@@ -244,7 +247,8 @@ class SliceIT {
                                 .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
                 .build()).getOrder();
         Device device = caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG))
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .addGatewayIds(GATEWAY))
                 .build()).getDevice();
         caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
         // enrollment-svc reports the peer as unreachable while the message waits in its outbox.
@@ -303,7 +307,7 @@ class SliceIT {
     }
 
     static FixBatchAck send(FixBatch batch) throws InterruptedException {
-        return send(location, TestTokens.token("gateway-1", AGENCY, "device-gateway"), batch);
+        return send(location, TestTokens.token(GATEWAY, AGENCY, "device-gateway"), batch);
     }
 
     static FixBatchAck send(ManagedChannel location, String token, FixBatch batch) throws InterruptedException {

@@ -1,5 +1,9 @@
 package io.sentinel.common.error;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** Small argument checks that name the field they reject. */
@@ -32,6 +36,44 @@ public final class Check {
             throw SentinelException.invalid(field, "may contain only letters, digits and . _ : / -");
         }
         return value;
+    }
+
+    /** Most gateways one device may be bound to. */
+    public static final int MAX_GATEWAY_IDS = 16;
+
+    /**
+     * The gateways bound to a device (the token subjects that may report its fixes): {@code min} to
+     * {@link #MAX_GATEWAY_IDS} of them, each 1 to 200 printable ASCII characters without whitespace or
+     * commas (they are stored comma-separated), no repeats. One rule for enrollment-svc, which records
+     * the binding ({@code min} 1), and location-svc, which enforces it ({@code min} 0: assignments sent
+     * before bindings existed carry none). An element is named {@code field[i]}.
+     */
+    public static List<String> gatewayIds(String field, List<String> ids, int min) {
+        if (ids.size() < min) {
+            throw SentinelException.invalid(field, min == 1 ? "at least one gateway is required: name the gateways that may report this device"
+                    : "at least " + min + " gateways are required");
+        }
+        if (ids.size() > MAX_GATEWAY_IDS) {
+            throw SentinelException.invalid(field, "at most " + MAX_GATEWAY_IDS + " gateways, got " + ids.size());
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            String element = field + "[" + i + "]";
+            String id = ids.get(i);
+            length(element, id, 1, 200);
+            for (int c = 0; c < id.length(); c++) {
+                char ch = id.charAt(c);
+                if (ch < 0x21 || ch > 0x7e || ch == ',') {
+                    throw SentinelException.invalid(element, "must be printable ASCII without whitespace or commas, got '" + abbreviate(id) + "'");
+                }
+            }
+            if (!seen.add(id)) {
+                throw SentinelException.invalid(element, "repeats '" + abbreviate(id) + "'");
+            }
+            out.add(id);
+        }
+        return List.copyOf(out);
     }
 
     public static UUID uuid(String field, String value) {

@@ -171,6 +171,17 @@ public class EnrollmentGrpcService implements EnrollmentService {
 
     @Override
     @RolesAllowed(Roles.CASEWORKER)
+    public Uni<SetDeviceGatewaysResponse> setDeviceGateways(SetDeviceGatewaysRequest r) {
+        var who = caller.get();
+        // Audited: it decides whose reports of a person's whereabouts are taken.
+        return audited(who, "SetDeviceGateways", "", () -> service.setDeviceGateways(who, r.getDeviceId(), r.getGatewayIdsList()),
+                Device::getAssignedSubjectId)
+                .invoke(outbox::wake)
+                .map(d -> SetDeviceGatewaysResponse.newBuilder().setDevice(d).build());
+    }
+
+    @Override
+    @RolesAllowed(Roles.CASEWORKER)
     public Uni<AmendConditionsResponse> amendConditions(AmendConditionsRequest r) {
         var who = caller.get();
         return audited(who, "AmendConditions", "", () -> service.amendConditions(who, r.getOrderId(), r.getVersion(), r.getConditions()),

@@ -27,4 +27,7 @@ public class DeviceEntity {
     public long assignmentVersion;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The gateways (token subjects) allowed to report this device's fixes, comma-separated; empty: none. */
+    @Column(name = "gateway_ids")
+    public String gatewayIds = "";
 }

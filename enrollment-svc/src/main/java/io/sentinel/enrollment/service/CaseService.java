@@ -264,7 +264,7 @@ public class CaseService {
         PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder()
                 .setDeviceId(d.deviceId.toString()).setSubjectId(d.assignedSubjectId.toString()).setOwningAgencyId(d.owningAgencyId)
                 .setCadence(c.getCadence()).setVersion(d.assignmentVersion).setEffectiveAt(Timestamps.of(d.assignedAt))
-                .setSerial(d.serial).build();
+                .setSerial(d.serial).addAllGatewayIds(EnrollmentMapping.gatewayIds(d)).build();
         return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray());
     }
 
@@ -298,6 +298,7 @@ public class CaseService {
         if (d.getType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || d.getType() == DeviceType.UNRECOGNIZED) {
             throw SentinelException.invalid("device.type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
         }
+        List<String> gateways = gatewayIds("device.gateway_ids", d.getGatewayIdsList());
         Uni<Device> create = devices.bySerial(caller.agencyId(), d.getSerial()).flatMap(existing -> {
             if (existing != null) {
                 throw SentinelException.alreadyExists("device.serial", "a device with serial " + d.getSerial() + " is already registered");
@@ -307,6 +308,7 @@ public class CaseService {
             e.serial = d.getSerial();
             e.type = d.getType().name();
             e.owningAgencyId = caller.agencyId();
+            e.gatewayIds = EnrollmentMapping.storedGatewayIds(gateways);
             e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             return devices.persist(e).map(EnrollmentMapping::device);
         });
@@ -314,12 +316,55 @@ public class CaseService {
                 Device::getDeviceId);
     }
 
+    /**
+     * The gateways a device is bound to, as a caseworker gives them: 1 to 16 (a device nobody may
+     * report would be registered in vain); the rule for each id is {@link Check#gatewayIds}.
+     */
+    static List<String> gatewayIds(String field, List<String> ids) {
+        return Check.gatewayIds(field, ids, 1);
+    }
+
     private Uni<DeviceEntity> ownedDevice(Caller caller, UUID id) {
-        return devices.findById(id).map(e -> {
-            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
-                throw SentinelException.notFound("device", id.toString());
+        return devices.findById(id).map(e -> requireOwned(caller, id, e));
+    }
+
+    /** Like {@link #ownedDevice}, locked for update: assignment and binding changes of one device go one at a time. */
+    private Uni<DeviceEntity> ownedDeviceForUpdate(Caller caller, UUID id) {
+        return devices.findById(id, LockModeType.PESSIMISTIC_WRITE).map(e -> requireOwned(caller, id, e));
+    }
+
+    /** The device if the caller's agency owns it; otherwise NOT_FOUND, so ids cannot be probed. */
+    private static DeviceEntity requireOwned(Caller caller, UUID id, DeviceEntity e) {
+        if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
+            throw SentinelException.notFound("device", id.toString());
+        }
+        return e;
+    }
+
+    /**
+     * Replaces the gateways allowed to report a device. An assigned device's assignment goes to
+     * location-svc again under a new version, carrying the new binding, so a gateway taken off it is
+     * refused from then on.
+     */
+    @WithTransaction
+    public Uni<Device> setDeviceGateways(Caller caller, String deviceId, List<String> requested) {
+        UUID did = Check.uuid("device_id", deviceId);
+        List<String> gateways = gatewayIds("gateway_ids", requested);
+        return ownedDeviceForUpdate(caller, did).flatMap(d -> {
+            d.gatewayIds = EnrollmentMapping.storedGatewayIds(gateways);
+            if (d.assignedSubjectId == null) {
+                // location-svc refuses every fix of an unassigned device; the next assignment carries the binding.
+                return Uni.createFrom().item(EnrollmentMapping.device(d));
             }
-            return e;
+            return orders.activeFor(d.assignedSubjectId).flatMap(order -> {
+                if (order == null) {
+                    throw SentinelException.precondition("device_id", "the device's subject has no active monitoring order");
+                }
+                return ledger.nextVersion().flatMap(v -> {
+                    d.assignmentVersion = v;
+                    return announceAssignment(d, order);
+                });
+            }).map(x -> EnrollmentMapping.device(d));
         });
     }
 
@@ -340,7 +385,7 @@ public class CaseService {
     public Uni<Device> assignDevice(Caller caller, String deviceId, String subjectId) {
         UUID did = Check.uuid("device_id", deviceId);
         UUID sid = Check.uuid("subject_id", subjectId);
-        return ownedDevice(caller, did).flatMap(device -> owned(caller, sid).flatMap(subject -> {
+        return ownedDeviceForUpdate(caller, did).flatMap(device -> owned(caller, sid).flatMap(subject -> {
             if (sid.equals(device.assignedSubjectId)) {
                 return Uni.createFrom().item(EnrollmentMapping.device(device));
             }
@@ -475,7 +520,8 @@ public class CaseService {
             d.assignedAt = null;
             d.assignmentVersion = version;
             PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(d.deviceId.toString())
-                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).setSerial(d.serial).build();
+                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).setSerial(d.serial)
+                    .addAllGatewayIds(EnrollmentMapping.gatewayIds(d)).build();
             return Panache.getSession().flatMap(s -> s.createNativeQuery(
                     "update device_assignment_history set released_at = ?1 where device_id = ?2 and subject_id = ?3 and assigned_at = ?4")
                     .setParameter(1, at).setParameter(2, d.deviceId).setParameter(3, subject).setParameter(4, assignedAt).executeUpdate())
@@ -486,7 +532,7 @@ public class CaseService {
     @WithTransaction
     public Uni<Device> unassignDevice(Caller caller, String deviceId) {
         UUID did = Check.uuid("device_id", deviceId);
-        return ownedDevice(caller, did).flatMap(d -> {
+        return ownedDeviceForUpdate(caller, did).flatMap(d -> {
             if (d.assignedSubjectId == null) {
                 throw SentinelException.precondition("device_id", "device is not assigned");
             }

@@ -67,10 +67,20 @@ public final class EnrollmentMapping {
 
     public static Device device(DeviceEntity e) {
         Device.Builder b = Device.newBuilder().setDeviceId(e.deviceId.toString()).setSerial(e.serial).setType(DeviceType.valueOf(e.type))
-                .setOwningAgencyId(e.owningAgencyId);
+                .setOwningAgencyId(e.owningAgencyId).addAllGatewayIds(gatewayIds(e));
         if (e.assignedSubjectId != null) {
             b.setAssignedSubjectId(e.assignedSubjectId.toString()).setAssignedAt(Timestamps.of(e.assignedAt));
         }
         return b.build();
+    }
+
+    /** The device's gateway binding in the order it was given; empty when it has none. */
+    public static java.util.List<String> gatewayIds(DeviceEntity e) {
+        return e.gatewayIds == null || e.gatewayIds.isEmpty() ? java.util.List.of() : java.util.Arrays.asList(e.gatewayIds.split(","));
+    }
+
+    /** The stored form of a validated binding (its ids hold no commas). */
+    public static String storedGatewayIds(java.util.List<String> ids) {
+        return String.join(",", ids);
     }
 }

@@ -365,7 +365,7 @@ class CaseLifecycleGrpcTest {
         MonitoringOrder o = activeOrder(s);
         var cw = caseworker();
         Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG).addGatewayIds("gw-1")).build()).getDevice();
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
 
         MonitoringOrder ended = cw.endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(1).build()).getOrder();
@@ -386,6 +386,9 @@ class CaseLifecycleGrpcTest {
         // location-svc learns the serial the device reports itself by (IMEI, Traccar unique id).
         assertThat(assigned.getSerial()).isEqualTo(d.getSerial()).isNotEmpty();
         assertThat(released.getSerial()).isEqualTo(d.getSerial());
+        // And the gateways that may report it, with the release too.
+        assertThat(assigned.getGatewayIdsList()).containsExactly("gw-1");
+        assertThat(released.getGatewayIdsList()).containsExactly("gw-1");
 
         // An ended order takes no further amendment, and the device is free for another subject.
         assertStatus(() -> cw.endOrder(EndOrderRequest.newBuilder().setOrderId(o.getOrderId()).setVersion(2).build()),
@@ -402,7 +405,7 @@ class CaseLifecycleGrpcTest {
         activeOrder(s);
         var cw = caseworker();
         Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG).addGatewayIds("gw-1")).build()).getDevice();
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
         assertThat(cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getAssignedSubjectId())
                 .isEmpty();
@@ -411,6 +414,143 @@ class CaseLifecycleGrpcTest {
         assertThat(PutDeviceAssignmentRequest.parseFrom(toLocation.get(1)).getSubjectId()).isEmpty();
         assertStatus(() -> cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()),
                 Status.Code.FAILED_PRECONDITION, "device_id: device is not assigned");
+    }
+
+    // ---- devices and the gateways bound to them
+
+    Device registerDevice(String... gateways) {
+        return caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .addAllGatewayIds(List.of(gateways))).build()).getDevice();
+    }
+
+    static PutDeviceAssignmentRequest assignment(byte[] payload) {
+        try {
+            return PutDeviceAssignmentRequest.parseFrom(payload);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aDeviceIsRegisteredWithTheGatewaysThatMayReportItAndShowsThemWhereverItIsRead() {
+        Device d = registerDevice("gw-2", "gw-1");
+        assertThat(d.getGatewayIdsList()).containsExactly("gw-2", "gw-1");
+        assertThat(caseworker().getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice()).isEqualTo(d);
+        assertThat(caseworker().listDevices(ListDevicesRequest.newBuilder().build()).getDevicesList()).containsExactly(d);
+        assertThat(psql("select gateway_ids from device where device_id = '" + d.getDeviceId() + "'")).isEqualTo("gw-2,gw-1");
+
+        // The limits themselves are accepted: 16 gateways, one of them 200 characters long of every printable kind.
+        List<String> sixteen = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 15).mapToObj(i -> "gw-" + i).toList());
+        String printable = "!\"#$%&'()*+-./09:;<=>?@AZ[\\]^_`az{|}~";
+        sixteen.add(printable + "x".repeat(200 - printable.length()));
+        assertThat(registerDevice(sixteen.toArray(String[]::new)).getGatewayIdsList()).isEqualTo(sixteen);
+    }
+
+    @Test
+    void rejectsADeviceRegistrationWithoutValidGatewaysNamingTheFieldAndStoresNothing() {
+        record Case(List<String> gateways, String description) {
+        }
+        String invalid = "must be printable ASCII without whitespace or commas, got ";
+        List<Case> cases = List.of(
+                new Case(List.of(), "device.gateway_ids: at least one gateway is required: name the gateways that may report this device"),
+                new Case(java.util.stream.IntStream.range(0, 17).mapToObj(i -> "gw-" + i).toList(), "device.gateway_ids: at most 16 gateways, got 17"),
+                new Case(List.of("gw-1", "gw-2", "gw-1"), "device.gateway_ids[2]: repeats 'gw-1'"),
+                new Case(List.of("gw-1,gw-2"), "device.gateway_ids[0]: " + invalid + "'gw-1,gw-2'"),
+                new Case(List.of("gw-1", "gw 2"), "device.gateway_ids[1]: " + invalid + "'gw 2'"),
+                new Case(List.of("gw\t2"), "device.gateway_ids[0]: " + invalid + "'gw\t2'"),
+                new Case(List.of("gw-1", "gw-\u00e9"), "device.gateway_ids[1]: " + invalid + "'gw-\u00e9'"),
+                new Case(List.of(""), "device.gateway_ids[0]: must be 1 to 200 characters"),
+                new Case(List.of("g".repeat(201)), "device.gateway_ids[0]: must be 1 to 200 characters"));
+        for (Case c : cases) {
+            assertStatus(() -> caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                    .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                            .addAllGatewayIds(c.gateways())).build()), Status.Code.INVALID_ARGUMENT, c.description());
+        }
+        assertThat(psql("select count(*) from device where owning_agency_id = '" + agency + "'")).isEqualTo("0");
+        assertThat(psql("select count(*) from idempotency_key where agency_id = '" + agency + "'")).isEqualTo("0");
+        assertThat(caseworker().listDevices(ListDevicesRequest.newBuilder().build()).getDevicesCount()).isZero();
+    }
+
+    @Test
+    void settingAnAssignedDevicesGatewaysSendsItsAssignmentToLocationSvcAgainWithTheNewBinding() {
+        Subject s = subject();
+        activeOrder(s);
+        var cw = caseworker();
+        Device d = registerDevice("gw-1");
+        cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+        PutDeviceAssignmentRequest first = assignment(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId()).get(0));
+        assertThat(first.getGatewayIdsList()).containsExactly("gw-1");
+
+        Device changed = cw.setDeviceGateways(SetDeviceGatewaysRequest.newBuilder().setDeviceId(d.getDeviceId())
+                .addGatewayIds("gw-2").addGatewayIds("gw-3").build()).getDevice();
+        assertThat(changed.getGatewayIdsList()).containsExactly("gw-2", "gw-3");
+        assertThat(changed.getAssignedSubjectId()).isEqualTo(s.getSubjectId());
+        assertThat(cw.getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice()).isEqualTo(changed);
+
+        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        assertThat(toLocation).hasSize(2);
+        PutDeviceAssignmentRequest again = assignment(toLocation.get(1));
+        assertThat(again.getGatewayIdsList()).containsExactly("gw-2", "gw-3");
+        assertThat(again.getVersion()).isGreaterThan(first.getVersion());
+        // The same assignment otherwise: same subject, cadence, start and serial.
+        assertThat(again.toBuilder().clearGatewayIds().setVersion(first.getVersion()).build())
+                .isEqualTo(first.toBuilder().clearGatewayIds().build());
+
+        // Released, the device's binding still travels with it.
+        cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build());
+        toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        assertThat(assignment(toLocation.get(2)).getSubjectId()).isEmpty();
+        assertThat(assignment(toLocation.get(2)).getGatewayIdsList()).containsExactly("gw-2", "gw-3");
+        // Who may report a person's whereabouts changed: audited against that person.
+        assertThat(psql("select outcome || '|' || subject_id from audit_log where agency_id = '" + agency + "' and action = 'SetDeviceGateways'"))
+                .isEqualTo("allowed|" + s.getSubjectId());
+    }
+
+    @Test
+    void settingAFreeDevicesGatewaysSendsNothingUntilItIsAssigned() {
+        Subject s = subject();
+        activeOrder(s);
+        var cw = caseworker();
+        Device d = registerDevice("gw-1");
+        cw.setDeviceGateways(SetDeviceGatewaysRequest.newBuilder().setDeviceId(d.getDeviceId()).addGatewayIds("gw-9").build());
+        assertThat(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId())).isEmpty();
+        cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        assertThat(toLocation).hasSize(1);
+        assertThat(assignment(toLocation.get(0)).getGatewayIdsList()).containsExactly("gw-9");
+    }
+
+    @Test
+    void onlyTheOwningAgencysCaseworkerSetsADevicesGatewaysAndBadOnesChangeNothing() {
+        Subject s = subject();
+        activeOrder(s);
+        Device d = registerDevice("gw-1");
+        caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
+        SetDeviceGatewaysRequest rebind = SetDeviceGatewaysRequest.newBuilder().setDeviceId(d.getDeviceId()).addGatewayIds("gw-evil").build();
+        String otherAgency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+
+        assertStatus(() -> as(TestTokens.token("eve", otherAgency, "caseworker")).setDeviceGateways(rebind), Status.Code.NOT_FOUND,
+                "device " + d.getDeviceId() + " not found");
+        assertStatus(() -> as(TestTokens.token("gw-1", agency, "device-gateway")).setDeviceGateways(rebind), Status.Code.PERMISSION_DENIED, null);
+        assertStatus(() -> caseworker().setDeviceGateways(rebind.toBuilder().setDeviceId(UUID.randomUUID().toString()).build()),
+                Status.Code.NOT_FOUND, null);
+        assertStatus(() -> caseworker().setDeviceGateways(rebind.toBuilder().setDeviceId("tag-1").build()), Status.Code.INVALID_ARGUMENT,
+                "device_id: must be a UUID, got 'tag-1'");
+        assertStatus(() -> caseworker().setDeviceGateways(rebind.toBuilder().clearGatewayIds().build()), Status.Code.INVALID_ARGUMENT,
+                "gateway_ids: at least one gateway is required: name the gateways that may report this device");
+        assertStatus(() -> caseworker().setDeviceGateways(rebind.toBuilder().addGatewayIds("gw 2").build()), Status.Code.INVALID_ARGUMENT,
+                "gateway_ids[1]: must be printable ASCII without whitespace or commas, got 'gw 2'");
+        assertStatus(() -> caseworker().setDeviceGateways(rebind.toBuilder().addGatewayIds("gw-evil").build()), Status.Code.INVALID_ARGUMENT,
+                "gateway_ids[1]: repeats 'gw-evil'");
+
+        assertThat(caseworker().getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getGatewayIdsList())
+                .containsExactly("gw-1");
+        assertThat(psql("select gateway_ids from device where device_id = '" + d.getDeviceId() + "'")).isEqualTo("gw-1");
+        assertThat(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId())).hasSize(1);
+        // The other agency's attempt is on record as refused.
+        assertThat(psql("select outcome from audit_log where agency_id = '" + otherAgency + "' and action = 'SetDeviceGateways'"))
+                .isEqualTo("denied");
     }
 
     @Test
@@ -564,7 +704,7 @@ class CaseLifecycleGrpcTest {
         MonitoringOrder o = activeOrder(s);
         var cw = caseworker();
         Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG).addGatewayIds("gw-1")).build()).getDevice();
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
         cw.grantSharing(GrantSharingRequest.newBuilder().setIdempotencyKey("e").setSubjectId(s.getSubjectId())
                 .setGrant(grant(DataCategory.DATA_CATEGORY_IDENTITY)).build());

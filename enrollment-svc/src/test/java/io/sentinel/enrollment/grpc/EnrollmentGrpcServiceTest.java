@@ -214,7 +214,7 @@ class EnrollmentGrpcServiceTest {
         cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString()).setOrder(order(a.getSubjectId(), conditions())).build());
         cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString()).setOrder(order(b.getSubjectId(), conditions())).build());
         Device d = cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()).getDevice();
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG).addGatewayIds("gw-1")).build()).getDevice();
         Device assigned = cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(a.getSubjectId()).build()).getDevice();
         assertThat(assigned.getAssignedSubjectId()).isEqualTo(a.getSubjectId());
         assertThatThrownBy(() -> cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(b.getSubjectId()).build()))
@@ -223,7 +223,7 @@ class EnrollmentGrpcServiceTest {
                     assertThat(e.getStatus().getDescription()).isEqualTo("device_id: device is already assigned to another subject");
                 });
         assertThatThrownBy(() -> cw.registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setDevice(Device.newBuilder().setSerial(d.getSerial()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)).build()))
+                .setDevice(Device.newBuilder().setSerial(d.getSerial()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG).addGatewayIds("gw-1")).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS));
     }
 }

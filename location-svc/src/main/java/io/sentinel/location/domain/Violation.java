@@ -1,19 +1,36 @@
 package io.sentinel.location.domain;
 
+import io.sentinel.common.error.SentinelException;
+
 /**
- * One reason a report was rejected: the offending field (snake_case, as on the wire) and a
- * message that names it, e.g. {@code latitude must be within [-90, 90], got 91.5}.
+ * One reason a report was rejected: the offending field (snake_case, as on the wire), a message
+ * that names it, e.g. {@code latitude must be within [-90, 90], got 91.5}, and the kind of refusal
+ * (its gRPC status code name goes into the acknowledgement). A bad field is INVALID_ARGUMENT.
  */
-public record Violation(String field, String message) {
+public record Violation(String field, String message, SentinelException.Kind kind) {
+
+    public Violation(String field, String message) {
+        this(field, message, SentinelException.Kind.INVALID_ARGUMENT);
+    }
 
     /** For the lead's database checks, so every path words it the same way. */
     public static Violation unknownDevice(String deviceId) {
-        return new Violation("device_id", "device_id '" + deviceId + "' is not a registered device");
+        return new Violation("device_id", "device_id '" + deviceId + "' is not a registered device", SentinelException.Kind.NOT_FOUND);
     }
 
-    /** For the lead's database checks: the device exists but no active order uses it. */
+    /**
+     * For the lead's database checks: the device is registered (the caller's agency has it) but no
+     * active order uses it, so it is in no state to report: FAILED_PRECONDITION, not NOT_FOUND.
+     */
     public static Violation unassignedDevice(String deviceId) {
-        return new Violation("device_id", "device_id '" + deviceId + "' is not assigned to an active order");
+        return new Violation("device_id", "device_id '" + deviceId + "' is not assigned to an active order",
+                SentinelException.Kind.FAILED_PRECONDITION);
+    }
+
+    /** The calling gateway is not one the device is bound to (see {@link GatewayBinding}). */
+    public static Violation notBound(String gateway, String deviceId) {
+        return new Violation("device_id", "gateway '" + gateway + "' is not bound to device " + deviceId,
+                SentinelException.Kind.PERMISSION_DENIED);
     }
 
     @Override

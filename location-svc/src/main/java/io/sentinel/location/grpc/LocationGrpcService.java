@@ -61,7 +61,7 @@ public class LocationGrpcService implements LocationService {
             return ingestion.ingest(who, reports).map(result -> {
                 FixBatchAck.Builder ack = FixBatchAck.newBuilder().setSequence(batch.getSequence()).setAccepted(result.accepted());
                 result.rejections().forEach(r -> ack.addRejections(FixRejection.newBuilder()
-                        .setIndex(r.index()).setField(r.field()).setReason(r.reason())));
+                        .setIndex(r.index()).setField(r.field()).setReason(r.reason()).setCode(r.code().name())));
                 return ack.build();
             }).toMulti();
         }));

@@ -2,7 +2,6 @@ package io.sentinel.location.mqtt;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
-import io.sentinel.common.security.Roles;
 import io.sentinel.location.domain.protocol.owntracks.OwnTracksParser;
 import io.sentinel.location.rest.DeviceReports;
 import io.sentinel.location.rest.OwnTracksResource;
@@ -26,10 +24,12 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
  * phone by its own password, and a phone's MQTT user name is its device's identifier (UUID or
  * registered serial); its ACL lets a user publish only under its own name. location-svc checks
  * that as well: a report is taken only when the topic's user is the device it reports for, so a
- * phone cannot report for another device even on a broker whose ACL is looser. Reports arrive as
- * this deployment's agency acting as a device gateway and meet the same acceptance rules as every
- * other protocol. Each message is acknowledged after it is stored or finally rejected (OwnTracks
- * never resends a message, so a rejection is logged, not retried).
+ * phone cannot report for another device even on a broker whose ACL is looser. Each report arrives
+ * as the device itself ({@link Caller#brokerDevice}: subject {@code device:<topic user>}, this
+ * deployment's agency), which the gateway binding lets report that one device and no other, whatever
+ * gateways are bound to it; otherwise the same acceptance rules apply as for every other protocol.
+ * Each message is acknowledged after it is stored or finally rejected (OwnTracks never resends a
+ * message, so a rejection is logged, not retried).
  */
 @ApplicationScoped
 public class OwnTracksMqttConsumer {
@@ -37,11 +37,20 @@ public class OwnTracksMqttConsumer {
 
     private final OwnTracksParser parser = new OwnTracksParser();
     private final DeviceReports reports;
-    private final Caller broker;
+    private final String agencyId;
 
     public OwnTracksMqttConsumer(DeviceReports reports, @ConfigProperty(name = "sentinel.agency.id") String agencyId) {
         this.reports = reports;
-        this.broker = new Caller("mqtt:owntracks", agencyId, Set.of(Roles.DEVICE_GATEWAY));
+        this.agencyId = agencyId;
+    }
+
+    /**
+     * The caller a message on {@code topic} reports as: the device the broker authenticated, named by
+     * the topic's user level (its MQTT user name, which the broker's ACL ties to the topic).
+     */
+    static Caller callerFor(String topic, String agencyId) {
+        String[] levels = topic == null ? new String[0] : topic.split("/", -1);
+        return Caller.brokerDevice(levels.length > 1 ? levels[1] : "", agencyId);
     }
 
     /**
@@ -68,9 +77,9 @@ public class OwnTracksMqttConsumer {
             LOG.warnf("OwnTracks message refused: %s", refusal);
             return Uni.createFrom().completionStage(message.ack());
         }
-        return Uni.createFrom().deferred(() -> reports.store(broker,
+        return Uni.createFrom().deferred(() -> reports.store(callerFor(topic, agencyId),
                 OwnTracksResource.toSentinelDevices(parser.parseMqtt(topic, payload, Instant.now())),
-                reason -> SentinelException.invalid("topic", reason)))
+                "topic", SentinelException.Kind.INVALID_ARGUMENT))
                 .onFailure(SentinelException.class).invoke(e -> LOG.warnf("OwnTracks message on %s rejected: %s", topic,
                         ((SentinelException) e).describe()))
                 .onFailure(SentinelException.class).recoverWithItem(0)

@@ -27,6 +27,9 @@ public class DeviceAssignmentEntity {
     public long expectedIntervalSeconds;
     /** The identifier the device reports itself by (IMEI, ...); null when it reports by device_id. */
     public String serial;
+    /** The gateways (token subjects) allowed to report the device, comma-separated; empty: none may. */
+    @Column(name = "gateway_ids")
+    public String gatewayIds = "";
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

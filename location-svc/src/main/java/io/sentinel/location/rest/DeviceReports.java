@@ -1,7 +1,6 @@
 package io.sentinel.location.rest;
 
 import java.util.List;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,11 +22,13 @@ public class DeviceReports {
     }
 
     /**
-     * Stores the decoded fixes or fails naming the first bad field; an unknown device fails with
-     * {@code unknownDevice} (the status a protocol expects for it). Returns how many were stored
-     * (new or already held); a recognised message without a fix stores none.
+     * Stores the decoded fixes or fails with the first rejection: a bad field as INVALID_ARGUMENT
+     * naming it; an unknown or unassigned device as {@code unknownDevice} (the status the protocol
+     * expects for it) naming {@code deviceField}, the protocol's name for the device; a device the
+     * caller is not bound to as PERMISSION_DENIED (403) naming {@code deviceField}. Returns how many
+     * were stored (new or already held); a recognised message without a fix stores none.
      */
-    public Uni<Integer> store(Caller caller, Decoded decoded, Function<String, SentinelException> unknownDevice) {
+    public Uni<Integer> store(Caller caller, Decoded decoded, String deviceField, SentinelException.Kind unknownDevice) {
         if (decoded.kind() == Decoded.Kind.REJECTED) {
             Violation first = decoded.errors().get(0);
             throw SentinelException.invalid(first.field(), decoded.describe());
@@ -42,11 +43,14 @@ public class DeviceReports {
                 if (r.index() < 0) {
                     throw SentinelException.tooLarge(r.field(), r.reason());
                 }
-                if ("device_id".equals(r.field())) {
-                    throw unknownDevice.apply(r.reason());
+                switch (r.code()) {
+                    case PERMISSION_DENIED -> throw new SentinelException(SentinelException.Kind.PERMISSION_DENIED, deviceField, r.reason());
+                    case NOT_FOUND, FAILED_PRECONDITION -> throw new SentinelException(unknownDevice, deviceField, r.reason());
+                    default -> {
+                        String where = fixes.size() > 1 ? "fix " + r.index() + ": " : "";
+                        throw SentinelException.invalid(r.field(), where + r.reason());
+                    }
                 }
-                String where = fixes.size() > 1 ? "fix " + r.index() + ": " : "";
-                throw SentinelException.invalid(r.field(), where + r.reason());
             }
             return result.accepted();
         });

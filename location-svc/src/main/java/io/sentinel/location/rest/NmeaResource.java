@@ -26,7 +26,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * NMEA 0183 logs uploaded by a gateway for one device (text/plain, RMC/GGA). Lines that give no
  * fix (bad checksum, void fix) are listed in the answer; the valid fixes are stored. An upload
- * with no usable fix at all is a 400 naming the first bad line.
+ * with no usable fix at all is a 400 naming the first bad line; an upload for a device the calling
+ * gateway is not bound to is a 403 naming deviceId.
  */
 @Path("/api/v1/devices/{deviceId}/nmea")
 @RolesAllowed(Roles.DEVICE_GATEWAY)
@@ -66,6 +67,9 @@ public class NmeaResource {
                 for (IngestionService.Rejection r : result.rejections()) {
                     if (r.index() < 0) {
                         throw SentinelException.tooLarge(r.field(), r.reason());
+                    }
+                    if (r.code() == SentinelException.Kind.PERMISSION_DENIED) {
+                        throw new SentinelException(SentinelException.Kind.PERMISSION_DENIED, "deviceId", r.reason());
                     }
                     if ("device_id".equals(r.field())) {
                         throw SentinelException.invalid("deviceId", r.reason());

@@ -25,7 +25,8 @@ import io.smallrye.mutiny.Uni;
  * The OsmAnd / Traccar Client HTTP protocol: a report as query parameters (GET or POST), as a
  * form body, or as Traccar Client's JSON body. Answers as Traccar does: 200 with an empty body
  * once stored (the client then drops it from its queue), 400 for a malformed report or an
- * unknown id in the query form, 404 for an unknown device_id in the JSON form.
+ * unknown id in the query form, 404 for an unknown device_id in the JSON form, 403 when the calling
+ * gateway is not bound to the device (the problem body names the gateway and the device).
  */
 @Path("/api/v1/osmand")
 @RolesAllowed(Roles.DEVICE_GATEWAY)
@@ -43,8 +44,8 @@ public class OsmAndResource {
     public Uni<Response> get(@Context UriInfo uri) {
         Caller who = caller.get();
         Instant now = Instant.now();
-        return Uni.createFrom().deferred(() -> reports.store(who, parser.parseQuery(uri.getQueryParameters(), now),
-                OsmAndResource::unknownInQuery)).map(n -> Response.ok().build());
+        return Uni.createFrom().deferred(() -> reports.store(who, parser.parseQuery(uri.getQueryParameters(), now), "id",
+                SentinelException.Kind.INVALID_ARGUMENT)).map(n -> Response.ok().build());
     }
 
     @POST
@@ -54,17 +55,12 @@ public class OsmAndResource {
         Instant now = Instant.now();
         return Uni.createFrom().deferred(() -> {
             if (OsmAndParser.isJson(contentType)) {
-                return reports.store(who, parser.parseJson(body, now),
-                        reason -> new SentinelException(SentinelException.Kind.NOT_FOUND, "device_id", reason));
+                return reports.store(who, parser.parseJson(body, now), "device_id", SentinelException.Kind.NOT_FOUND);
             }
             // Traccar Client sends the report in the URL with an empty body; other trackers post a form.
             Decoded d = body == null || body.isBlank() ? parser.parseQuery(uri.getQueryParameters(), now)
                     : parser.parseQueryString(body, now);
-            return reports.store(who, d, OsmAndResource::unknownInQuery);
+            return reports.store(who, d, "id", SentinelException.Kind.INVALID_ARGUMENT);
         }).map(n -> Response.ok().build());
-    }
-
-    private static SentinelException unknownInQuery(String reason) {
-        return SentinelException.invalid("id", reason);
     }
 }

@@ -26,6 +26,7 @@ import io.smallrye.mutiny.Uni;
  * OwnTracks HTTP mode: the app POSTs its JSON messages and expects 200 with a JSON array
  * ({@code []}). The device is {@code <user>/<device>} from X-Limit-U/X-Limit-D (or u/d, or the
  * payload's topic), and its {@code <device>} part is the Sentinel device UUID or the device's registered serial.
+ * A gateway not bound to the device gets 403 naming X-Limit-D.
  */
 @Path("/api/v1/owntracks")
 @RolesAllowed(Roles.DEVICE_GATEWAY)
@@ -49,7 +50,7 @@ public class OwnTracksResource {
         String user = headerUser != null ? headerUser : queryUser;
         String device = headerDevice != null ? headerDevice : queryDevice;
         return Uni.createFrom().deferred(() -> reports.store(who, toSentinelDevices(parser.parseHttp(body, user, device, now)),
-                reason -> SentinelException.invalid("X-Limit-D", reason))).map(n -> "[]");
+                "X-Limit-D", SentinelException.Kind.INVALID_ARGUMENT)).map(n -> "[]");
     }
 
     /**

@@ -2,6 +2,8 @@ package io.sentinel.location.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +63,8 @@ public class AssignmentService {
         }
         long interval = intervalSeconds;
         String serial = r.getSerial().isEmpty() ? null : Check.serial("serial", r.getSerial());
+        // Empty is allowed: a device registered before bindings existed has none, and none may report it.
+        List<String> gatewayIds = Check.gatewayIds("gateway_ids", r.getGatewayIdsList(), 0);
         return repository.findById(deviceId).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return Uni.createFrom().item(existing.version);
@@ -78,6 +82,7 @@ public class AssignmentService {
             e.effectiveAt = effective;
             e.expectedIntervalSeconds = interval;
             e.serial = serial;
+            e.gatewayIds = String.join(",", gatewayIds);
             e.updatedAt = Instant.now();
             Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.map(s -> {
@@ -89,7 +94,12 @@ public class AssignmentService {
 
     static DeviceRegistry.Assignment toAssignment(DeviceAssignmentEntity e) {
         return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version,
-                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial);
+                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial, gatewayIds(e.gatewayIds));
+    }
+
+    /** The stored comma-separated binding as a set; null or empty (a row from before bindings): none. */
+    static Set<String> gatewayIds(String stored) {
+        return stored == null || stored.isEmpty() ? Set.of() : Set.copyOf(java.util.Arrays.asList(stored.split(",")));
     }
 
     /**

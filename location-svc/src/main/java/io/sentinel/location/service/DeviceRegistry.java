@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,9 +20,15 @@ import io.sentinel.api.common.v1.LocationCadence;
 @ApplicationScoped
 public class DeviceRegistry {
 
-    /** One device's current assignment; subjectId is null when the device is unassigned, serial when it has none. */
+    /**
+     * One device's current assignment; subjectId is null when the device is unassigned, serial when it
+     * has none. gatewayIds are the gateways (token subjects) allowed to report it; empty: none may.
+     */
     public record Assignment(UUID deviceId, UUID subjectId, String owningAgencyId, LocationCadence cadence, long version,
-            Instant effectiveAt, Duration expectedInterval, String serial) {
+            Instant effectiveAt, Duration expectedInterval, String serial, Set<String> gatewayIds) {
+        public Assignment {
+            gatewayIds = Set.copyOf(gatewayIds);
+        }
     }
 
     private final Map<UUID, Assignment> byDevice = new ConcurrentHashMap<>();

@@ -14,12 +14,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.location.domain.FixBatch;
 import io.sentinel.location.domain.FixFlag;
 import io.sentinel.location.domain.FixReport;
 import io.sentinel.location.domain.FixValidation;
 import io.sentinel.location.domain.FixValidator;
+import io.sentinel.location.domain.GatewayBinding;
 import io.sentinel.location.domain.JumpDetector;
 import io.sentinel.location.domain.Violation;
 import io.sentinel.location.repository.FixRepository;
@@ -29,10 +31,11 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
- * Accepts fixes from any protocol: validates them, attributes each to the subject its device
- * is assigned to, flags implausible jumps and low accuracy, and stores the batch in one
- * transaction with the batches that arrived meanwhile (group commit). Writes are serialized so fix
- * ids follow commit order, which forwarding relies on.
+ * Accepts fixes from any protocol: validates them, takes each only from a caller bound to its
+ * device ({@link GatewayBinding}), attributes each to the subject its device is assigned to, flags
+ * implausible jumps and low accuracy, and stores the batch in one transaction with the batches that
+ * arrived meanwhile (group commit). Writes are serialized so fix ids follow commit order, which
+ * forwarding relies on.
  */
 @ApplicationScoped
 public class IngestionService {
@@ -42,8 +45,14 @@ public class IngestionService {
     public record Result(int accepted, int inserted, List<Rejection> rejections) {
     }
 
-    /** A fix that was not stored. */
-    public record Rejection(int index, String field, String reason) {
+    /**
+     * A fix that was not stored: its position in the batch (-1: the whole batch), the field at fault,
+     * why, and the kind of refusal (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION or PERMISSION_DENIED).
+     */
+    public record Rejection(int index, String field, String reason, SentinelException.Kind code) {
+        Rejection(int index, Violation v) {
+            this(index, v.field(), v.message(), v.kind());
+        }
     }
 
     /** A validated batch waiting for the next group commit. */
@@ -84,7 +93,7 @@ public class IngestionService {
         List<Rejection> rejections = new ArrayList<>();
         var tooBig = validator.checkBatchSize(reports.size());
         if (tooBig.isPresent()) {
-            rejections.add(new Rejection(-1, tooBig.get().field(), tooBig.get().message()));
+            rejections.add(new Rejection(-1, tooBig.get()));
             return Uni.createFrom().item(new Result(0, 0, rejections));
         }
         List<FixReport> valid = new ArrayList<>();
@@ -93,20 +102,24 @@ public class IngestionService {
             FixValidation v = validator.validate(r);
             if (!v.accepted()) {
                 Violation first = v.violations().get(0);
-                rejections.add(new Rejection(i, first.field(), v.describe()));
+                rejections.add(new Rejection(i, first.field(), v.describe(), first.kind()));
                 continue;
             }
             // By UUID or by the serial the device reports itself by; another agency's device is
             // reported as unknown: gateways cannot probe other agencies' stock.
             DeviceRegistry.Assignment a = devices.resolve(caller.agencyId(), r.deviceId());
             if (a == null) {
-                Violation u = Violation.unknownDevice(r.deviceId());
-                rejections.add(new Rejection(i, u.field(), u.message()));
+                rejections.add(new Rejection(i, Violation.unknownDevice(r.deviceId())));
+                continue;
+            }
+            // Before the assignment check: a gateway not bound to the device learns nothing of its state.
+            var unbound = GatewayBinding.refusal(caller, r.deviceId(), a.deviceId(), a.serial(), a.gatewayIds());
+            if (unbound.isPresent()) {
+                rejections.add(new Rejection(i, unbound.get()));
                 continue;
             }
             if (a.subjectId() == null) {
-                Violation u = Violation.unassignedDevice(r.deviceId());
-                rejections.add(new Rejection(i, u.field(), u.message()));
+                rejections.add(new Rejection(i, Violation.unassignedDevice(r.deviceId())));
                 continue;
             }
             if (!a.deviceId().toString().equals(r.deviceId())) {

@@ -164,6 +164,10 @@ class FixValidatorTest {
         assertEquals("device_id 'tag-9' is not a registered device", Violation.unknownDevice("tag-9").message());
         assertEquals("device_id 'tag-9' is not assigned to an active order",
                 Violation.unassignedDevice("tag-9").message());
+        // The acknowledgement's code: unknown is NOT_FOUND, registered but unassigned FAILED_PRECONDITION.
+        assertEquals(io.sentinel.common.error.SentinelException.Kind.NOT_FOUND, Violation.unknownDevice("tag-9").kind());
+        assertEquals(io.sentinel.common.error.SentinelException.Kind.FAILED_PRECONDITION, Violation.unassignedDevice("tag-9").kind());
+        assertEquals(io.sentinel.common.error.SentinelException.Kind.INVALID_ARGUMENT, validator.checkBatchSize(1001).get().kind());
     }
 
     @Test

@@ -55,13 +55,35 @@ class LocationGrpcServiceTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /** A device assigned to a new subject, bound to the gateways this class's tests use ("gw-1", "gw"). */
     String assignedDevice() {
+        return assignedDevice("gw-1", "gw");
+    }
+
+    /** A device assigned to a new subject of {@link #AGENCY}, bound to {@code gateways}. */
+    String assignedDevice(String... gateways) {
         String device = UUID.randomUUID().toString();
-        GrpcTestChannels.asService(LocationIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "location-svc").putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
-                .setDeviceId(device).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(AGENCY)
-                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
-                .setEffectiveAt(Timestamps.of(Instant.now())).build());
+        put(device, UUID.randomUUID().toString(), 1, gateways);
         return device;
+    }
+
+    /** PutDeviceAssignment as enrollment-svc sends it; {@code subject} null releases the device. */
+    void put(String device, String subject, long version, String... gateways) {
+        PutDeviceAssignmentRequest.Builder r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setOwningAgencyId(AGENCY)
+                .setVersion(version).setEffectiveAt(Timestamps.of(Instant.now())).addAllGatewayIds(List.of(gateways));
+        if (subject != null) {
+            r.setSubjectId(subject).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL);
+        }
+        GrpcTestChannels.asService(LocationIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "location-svc")
+                .putDeviceAssignment(r.build());
+    }
+
+    static String gateway(String subject) {
+        return TestTokens.token(subject, AGENCY, "device-gateway");
+    }
+
+    static FixBatch batch(Fix... fixes) {
+        return FixBatch.newBuilder().setSequence(1).addAllFixes(List.of(fixes)).build();
     }
 
     static Fix fix(String device, Instant at, double lat, double lon) {
@@ -195,8 +217,9 @@ class LocationGrpcServiceTest {
                 .build();
         FixBatchAck ack = stream(TestTokens.token("gw-1", AGENCY, "device-gateway"), List.of(batch)).get(0);
         assertThat(ack.getAccepted()).isEqualTo(1);
-        assertThat(ack.getRejectionsList()).extracting(r -> r.getIndex() + ":" + r.getField())
-                .containsExactly("0:latitude", "1:latitude", "2:device_time", "3:device_id");
+        assertThat(ack.getRejectionsList()).extracting(r -> r.getIndex() + ":" + r.getField() + ":" + r.getCode())
+                .containsExactly("0:latitude:INVALID_ARGUMENT", "1:latitude:INVALID_ARGUMENT", "2:device_time:INVALID_ARGUMENT",
+                        "3:device_id:NOT_FOUND");
         assertThat(ack.getRejections(0).getReason()).contains("[-90, 90]");
         assertThat(storedFixes(device)).isEqualTo(1);
     }
@@ -212,6 +235,8 @@ class LocationGrpcServiceTest {
         FixBatchAck ack = stream(TestTokens.token("gw-1", AGENCY, "device-gateway"), List.of(big.build())).get(0);
         assertThat(ack.getAccepted()).isZero();
         assertThat(ack.getRejections(0).getField()).isEqualTo("fixes");
+        assertThat(ack.getRejections(0).getIndex()).isEqualTo(-1);
+        assertThat(ack.getRejections(0).getCode()).isEqualTo("INVALID_ARGUMENT");
         assertThat(storedFixes(device)).isZero();
     }
 
@@ -222,7 +247,129 @@ class LocationGrpcServiceTest {
                 List.of(FixBatch.newBuilder().setSequence(1).addFixes(fix(device, Instant.now().minusSeconds(5), 51.5, -0.12)).build())).get(0);
         assertThat(ack.getAccepted()).isZero();
         assertThat(ack.getRejections(0).getField()).isEqualTo("device_id");
+        assertThat(ack.getRejections(0).getCode()).isEqualTo("NOT_FOUND");
         assertThat(storedFixes(device)).isZero();
+    }
+
+    // ---- gateway binding
+
+    @Test
+    void storesAFixFromTheBoundGatewayAndRefusesTheSameFixFromAnotherGatewayOfTheAgency() throws Exception {
+        String device = assignedDevice("gw-1");
+        FixBatch b = batch(fix(device, Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.SECONDS), 51.5, -0.12));
+
+        FixBatchAck refused = stream(gateway("gw-2"), List.of(b)).get(0);
+        assertThat(refused.getAccepted()).isZero();
+        assertThat(refused.getRejectionsList()).hasSize(1);
+        assertThat(refused.getRejections(0).getIndex()).isZero();
+        assertThat(refused.getRejections(0).getField()).isEqualTo("device_id");
+        assertThat(refused.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(refused.getRejections(0).getReason()).isEqualTo("gateway 'gw-2' is not bound to device " + device);
+        assertThat(storedFixes(device)).isZero();
+
+        FixBatchAck stored = stream(gateway("gw-1"), List.of(b)).get(0);
+        assertThat(stored.getAccepted()).isEqualTo(1);
+        assertThat(stored.getRejectionsList()).isEmpty();
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
+    @Test
+    void aGatewayBoundToOneDeviceGetsItsFixesStoredAndEachFixOfAnotherDeviceRefused() throws Exception {
+        String a = assignedDevice("gw-a");
+        String b = assignedDevice("gw-b");
+        Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+        FixBatchAck ack = stream(gateway("gw-a"), List.of(batch(fix(a, t, 51.5, -0.12), fix(b, t, 51.5, -0.12),
+                fix(a, t.plusSeconds(10), 51.5001, -0.12)))).get(0);
+        assertThat(ack.getAccepted()).isEqualTo(2);
+        assertThat(ack.getRejectionsList()).extracting(r -> r.getIndex() + ":" + r.getField() + ":" + r.getCode() + ":" + r.getReason())
+                .containsExactly("1:device_id:PERMISSION_DENIED:gateway 'gw-a' is not bound to device " + b);
+        assertThat(storedFixes(a)).isEqualTo(2);
+        assertThat(storedFixes(b)).isZero();
+    }
+
+    @Test
+    void aReassignmentWithANewBindingRefusesTheOldGatewayAndAcceptsTheNewOne() throws Exception {
+        String device = UUID.randomUUID().toString();
+        String subject = UUID.randomUUID().toString();
+        put(device, subject, 1, "gw-old");
+        Instant t = Instant.now().minusSeconds(120).truncatedTo(ChronoUnit.SECONDS);
+        assertThat(stream(gateway("gw-old"), List.of(batch(fix(device, t, 51.5, -0.12)))).get(0).getAccepted()).isEqualTo(1);
+
+        put(device, subject, 2, "gw-new");
+        FixBatchAck old = stream(gateway("gw-old"), List.of(batch(fix(device, t.plusSeconds(10), 51.5, -0.12)))).get(0);
+        assertThat(old.getAccepted()).isZero();
+        assertThat(old.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(old.getRejections(0).getReason()).isEqualTo("gateway 'gw-old' is not bound to device " + device);
+        assertThat(stream(gateway("gw-new"), List.of(batch(fix(device, t.plusSeconds(20), 51.5, -0.12)))).get(0).getAccepted()).isEqualTo(1);
+
+        // An older assignment arriving late does not bring the old binding back.
+        put(device, subject, 1, "gw-old");
+        assertThat(stream(gateway("gw-old"), List.of(batch(fix(device, t.plusSeconds(30), 51.5, -0.12)))).get(0).getAccepted()).isZero();
+        assertThat(storedFixes(device)).isEqualTo(2);
+        assertThat(psql("select gateway_ids from device_assignment where device_id = '" + device + "'")).isEqualTo("gw-new");
+    }
+
+    @Test
+    void anAssignmentBoundToNoGatewayRefusesEveryGateway() throws Exception {
+        String device = assignedDevice();
+        String unbound = assignedDevice(new String[0]);
+        Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+        for (String gw : new String[] { "gw-1", "gw", "gw-2" }) {
+            FixBatchAck ack = stream(gateway(gw), List.of(batch(fix(unbound, t, 51.5, -0.12)))).get(0);
+            assertThat(ack.getAccepted()).isZero();
+            assertThat(ack.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");
+            assertThat(ack.getRejections(0).getReason()).isEqualTo("gateway '" + gw + "' is not bound to device " + unbound);
+        }
+        assertThat(storedFixes(unbound)).isZero();
+        assertThat(stream(gateway("gw-1"), List.of(batch(fix(device, t, 51.5, -0.12)))).get(0).getAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenNamedLikeTheMqttDeviceIdentityIsAnOrdinaryUnboundGateway() throws Exception {
+        String device = assignedDevice("gw-1");
+        FixBatchAck ack = stream(gateway("device:" + device),
+                List.of(batch(fix(device, Instant.now().minusSeconds(30), 51.5, -0.12)))).get(0);
+        assertThat(ack.getAccepted()).isZero();
+        assertThat(ack.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(ack.getRejections(0).getReason()).isEqualTo("gateway 'device:" + device + "' is not bound to device " + device);
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void anUnassignedDeviceIsAFailedPreconditionForItsGatewayAndPermissionDeniedForOthers() throws Exception {
+        String device = assignedDevice("gw-1");
+        put(device, null, 2, "gw-1");
+        FixBatch b = batch(fix(device, Instant.now().minusSeconds(30), 51.5, -0.12));
+        FixBatchAck bound = stream(gateway("gw-1"), List.of(b)).get(0);
+        assertThat(bound.getRejections(0).getCode()).isEqualTo("FAILED_PRECONDITION");
+        assertThat(bound.getRejections(0).getReason()).isEqualTo("device_id '" + device + "' is not assigned to an active order");
+        // A gateway not bound to the device does not learn whether it is assigned.
+        FixBatchAck other = stream(gateway("gw-2"), List.of(b)).get(0);
+        assertThat(other.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void refusesAnAssignmentWithABadGatewayBindingNamingTheElementAndKeepsTheBindingHeld() throws Exception {
+        String device = assignedDevice("gw-1");
+        String subject = psql("select subject_id from device_assignment where device_id = '" + device + "'");
+        record Case(String[] gateways, String description) {
+        }
+        List<Case> cases = List.of(
+                new Case(new String[] { "gw-1", "gw-1" }, "gateway_ids[1]: repeats 'gw-1'"),
+                new Case(new String[] { "gw-1,gw-2" }, "gateway_ids[0]: must be printable ASCII without whitespace or commas, got 'gw-1,gw-2'"),
+                new Case(new String[] { "" }, "gateway_ids[0]: must be 1 to 200 characters"),
+                new Case(java.util.stream.IntStream.range(0, 17).mapToObj(i -> "gw-" + i).toArray(String[]::new),
+                        "gateway_ids: at most 16 gateways, got 17"));
+        for (Case c : cases) {
+            assertThatThrownBy(() -> put(device, subject, 2, c.gateways())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getStatus().getDescription()).isEqualTo(c.description());
+            });
+        }
+        assertThat(psql("select version || ':' || gateway_ids from device_assignment where device_id = '" + device + "'")).isEqualTo("1:gw-1");
+        assertThat(stream(gateway("gw-1"), List.of(batch(fix(device, Instant.now().minusSeconds(30), 51.5, -0.12)))).get(0).getAccepted())
+                .isEqualTo(1);
     }
 
     @Test

@@ -156,6 +156,33 @@ class OwnTracksMqttTest {
     }
 
     @Test
+    void aPhoneReportsItsOwnDeviceByUuidOrSerialThoughNoGatewayIsBoundToIt() throws Exception {
+        String agency = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("sentinel.agency.id", String.class);
+        String byUuid = java.util.UUID.randomUUID().toString();
+        io.sentinel.location.Fixtures.assign(byUuid, java.util.UUID.randomUUID().toString(), agency, null, 1, List.of());
+        String bySerial = java.util.UUID.randomUUID().toString();
+        String serial = "PHONE-" + System.nanoTime();
+        io.sentinel.location.Fixtures.assign(bySerial, java.util.UUID.randomUUID().toString(), agency, serial, 1, List.of());
+        long tst = Instant.now().minus(1, ChronoUnit.MINUTES).getEpochSecond();
+        String fix = "{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + tst + "}";
+        publish(phone(byUuid), "owntracks/" + byUuid + "/" + byUuid, fix);
+        publish(phone(serial), "owntracks/" + serial + "/" + serial, fix);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedFixes(byUuid) == 1 && storedFixes(bySerial) == 1);
+    }
+
+    @Test
+    void eachMessageReportsAsTheDeviceTheBrokerAuthenticatedNeverAsAGateway() {
+        io.sentinel.common.security.Caller c = OwnTracksMqttConsumer.callerFor("owntracks/imei-1/imei-1", "agency-a");
+        assertThat(c.subject()).isEqualTo("device:imei-1");
+        assertThat(c.brokerDeviceIdentifier()).isEqualTo("imei-1");
+        assertThat(c.agencyId()).isEqualTo("agency-a");
+        assertThat(OwnTracksMqttConsumer.callerFor("owntracks/imei-2/imei-2/event", "agency-a").brokerDeviceIdentifier()).isEqualTo("imei-2");
+        // The same name in a token is not the broker's device: it reports only what it is bound to.
+        assertThat(new io.sentinel.common.security.Caller("device:imei-1", "agency-a", java.util.Set.of("device-gateway"))
+                .brokerDeviceIdentifier()).isNull();
+    }
+
+    @Test
     void theTopicsUserMustBeTheDeviceItReportsFor() {
         assertThat(OwnTracksMqttConsumer.userIsNotTheDevice("owntracks/imei-1/imei-1")).isNull();
         assertThat(OwnTracksMqttConsumer.userIsNotTheDevice("owntracks/imei-1/imei-1/event")).isNull();

@@ -166,9 +166,9 @@ class DeviceHttpProtocolsTest {
         String device = UUID.randomUUID().toString();
         String imei = imei();
         // Another replica stored it: the row is there, this replica's registry does not know it yet.
-        psql("insert into device_assignment (device_id, subject_id, owning_agency_id, cadence, version, effective_at, updated_at, serial)"
-                + " values ('" + device + "', gen_random_uuid(), '" + Fixtures.AGENCY + "', 'LOCATION_CADENCE_CONTINUOUS_TRAIL', 1, now(), now(), '"
-                + imei + "')");
+        psql("insert into device_assignment (device_id, subject_id, owning_agency_id, cadence, version, effective_at, updated_at, serial,"
+                + " gateway_ids) values ('" + device + "', gen_random_uuid(), '" + Fixtures.AGENCY + "', 'LOCATION_CADENCE_CONTINUOUS_TRAIL', 1,"
+                + " now(), now(), '" + imei + "', '" + Fixtures.GATEWAY + "')");
         String report = "/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12";
         given().auth().oauth2(gatewayToken()).when().get(report).then().statusCode(400).body(containsString("is not a registered device"));
 
@@ -230,6 +230,75 @@ class DeviceHttpProtocolsTest {
                 .when().get("/api/v1/osmand?id=" + imei + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
                 .then().statusCode(200);
         assertThat(storedFixes(first)).isEqualTo(1);
+    }
+
+    // --- gateway binding, the same for every HTTP protocol ---
+
+    @Test
+    void refusesAnOsmAndQueryReportFromAGatewayNotBoundToTheDeviceWith403NamingBoth() {
+        String device = assignedDevice();
+        String query = "/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12";
+        given().auth().oauth2(Fixtures.gatewayToken("gw-2")).when().get(query)
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("field", equalTo("id")).body("detail", equalTo("id: gateway 'gw-2' is not bound to device " + device));
+        given().auth().oauth2(Fixtures.gatewayToken("gw-2")).contentType("application/x-www-form-urlencoded")
+                .body("id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                .when().post("/api/v1/osmand").then().statusCode(403).body("field", equalTo("id"));
+        assertThat(storedFixes(device)).isZero();
+        given().auth().oauth2(gatewayToken()).when().get(query).then().statusCode(200);
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
+    @Test
+    void refusesATraccarJsonReportFromAGatewayNotBoundToTheDeviceWith403() {
+        String imei = imei();
+        String device = Fixtures.assignedDeviceWithSerial(imei, Fixtures.AGENCY);
+        given().auth().oauth2(Fixtures.gatewayToken("gw-2")).contentType("application/json")
+                .body("{\"device_id\":\"" + imei + "\",\"location\":{\"timestamp\":\"" + recent()
+                        + "\",\"coords\":{\"latitude\":51.5,\"longitude\":-0.12,\"accuracy\":5}}}")
+                .when().post("/api/v1/osmand").then().statusCode(403)
+                .body("field", equalTo("device_id")).body("detail", equalTo("device_id: gateway 'gw-2' is not bound to device " + imei));
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void refusesAnOwnTracksHttpReportFromAGatewayNotBoundToTheDeviceWith403() {
+        String device = assignedDevice();
+        given().auth().oauth2(Fixtures.gatewayToken("gw-2")).contentType("application/json").header("X-Limit-U", "jane")
+                .header("X-Limit-D", device).body("{\"_type\":\"location\",\"lat\":51.5,\"lon\":-0.12,\"tst\":" + epoch(recent()) + "}")
+                .when().post("/api/v1/owntracks").then().statusCode(403)
+                .body("field", equalTo("X-Limit-D")).body("detail", equalTo("X-Limit-D: gateway 'gw-2' is not bound to device " + device));
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void aBindingChangedByAnotherReplicaIsTakenUpByTheRefresh() throws Throwable {
+        String device = assignedDevice();
+        // Another replica applied enrollment's new binding (version 2): gw-2 instead of gw-1.
+        psql("update device_assignment set gateway_ids = 'gw-2,gw-3', version = 2, updated_at = now() where device_id = '" + device + "'");
+        refreshAssignments();
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                .then().statusCode(403).body("detail", containsString("gateway 'gw-1' is not bound to device " + device));
+        given().auth().oauth2(Fixtures.gatewayToken("gw-3"))
+                .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                .then().statusCode(200);
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
+    @Test
+    void anAssignmentStoredBeforeBindingsExistedLetsNoGatewayReportIt() throws Throwable {
+        String device = UUID.randomUUID().toString();
+        // A row as it was before gateway_ids existed: the column takes its default, no gateway.
+        psql("insert into device_assignment (device_id, subject_id, owning_agency_id, cadence, version, effective_at, updated_at)"
+                + " values ('" + device + "', gen_random_uuid(), '" + Fixtures.AGENCY + "', 'LOCATION_CADENCE_CONTINUOUS_TRAIL', 1, now(), now())");
+        refreshAssignments();
+        for (String gw : new String[] { Fixtures.GATEWAY, "gw-2" }) {
+            given().auth().oauth2(Fixtures.gatewayToken(gw))
+                    .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12")
+                    .then().statusCode(403).body("detail", equalTo("id: gateway '" + gw + "' is not bound to device " + device));
+        }
+        assertThat(storedFixes(device)).isZero();
     }
 
     /** A random 15-digit IMEI-shaped identifier. */

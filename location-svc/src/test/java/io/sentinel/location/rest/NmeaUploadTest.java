@@ -117,6 +117,17 @@ class NmeaUploadTest {
     }
 
     @Test
+    void refusesAnUploadFromAGatewayNotBoundToTheDeviceWith403AndStoresNothing() throws IOException {
+        String device = assignedDevice();
+        given().auth().oauth2(io.sentinel.location.Fixtures.gatewayToken("gw-2")).contentType("text/plain")
+                .body(String.join("\n", recentCapture(40)))
+                .when().post("/api/v1/devices/" + device + "/nmea")
+                .then().statusCode(403).body("field", equalTo("deviceId"))
+                .body("detail", equalTo("deviceId: gateway 'gw-2' is not bound to device " + device));
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
     void rejectsAnUploadForAnUnknownDeviceNamingIt() throws IOException {
         given().auth().oauth2(gatewayToken()).contentType("text/plain").body(String.join("\n", recentCapture(40)))
                 .when().post("/api/v1/devices/" + UUID.randomUUID() + "/nmea")

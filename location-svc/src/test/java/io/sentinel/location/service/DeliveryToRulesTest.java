@@ -73,7 +73,7 @@ class DeliveryToRulesTest {
     @Test
     void batchesArrivingTogetherAreCommittedTogetherAndEachCountsOnlyTheFixesItAddedFirst() {
         String device = Fixtures.assignedDevice();
-        io.sentinel.common.security.Caller gateway = new io.sentinel.common.security.Caller("gw", Fixtures.AGENCY,
+        io.sentinel.common.security.Caller gateway = new io.sentinel.common.security.Caller(Fixtures.GATEWAY, Fixtures.AGENCY,
                 Set.of(io.sentinel.common.security.Roles.DEVICE_GATEWAY));
         Instant t0 = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         // Twelve batches of 40 fixes submitted at once, each overlapping the next by half: 260 distinct fixes.
@@ -235,6 +235,7 @@ class DeliveryToRulesTest {
         LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
                 .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(subject)
                         .setOwningAgencyId(Fixtures.AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
+                        .addGatewayIds(Fixtures.GATEWAY)
                         .setEffectiveAt(Timestamps.of(Instant.now().minus(1, ChronoUnit.HOURS)))
                         .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build());
         await().atMost(DEADLINE).until(() -> FakeRules.INSTANCE.events.stream()
@@ -264,6 +265,7 @@ class DeliveryToRulesTest {
             LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(Fixtures.serviceToken()))
                     .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(UUID.randomUUID().toString())
                             .setOwningAgencyId(Fixtures.AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
+                            .addGatewayIds(Fixtures.GATEWAY)
                             .setEffectiveAt(Timestamps.of(Instant.now().minus(1, ChronoUnit.HOURS)))
                             .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build());
         }
