@@ -19,13 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.Timestamp;
 
+import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.sentinel.api.internal.v1.RulesIntakeServiceGrpc;
-import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import io.sentinel.api.common.v1.Circle;
 import io.sentinel.api.common.v1.GeoPoint;
 import io.sentinel.api.common.v1.LocationCadence;
@@ -57,11 +56,19 @@ import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.FixToAlert \
- *   --location localhost:8083 --rules localhost:8084 --agency dev-agency \
- *   --token "$GATEWAY" --service-token "$SERVICE" --watch-token "$CASEWORKER" \
+ *   --location localhost:8083 --rules localhost:8084 --token "$GATEWAY" --watch-token "$CASEWORKER" \
+ *   [--agency dev-agency] [--gateway-id SUB] [--pki .sentinel/pki] [--ca FILE] \
  *   [--subjects 500] [--rate 5000] [--seconds 30] [--streams 8] [--batch 100] [--breach-every 1]
  *   [--arrival staggered|aligned] [--leave-behind true] [--report-interval PT15M]
  * </pre>
+ *
+ * <p>Every connection is TLS, verified against {@code --ca} (default {@code <pki>/ca.pem}). The
+ * gateway ({@code --token}, role device-gateway) and the caseworker ({@code --watch-token}) call the
+ * public APIs with their own tokens. The set-up and tear-down of conditions and assignments go
+ * through the internal intakes of rules-svc and location-svc as enrollment-svc, with its
+ * development credentials from {@code --pki} (see {@link SuiteAccess}); every device is bound to
+ * {@code --gateway-id}, by default the {@code sub} of {@code --token}. {@code --agency} defaults to
+ * the {@code agency} of {@code --token} and must be the agency the suite runs as.
  *
  * <p>See {@link Pacing} for {@code --arrival}. {@code --leave-behind} skips the clean-up, so the
  * run's alerts escalate and its devices raise NO_SIGNAL (after {@code --report-interval}) while
@@ -77,10 +84,35 @@ public final class FixToAlert {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = IngestReplay.parse(args);
-        String agency = IngestReplay.require(a, "agency");
+        try {
+            run(IngestReplay.parse(args));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("FixToAlert: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Enrollment-svc's side of the set-up: a mutual-TLS channel and a service token per service called. */
+    record Setup(ManagedChannel location, ManagedChannel rules, CallCredentials locationToken, CallCredentials rulesToken,
+            String agency, List<String> gatewayIds) {
+        IngestReplay.Setup locationSetup() {
+            return new IngestReplay.Setup(location, locationToken, agency, gatewayIds);
+        }
+
+        RulesIntakeServiceGrpc.RulesIntakeServiceBlockingStub rulesIntake() {
+            return RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(rulesToken);
+        }
+
+        void close() throws InterruptedException {
+            location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    static void run(Map<String, String> a) throws Exception {
         String token = IngestReplay.require(a, "token");
-        String serviceToken = IngestReplay.require(a, "service-token");
+        String agency = a.containsKey("agency") ? a.get("agency") : SuiteAccess.claim(token, "token", "agency", "agency");
+        String gateway = a.containsKey("gateway-id") ? a.get("gateway-id") : SuiteAccess.claim(token, "token", "sub", "gateway-id");
         String watchToken = IngestReplay.require(a, "watch-token");
         int subjects = Integer.parseInt(a.getOrDefault("subjects", "500"));
         double rate = Double.parseDouble(a.getOrDefault("rate", "5000"));
@@ -100,9 +132,15 @@ public final class FixToAlert {
                 .resolve("gps/uci-gotrack/go_track_trackspoints.csv").normalize();
         List<List<IngestReplay.Point>> tracks = IngestReplay.loadTracks(data);
 
-        ManagedChannel location = channel(a.getOrDefault("location", "localhost:8083"));
-        ManagedChannel rules = channel(a.getOrDefault("rules", "localhost:8084"));
-        List<Subject> all = setUp(location, rules, serviceToken, agency, subjects, tracks, silence);
+        SuiteAccess suite = SuiteAccess.from(a);
+        String locationTarget = a.getOrDefault("location", "localhost:8083");
+        String rulesTarget = a.getOrDefault("rules", "localhost:8084");
+        ManagedChannel location = suite.channel(locationTarget);
+        ManagedChannel rules = suite.channel(rulesTarget);
+        Setup setup = new Setup(suite.channelAsEnrollmentSvc(locationTarget), suite.channelAsEnrollmentSvc(rulesTarget),
+                suite.enrollmentServiceToken("location-svc", agency), suite.enrollmentServiceToken("rules-svc", agency), agency,
+                List.of(gateway));
+        List<Subject> all = setUp(setup, subjects, tracks, silence);
         System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
                 + " %.0f fixes/s for %d s, %s arrival%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds,
                 aligned ? "aligned" : "staggered");
@@ -151,6 +189,7 @@ public final class FixToAlert {
         Instant base = Instant.now().minus(Duration.ofHours(6));
         AtomicLong committed = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
+        AtomicReference<String> firstRejection = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(streams);
@@ -162,7 +201,7 @@ public final class FixToAlert {
                 mine.add(all.get(i));
             }
             new Thread(() -> stream(location, token, mine, base, batch, pacing, breachEvery, deadline, sentAt, committed,
-                    rejected, failure, done), "stream-" + s).start();
+                    rejected, firstRejection, failure, done), "stream-" + s).start();
         }
         done.await();
         double elapsed = (System.nanoTime() - started) / 1e9;
@@ -177,6 +216,9 @@ public final class FixToAlert {
         }
         System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
                 committed.get() / elapsed, rejected.get());
+        if (firstRejection.get() != null) {
+            System.out.println("first rejection: " + firstRejection.get());
+        }
         if (ns.length == 0) {
             System.out.println("no alert arrived");
         } else {
@@ -187,9 +229,10 @@ public final class FixToAlert {
             System.out.printf("left behind: %d assigned devices (silent from now; NO_SIGNAL after %s), %d alerts%n", all.size(), silence,
                     ourAlerts.size());
         } else {
-            tearDown(location, rules, serviceToken, watchToken, agency, all, ourAlerts);
+            tearDown(setup, rules, watchToken, all, ourAlerts);
         }
         closing.set(true); // the subscription ends with the channel: not a failure
+        setup.close();
         location.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -198,16 +241,11 @@ public final class FixToAlert {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
-    static ManagedChannel channel(String target) {
-        String[] hp = target.split(":");
-        return NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext().maxInboundMessageSize(16 << 20).build();
-    }
-
-    /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device. */
-    static List<Subject> setUp(ManagedChannel location, ManagedChannel rules, String serviceToken, String agency, int n,
-            List<List<IngestReplay.Point>> tracks, Duration silence) {
-        var loc = LocationIntakeServiceGrpc.newBlockingStub(location).withCallCredentials(IngestReplay.bearer(serviceToken));
-        var rul = RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+    /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device bound to the gateway. */
+    static List<Subject> setUp(Setup setup, int n, List<List<IngestReplay.Point>> tracks, Duration silence) {
+        String agency = setup.agency();
+        var loc = setup.locationSetup().intake();
+        var rul = setup.rulesIntake();
         Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
         List<Subject> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -227,7 +265,8 @@ public final class FixToAlert {
             loc.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
                     .setDeviceId(s.deviceId()).setSubjectId(s.subjectId()).setOwningAgencyId(agency)
                     .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1).setEffectiveAt(now)
-                    .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(silence.toSeconds())).build());
+                    .setExpectedReportInterval(com.google.protobuf.Duration.newBuilder().setSeconds(silence.toSeconds()))
+                    .addAllGatewayIds(setup.gatewayIds()).build());
             out.add(s);
         }
         return out;
@@ -239,13 +278,13 @@ public final class FixToAlert {
      * escalation wave). A run's 500 subjects breach about 4,000 times as often as a real agency's;
      * without this, the next run measures the previous one's aftermath.
      */
-    static void tearDown(ManagedChannel location, ManagedChannel rules, String serviceToken, String watchToken, String agency,
-            List<Subject> subjects, Set<String> alerts) throws InterruptedException {
-        IngestReplay.unassign(location, subjects.stream().map(Subject::deviceId).toList(), serviceToken, agency);
-        var rul = RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(IngestReplay.bearer(serviceToken));
+    static void tearDown(Setup setup, ManagedChannel rules, String watchToken, List<Subject> subjects, Set<String> alerts)
+            throws InterruptedException {
+        IngestReplay.unassign(setup.locationSetup(), subjects.stream().map(Subject::deviceId).toList());
+        var rul = setup.rulesIntake();
         for (Subject s : subjects) {
             rul.withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
-                    .setSubjectId(s.subjectId()).setOwningAgencyId(agency).setOrderId(UUID.randomUUID().toString())
+                    .setSubjectId(s.subjectId()).setOwningAgencyId(setup.agency()).setOrderId(UUID.randomUUID().toString())
                     .setTimeZone("Europe/London").setVersion(2).setActive(false).build());
         }
         Thread.sleep(2000); // alerts opened by the last evaluations reach the subscription
@@ -267,11 +306,12 @@ public final class FixToAlert {
     }
 
     static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, Pacing pacing,
-            int breachEvery, long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
-            CountDownLatch done) {
+            int breachEvery, long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected,
+            AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch done) {
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
-        StreamObserver<FixBatch> out = IngestReplay.openIngest(channel, token, window, committed, rejected, failure, finished);
+        StreamObserver<FixBatch> out = IngestReplay.openIngest(channel, token, window, committed, rejected, firstRejection, failure,
+                finished);
         long[] step = new long[subjects.size()];
         long sent = 0;
         long seq = 0;

@@ -25,13 +25,13 @@ import com.google.protobuf.Timestamp;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
+import io.sentinel.api.location.v1.FixRejection;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
 import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 
@@ -43,12 +43,19 @@ import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.sentinel.bench.location.IngestReplay \
- *   --target localhost:8083 --token "$GATEWAY_TOKEN" --ops-token "$ADMIN_TOKEN" \
- *   [--devices ids.txt | --assign 500 --service-token "$SERVICE_TOKEN" --agency dev-agency] \
+ *   --target localhost:8083 --token "$GATEWAY_TOKEN" [--ops-token "$ADMIN_TOKEN"] \
+ *   [--devices ids.txt | --assign 500 [--agency dev-agency] [--gateway-id SUB]] [--pki .sentinel/pki] [--ca FILE] \
  *   [--rate 5000] [--seconds 30] [--streams 8] [--batch 200] [--arrival staggered|aligned]
  * </pre>
  *
- * <p>See {@link Pacing} for {@code --arrival}.
+ * <p>Every connection is TLS, verified against {@code --ca} (default {@code <pki>/ca.pem}).
+ * {@code --assign N} puts N fresh device assignments straight into location-svc's internal
+ * {@code PutDeviceAssignment}, standing in for enrollment-svc with its development credentials from
+ * {@code --pki} (see {@link SuiteAccess}); each device is bound to the gateway that streams its fixes,
+ * {@code --gateway-id}, by default the {@code sub} of {@code --token}. {@code --agency} defaults to
+ * the {@code agency} of {@code --token}; it must be the agency the suite runs as. {@code --devices}
+ * uses devices already assigned and bound to that gateway instead, and needs no PKI beyond the CA.
+ * See {@link Pacing} for {@code --arrival}.
  */
 public final class IngestReplay {
 
@@ -56,7 +63,15 @@ public final class IngestReplay {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = parse(args);
+        try {
+            run(parse(args));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("IngestReplay: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void run(Map<String, String> a) throws Exception {
         String target = a.getOrDefault("target", "localhost:8083");
         String token = require(a, "token");
         String opsToken = a.getOrDefault("ops-token", token);
@@ -65,25 +80,29 @@ public final class IngestReplay {
         int streams = Integer.parseInt(a.getOrDefault("streams", "8"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "200"));
         boolean aligned = Pacing.aligned(a);
+        SuiteAccess suite = SuiteAccess.from(a);
         Path data = Path.of(a.getOrDefault("data", System.getProperty("sentinel.repo.root", "/work/main") + "/../shared/data"))
                 .resolve("gps/uci-gotrack/go_track_trackspoints.csv").normalize();
         List<List<Point>> tracks = loadTracks(data);
 
-        String[] hp = target.split(":");
-        ManagedChannel channel = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext()
-                .maxInboundMessageSize(16 << 20).build();
-        List<String> devices = a.containsKey("devices") ? Files.readAllLines(Path.of(a.get("devices"))).stream()
+        URI ops = URI.create("https://" + target + "/api/v1/ops/forwarding-latency");
+        HttpClient http = suite.http();
+        // The admin token is checked before anything is set up, so a wrong one leaves nothing behind.
+        ok(http.send(HttpRequest.newBuilder(ops).header("Authorization", "Bearer " + opsToken).GET().build(),
+                HttpResponse.BodyHandlers.ofString()), "GET " + ops + " (--ops-token, default --token, needs the role admin)");
+
+        ManagedChannel channel = suite.channel(target);
+        // Internal set-up only: enrollment-svc's client certificate and service token (see SuiteAccess).
+        Setup setup = a.containsKey("devices") ? null : Setup.of(suite, target, a, token);
+        List<String> devices = setup == null ? Files.readAllLines(Path.of(a.get("devices"))).stream()
                 .map(String::strip).filter(s -> !s.isEmpty()).toList()
-                : assign(channel, Integer.parseInt(a.getOrDefault("assign", "500")), require(a, "service-token"),
-                        require(a, "agency"));
+                : assign(setup, Integer.parseInt(a.getOrDefault("assign", "500")));
         System.out.printf("replaying %d GO Track traces (%s) over %d devices, %d streams, batches of %d, rate %s, %d s, %s arrival%n",
                 tracks.size(), data, devices.size(), streams, batch, rate > 0 ? (long) rate + " fixes/s" : "unlimited", seconds,
                 aligned ? "aligned" : "staggered");
 
-        String opsBase = "http://" + target + "/api/v1/ops/forwarding-latency";
-        HttpClient http = HttpClient.newHttpClient();
-        http.send(HttpRequest.newBuilder(URI.create(opsBase)).header("Authorization", "Bearer " + opsToken).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
+        ok(http.send(HttpRequest.newBuilder(ops).header("Authorization", "Bearer " + opsToken).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()), "DELETE " + ops);
 
         // Device times start in the past and advance 1 s per fix, so every fix is new (no duplicate
         // on (device, time)). They start far enough back that no device's clock passes the present
@@ -92,6 +111,7 @@ public final class IngestReplay {
         Instant base = Instant.now().minus(historyNeeded(rate, seconds, devices.size()));
         AtomicLong committed = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
+        AtomicReference<String> firstRejection = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         double perStreamRate = rate > 0 ? rate / streams : 0;
@@ -105,7 +125,7 @@ public final class IngestReplay {
             }
             Pacing pacing = Pacing.of(streamNo, streams, batch, perStreamRate, aligned);
             Thread t = new Thread(() -> runStream(channel, token, mine, tracks, base, batch, pacing, deadline, committed,
-                    rejected, failure, done), "stream-" + streamNo);
+                    rejected, firstRejection, failure, done), "stream-" + streamNo);
             t.start();
         }
         done.await();
@@ -115,16 +135,47 @@ public final class IngestReplay {
         }
         // Let forwarding catch up before reading the latency the service measured.
         Thread.sleep(3000);
-        String latency = http.send(HttpRequest.newBuilder(URI.create(opsBase)).header("Authorization", "Bearer " + opsToken).GET()
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String latency = ok(http.send(HttpRequest.newBuilder(ops).header("Authorization", "Bearer " + opsToken).GET().build(),
+                HttpResponse.BodyHandlers.ofString()), "GET " + ops).body();
         System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
                 committed.get() / elapsed, rejected.get());
+        if (firstRejection.get() != null) {
+            System.out.println("first rejection: " + firstRejection.get());
+        }
         System.out.println("receive-to-forward latency (measured in location-svc): " + latency);
-        if (!a.containsKey("devices")) {
-            unassign(channel, devices, require(a, "service-token"), require(a, "agency"));
+        if (setup != null) {
+            unassign(setup, devices);
             System.out.printf("unassigned the %d devices%n", devices.size());
+            setup.channel().shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * What set-up through location-svc's internal intake needs: a mutual-TLS channel as
+     * enrollment-svc, its service token for location-svc, the agency, and the gateway the devices are
+     * bound to (the one whose token streams the fixes).
+     */
+    record Setup(ManagedChannel channel, CallCredentials serviceToken, String agency, List<String> gatewayIds) {
+        static Setup of(SuiteAccess suite, String target, Map<String, String> a, String gatewayToken) {
+            String agency = a.containsKey("agency") ? a.get("agency") : SuiteAccess.claim(gatewayToken, "token", "agency", "agency");
+            String gateway = a.containsKey("gateway-id") ? a.get("gateway-id")
+                    : SuiteAccess.claim(gatewayToken, "token", "sub", "gateway-id");
+            return new Setup(suite.channelAsEnrollmentSvc(target), suite.enrollmentServiceToken("location-svc", agency), agency,
+                    List.of(gateway));
+        }
+
+        LocationIntakeServiceGrpc.LocationIntakeServiceBlockingStub intake() {
+            return LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(serviceToken);
+        }
+    }
+
+    /** The response when it is 2xx; otherwise a clear error with its status and body. */
+    static HttpResponse<String> ok(HttpResponse<String> response, String what) {
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
     }
 
     /** Device time each device will cover: fixes per device at one second each, at least six hours, at most six days. */
@@ -135,12 +186,12 @@ public final class IngestReplay {
     }
 
     static void runStream(ManagedChannel channel, String token, List<String> devices, List<List<Point>> tracks, Instant base,
-            int batch, Pacing pacing, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<Throwable> failure,
-            CountDownLatch done) {
+            int batch, Pacing pacing, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<String> firstRejection,
+            AtomicReference<Throwable> failure, CountDownLatch done) {
         // At most 4 batches in flight per stream: enough to keep the service's writer busy.
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
-        StreamObserver<FixBatch> out = openIngest(channel, token, window, committed, rejected, failure, finished);
+        StreamObserver<FixBatch> out = openIngest(channel, token, window, committed, rejected, firstRejection, failure, finished);
         long seq = 0;
         long[] step = new long[devices.size()];
         long sent = 0;
@@ -171,13 +222,20 @@ public final class IngestReplay {
         }
     }
 
-    /** Opens IngestFixes: each ack counts its fixes and frees a window slot; the stream's end counts down {@code finished}. */
+    /**
+     * Opens IngestFixes: each ack counts its fixes and frees a window slot, the first rejection is kept
+     * to be shown; the stream's end counts down {@code finished}.
+     */
     static StreamObserver<FixBatch> openIngest(ManagedChannel channel, String token, Semaphore window, AtomicLong committed,
-            AtomicLong rejected, AtomicReference<Throwable> failure, CountDownLatch finished) {
+            AtomicLong rejected, AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch finished) {
         return LocationServiceGrpc.newStub(channel).withCallCredentials(bearer(token)).ingestFixes(new StreamObserver<>() {
             public void onNext(FixBatchAck ack) {
                 committed.addAndGet(ack.getAccepted());
                 rejected.addAndGet(ack.getRejectionsCount());
+                if (ack.getRejectionsCount() > 0) {
+                    FixRejection r = ack.getRejections(0);
+                    firstRejection.compareAndSet(null, r.getCode() + " " + r.getField() + ": " + r.getReason());
+                }
                 window.release();
             }
 
@@ -193,16 +251,18 @@ public final class IngestReplay {
         });
     }
 
-    static List<String> assign(ManagedChannel channel, int n, String serviceToken, String agency) {
+    /** Puts {@code n} fresh devices, each assigned to a fresh subject and bound to the streaming gateway. */
+    static List<String> assign(Setup setup, int n) {
         List<String> ids = new ArrayList<>(n);
-        var stub = LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+        var stub = setup.intake();
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
             stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
-                    .setDeviceId(id).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(agency)
+                    .setDeviceId(id).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(setup.agency())
                     .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
-                    .setEffectiveAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).build());
+                    .setEffectiveAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                    .addAllGatewayIds(setup.gatewayIds()).build());
             ids.add(id);
         }
         return ids;
@@ -211,14 +271,15 @@ public final class IngestReplay {
     /**
      * Ends the assignments {@link #assign} made (version 2, no subject), so the devices do not go on
      * raising NO_SIGNAL long after the run, at rates no real agency has, into later measurements.
+     * The binding is sent again, as enrollment-svc sends it with every message.
      */
-    static void unassign(ManagedChannel channel, List<String> devices, String serviceToken, String agency) {
-        var stub = LocationIntakeServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(serviceToken));
+    static void unassign(Setup setup, List<String> devices) {
+        var stub = setup.intake();
         Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
         for (String id : devices) {
             stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
-                    .setDeviceId(id).setOwningAgencyId(agency).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)
-                    .setVersion(2).setEffectiveAt(now).build());
+                    .setDeviceId(id).setOwningAgencyId(setup.agency()).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)
+                    .setVersion(2).setEffectiveAt(now).addAllGatewayIds(setup.gatewayIds()).build());
         }
     }
 
