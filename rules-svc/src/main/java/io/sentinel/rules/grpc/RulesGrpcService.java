@@ -21,6 +21,7 @@ import io.sentinel.api.rules.v1.ResolveAlertRequest;
 import io.sentinel.api.rules.v1.ResolveAlertResponse;
 import io.sentinel.rules.service.AlertFeed;
 import io.sentinel.rules.service.AlertLifecycle;
+import io.sentinel.rules.service.AlertReader;
 import io.sentinel.rules.service.AuditLog;
 import io.sentinel.rules.service.AlertQueries;
 import io.smallrye.mutiny.Multi;
@@ -51,7 +52,7 @@ public class RulesGrpcService implements RulesService {
         }
         Caller who = caller.get();
         return TokenBoundStreams.untilExpiry(who, audit.subscribed(who, request.getAfterCursor())
-                .onItem().transformToMulti(x -> feed.subscribe(who.agencyId(), request.getAfterCursor())));
+                .onItem().transformToMulti(x -> feed.subscribe(AlertReader.of(who), request.getAfterCursor())));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sentinel.rules.repository;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,13 +23,16 @@ public class AlertRepository implements PanacheRepositoryBase<AlertEntity, UUID>
     public static final String VISIBLE = "(a.owningAgencyId = :agency or exists (from SharingGrantEntity g where g.subjectId = a.subjectId"
             + " and g.agencyId = :agency and g.categories like :category and g.validUntil > :now))";
 
-    /** A page of alerts visible to an agency, newest first, after the given (openedAt, id) key. */
-    public Uni<List<AlertEntity>> page(String agencyId, UUID subjectId, String state, String kind, String afterKey, int size) {
+    /**
+     * A page of alerts visible to an agency, newest first, after the given (openedAt, id) key; of the
+     * given kinds only, unless {@code kinds} is null.
+     */
+    public Uni<List<AlertEntity>> page(String agencyId, UUID subjectId, String state, Collection<String> kinds, String afterKey, int size) {
         StringBuilder q = new StringBuilder("from AlertEntity a where " + VISIBLE);
         Parameters p = Parameters.with("agency", agencyId).and("category", ALERTS_CATEGORY).and("now", Instant.now());
-        if (kind != null) {
-            q.append(" and a.kind = :kind");
-            p.and("kind", kind);
+        if (kinds != null) {
+            q.append(" and a.kind in :kinds");
+            p.and("kinds", kinds);
         }
         if (subjectId != null) {
             q.append(" and a.subjectId = :subject");

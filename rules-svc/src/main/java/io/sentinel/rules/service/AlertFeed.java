@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
+import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  *
  * <p>The cursor is global; what an agency may see (owning agency, or an unexpired grant covering
  * alerts) is decided when each event is read. An event read while the agency had no grant is not
- * replayed when a grant arrives later.
+ * replayed when a grant arrives later. How much of each alert it sees is decided then too, per
+ * subscriber ({@link AlertReader}): without locations unless the agency owns the subject or a grant
+ * in force shares location trails as well, and without the CLOSED events that would give away when a
+ * withheld breach ended ({@link AlertSight}).
  *
  * <p>Cursors are given after commit. Writers insert events without one, in whatever order their
  * transactions finish; the sequencer ({@link #sequence()}) numbers committed events in
@@ -63,12 +67,17 @@ public class AlertFeed {
      * cursor committed in that snapshot. Cursors commit in cursor order, so every event up to that
      * high-water mark has been seen; when the page is not full the subscriber moves its cursor there
      * and never rescans other agencies' events (each commit would otherwise rescan the whole feed
-     * after an agency's last visible event).
+     * after an agency's last visible event). location_granted says, for another agency's alert, whether
+     * a grant in force shares location trails as well, so the reader sees it in full (AlertSight).
      */
     private static final String QUERY = """
             with hw as (select coalesce(max(cursor), 0) as high_water from alert_event),
             page as (
-              select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at, a.*
+              select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at,
+                a.owning_agency_id <> $1 and exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
+                  and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_LOCATION_TRAIL %' and g.valid_until > now())
+                  as location_granted,
+                a.*
               from alert_event e join alert a on a.alert_id = e.alert_id
               where e.cursor > $2 and e.cursor <= (select high_water from hw)
                 and (a.owning_agency_id = $1 or exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
@@ -152,7 +161,8 @@ public class AlertFeed {
                         .map(rows -> rows.rowCount())));
     }
 
-    public Multi<AlertEvent> subscribe(String agencyId, long afterCursor) {
+    /** The events {@code reader} may see after {@code afterCursor}: replay, then live. */
+    public Multi<AlertEvent> subscribe(AlertReader reader, long afterCursor) {
         AtomicLong last = new AtomicLong(afterCursor);
         Multi<Long> wakeUps = Multi.createBy().merging().streams(
                 Multi.createFrom().item(0L),
@@ -160,33 +170,52 @@ public class AlertFeed {
                 Multi.createFrom().ticks().every(pollInterval));
         return wakeUps
                 .onOverflow().dropPreviousItems()
-                .concatMap(tick -> Multi.createBy().repeating().uni(() -> drain(agencyId, last)).whilst(page -> page.size() == BATCH))
-                .flatMap(list -> Multi.createFrom().iterable(list));
+                .concatMap(tick -> Multi.createBy().repeating().uni(() -> drain(reader, last)).whilst(Page::full))
+                .flatMap(page -> Multi.createFrom().iterable(page.events()));
     }
 
-    /** Reads the next page of visible events after the cursor and moves the cursor past what it scanned. */
-    private Uni<List<AlertEvent>> drain(String agencyId, AtomicLong last) {
-        return pool.preparedQuery(QUERY).execute(Tuple.of(agencyId, last.get(), BATCH)).map(rows -> {
+    /** What one read delivered, and whether it read a full batch of visible events (more may follow at once). */
+    private record Page(List<AlertEvent> events, boolean full) {
+    }
+
+    /**
+     * Reads the next page of visible events after the cursor, as the reader may see them, and moves
+     * the cursor past what it scanned. Events the reader's sight hides are scanned and skipped, so
+     * whether more follow is decided by the rows read, not by the events kept.
+     */
+    private Uni<Page> drain(AlertReader reader, AtomicLong last) {
+        return pool.preparedQuery(QUERY).execute(Tuple.of(reader.agencyId(), last.get(), BATCH)).map(rows -> {
             List<AlertEvent> events = new java.util.ArrayList<>();
             long highWater = last.get();
+            long lastRead = last.get();
+            int read = 0;
             for (Row row : rows) {
                 highWater = row.getLong("high_water");
                 if (row.getLong("cursor") == null) {
                     continue; // no visible event: the row only carries the high-water mark
                 }
+                read++;
+                lastRead = row.getLong("cursor");
+                AlertKind kind = AlertKind.valueOf(row.getString("kind"));
+                AlertEventType type = AlertEventType.valueOf(row.getString("event_type"));
+                AlertSight sight = reader.sightOf(row.getString("owning_agency_id"), row.getBoolean("location_granted"));
+                if (!reader.mayRead(kind) || !sight.shows(type, kind)) {
+                    continue;
+                }
                 events.add(AlertEvent.newBuilder()
-                        .setCursor(row.getLong("cursor"))
-                        .setAlert(AlertMapping.fromRow(row))
-                        .setType(AlertEventType.valueOf(row.getString("event_type")))
+                        .setCursor(lastRead)
+                        .setAlert(sight.redact(AlertMapping.fromRow(row)))
+                        .setType(type)
                         .setAt(Timestamps.of(AlertMapping.instant(row, "event_at")))
                         .build());
             }
-            if (events.size() == BATCH) {
-                last.set(events.get(events.size() - 1).getCursor()); // more may follow: the next tick reads on
+            boolean full = read == BATCH;
+            if (full) {
+                last.set(lastRead); // more may follow: the next tick reads on
             } else {
                 last.set(Math.max(last.get(), highWater));
             }
-            return events;
+            return new Page(events, full);
         });
     }
 }
