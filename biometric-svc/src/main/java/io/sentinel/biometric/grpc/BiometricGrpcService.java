@@ -76,13 +76,8 @@ public class BiometricGrpcService implements BiometricService {
             return Uni.createFrom().failure(io.sentinel.common.error.SentinelException.precondition(null,
                     "no face model is installed (scripts/fetch-face-models.sh): a reference cannot be enrolled"));
         }
-        return offLoop(() -> {
-            try {
-                return face.enrol(image);
-            } catch (io.sentinel.biometric.verification.FaceRejectedException e) {
-                throw io.sentinel.common.error.SentinelException.invalid("image", e.getMessage());
-            }
-        }).flatMap(ex -> call(() -> service.enrolReference(who, r.getSubjectId(), image, r.getContentType(), ex)))
+        return offLoop(() -> service.prepareReference(image))
+                .flatMap(prepared -> call(() -> service.enrolReference(who, r.getSubjectId(), prepared)))
                 .map(ref -> EnrolReferenceResponse.newBuilder().setReferenceId(ref.referenceId.toString())
                         .setModelId(ref.modelId == null ? "" : ref.modelId).build());
     }
@@ -93,8 +88,8 @@ public class BiometricGrpcService implements BiometricService {
         var who = caller.get();
         byte[] image = r.getImage().toByteArray();
         return call(() -> service.referencesFor(who, r.getSubjectId()))
-                .flatMap(refs -> offLoop(() -> service.verify(image, r.getContentType(), refs)))
-                .flatMap(verdict -> call(() -> service.submit(who, r.getSubjectId(), r.getCapturedAt(), image, r.getContentType(), verdict)))
+                .flatMap(refs -> offLoop(() -> service.check(image, r.getContentType(), refs)))
+                .flatMap(checked -> call(() -> service.submit(who, r.getSubjectId(), r.getCapturedAt(), r.getContentType(), checked)))
                 .map(c -> SubmitCheckInResponse.newBuilder().setCheckIn(c).build());
     }
 

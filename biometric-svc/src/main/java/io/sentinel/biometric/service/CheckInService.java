@@ -28,6 +28,9 @@ import io.sentinel.biometric.repository.CheckInEventEntity;
 import io.sentinel.biometric.repository.ReferenceEntity;
 import io.sentinel.biometric.repository.Repositories;
 import io.sentinel.biometric.repository.ScheduleEntity;
+import io.sentinel.biometric.verification.CleanPhoto;
+import io.sentinel.biometric.verification.FaceRejectedException;
+import io.sentinel.biometric.verification.FaceVerifier;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -63,6 +66,17 @@ public class CheckInService {
     public record Verdict(VerificationOutcome outcome, String reason, Double similarity) {
     }
 
+    /**
+     * A check-in photo ready to store: re-encoded without metadata, or null when it cannot be kept
+     * (wrong type, too large, undecodable; raw upload bytes are never stored), and its verdict.
+     */
+    public record CheckedPhoto(CleanPhoto.Stored photo, Verdict verdict) {
+    }
+
+    /** A reference photo ready to store: re-encoded without metadata, with the template of its face. */
+    public record PreparedReference(CleanPhoto.Stored photo, FaceVerifier.Extraction extraction) {
+    }
+
     /** The subject's reference templates usable with the installed model, and how many need re-enrolment. */
     public record References(List<float[]> usable, int stale) {
     }
@@ -95,12 +109,26 @@ public class CheckInService {
         });
     }
 
-    /** Runs the face model on a check-in photo; a pure function of its inputs, safe on a worker thread. */
-    public Verdict verify(byte[] image, String contentType, References refs) {
+    /**
+     * Removes the metadata of a check-in photo and runs the face model on its upright pixels; a
+     * pure function of its inputs (tens of milliseconds of CPU), for a worker thread.
+     */
+    public CheckedPhoto check(byte[] image, String contentType, References refs) {
         String problem = imageProblem(image, contentType);
         if (problem != null) {
-            return new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, problem, null);
+            return new CheckedPhoto(null, new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, problem, null));
         }
+        CleanPhoto clean;
+        try {
+            clean = CleanPhoto.of(image);
+        } catch (FaceRejectedException undecodable) {
+            // Nothing to re-encode, so nothing is kept; the check-in is still recorded for a person to follow up.
+            return new CheckedPhoto(null, new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, undecodable.getMessage(), null));
+        }
+        return new CheckedPhoto(clean.stored(), verdict(clean, refs));
+    }
+
+    private Verdict verdict(CleanPhoto photo, References refs) {
         if (!face.available()) {
             return new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE, NO_MODEL, null);
         }
@@ -109,7 +137,7 @@ public class CheckInService {
                     ? "the references were made with another face model: the subject must be re-enrolled"
                     : "no reference image is enrolled for this subject", null);
         }
-        var r = face.verify(image, refs.usable());
+        var r = face.verify(photo.pixels(), refs.usable());
         return switch (r.decision()) {
             case MATCH -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_MATCH, "similarity at or above the match threshold", r.similarity());
             case NO_MATCH -> new Verdict(VerificationOutcome.VERIFICATION_OUTCOME_NO_MATCH,
@@ -163,17 +191,32 @@ public class CheckInService {
         });
     }
 
+    /**
+     * Removes the metadata of a reference photo (checked with {@link #imageProblem} already) and
+     * extracts its face's template from the upright pixels; for a worker thread.
+     *
+     * @throws SentinelException INVALID_ARGUMENT naming {@code image} when the photo cannot be
+     *         decoded or its face is unusable as a reference
+     */
+    public PreparedReference prepareReference(byte[] image) {
+        try {
+            CleanPhoto clean = CleanPhoto.of(image);
+            return new PreparedReference(clean.stored(), face.enrol(clean.pixels()));
+        } catch (FaceRejectedException e) {
+            throw SentinelException.invalid("image", e.getMessage());
+        }
+    }
+
     @WithTransaction
-    public Uni<ReferenceEntity> enrolReference(Caller caller, String subjectId, byte[] image, String contentType,
-            io.sentinel.biometric.verification.FaceVerifier.Extraction extraction) {
+    public Uni<ReferenceEntity> enrolReference(Caller caller, String subjectId, PreparedReference prepared) {
         UUID subject = Check.uuid("subject_id", subjectId);
-        ImageChecks.check("image", image, contentType, maxImageBytes);
+        FaceVerifier.Extraction extraction = prepared.extraction();
         return monitored(caller, subject).flatMap(s -> {
             ReferenceEntity e = new ReferenceEntity();
             e.referenceId = Uuids.v7();
             e.subjectId = subject;
-            e.contentType = contentType;
-            e.image = image;
+            e.contentType = prepared.photo().contentType();
+            e.image = prepared.photo().bytes();
             e.modelId = extraction.modelId();
             e.template = cipher.encrypt(extraction.embedding(), subject.toString(), extraction.modelId());
             e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -182,8 +225,9 @@ public class CheckInService {
     }
 
     @WithTransaction
-    public Uni<CheckIn> submit(Caller caller, String subjectId, com.google.protobuf.Timestamp capturedAt, byte[] image, String contentType,
-            Verdict verdict) {
+    public Uni<CheckIn> submit(Caller caller, String subjectId, com.google.protobuf.Timestamp capturedAt, String contentType,
+            CheckedPhoto checked) {
+        Verdict verdict = checked.verdict();
         UUID subject = Check.uuid("subject_id", subjectId);
         Instant captured = Timestamps.required("captured_at", capturedAt);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -197,9 +241,10 @@ public class CheckInService {
             e.owningAgencyId = schedule.owningAgencyId;
             e.capturedAt = captured;
             e.receivedAt = now;
-            e.contentType = contentType;
-            // A bad photo is kept out of storage but its check-in is recorded, for a person to follow up.
-            e.image = imageProblem(image, contentType) == null ? image : null;
+            // Only the re-encoded photo is stored, never the upload's bytes; a bad photo is kept out
+            // of storage but its check-in is recorded, for a person to follow up.
+            e.contentType = checked.photo() != null ? checked.photo().contentType() : contentType;
+            e.image = checked.photo() != null ? checked.photo().bytes() : null;
             e.outcome = verdict.outcome().name();
             e.outcomeReason = verdict.reason();
             e.similarity = verdict.similarity();

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.sentinel.biometric.verification.FaceModels;
 import io.sentinel.biometric.verification.FaceRejectedException;
 import io.sentinel.biometric.verification.FaceVerifier;
+import io.sentinel.biometric.verification.RgbImage;
 
 /**
  * The face models, when installed. Without them the service still runs: every check-in is
@@ -46,12 +47,12 @@ public class FaceVerification {
         return verifier == null ? Optional.empty() : Optional.of(verifier.modelId());
     }
 
-    /** The template of the one face in an enrolment image; a bad or poor image is refused with its reason. */
-    public FaceVerifier.Extraction enrol(byte[] image) {
+    /** The template of the one face in an enrolment photo's upright pixels; a poor image is refused with its reason. */
+    public FaceVerifier.Extraction enrol(RgbImage image) {
         return verifier.enrol(image);
     }
 
-    public FaceVerifier.Result verify(byte[] image, List<float[]> references) {
+    public FaceVerifier.Result verify(RgbImage image, List<float[]> references) {
         return verifier.verify(image, references);
     }
 

@@ -88,7 +88,17 @@ public final class FaceVerifier {
         Map<String, Double> t = new LinkedHashMap<>();
         long start = System.nanoTime();
         RgbImage img = ImageDecoder.decode(image);
-        start = lap(t, "decode", start);
+        lap(t, "decode", start);
+        return extract(img, t);
+    }
+
+    /** As {@link #extract(byte[])} for pixels already decoded and upright (see {@link CleanPhoto}). */
+    public Extraction extract(RgbImage img) {
+        return extract(img, new LinkedHashMap<>());
+    }
+
+    private Extraction extract(RgbImage img, Map<String, Double> t) {
+        long start = System.nanoTime();
         List<FaceBox> faces = detector.detect(img);
         start = lap(t, "detect", start);
         if (faces.isEmpty()) {
@@ -122,7 +132,15 @@ public final class FaceVerifier {
      * @throws FaceRejectedException with the precise reason
      */
     public Extraction enrol(byte[] image) {
-        Extraction ex = extract(image);
+        return checkedReference(extract(image));
+    }
+
+    /** As {@link #enrol(byte[])} for pixels already decoded and upright. */
+    public Extraction enrol(RgbImage image) {
+        return checkedReference(extract(image));
+    }
+
+    private Extraction checkedReference(Extraction ex) {
         int minPx = Math.max(minFacePx, ENROL_MIN_FACE_PX);
         if (ex.face().sizePx() < minPx) {
             throw new FaceRejectedException("face too small for a reference: " + ex.face().sizePx() + " px (min " + minPx + " px)");
@@ -141,6 +159,15 @@ public final class FaceVerifier {
 
     /** Compares the photo's single face with the references (embeddings from {@link #extract}). */
     public Result verify(byte[] image, List<float[]> references) {
+        return verify(() -> extract(image), references);
+    }
+
+    /** As {@link #verify(byte[], List)} for pixels already decoded and upright (see {@link CleanPhoto}). */
+    public Result verify(RgbImage image, List<float[]> references) {
+        return verify(() -> extract(image), references);
+    }
+
+    private Result verify(java.util.function.Supplier<Extraction> extraction, List<float[]> references) {
         if (references == null || references.isEmpty()) {
             throw new IllegalArgumentException("references must hold at least one embedding");
         }
@@ -154,7 +181,7 @@ public final class FaceVerifier {
         long t0 = System.nanoTime();
         Extraction ex;
         try {
-            ex = extract(image);
+            ex = extraction.get();
         } catch (FaceRejectedException e) {
             Map<String, Double> t = Map.of("total", (System.nanoTime() - t0) / 1e6);
             return new Result(Decision.REJECTED, Double.NaN, e.getMessage(), null, Double.NaN, t);

@@ -13,8 +13,8 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes uploaded photo bytes into upright pixels, rejecting anything that is not a complete
- * image. Of the metadata only the JPEG EXIF orientation is read ({@link ExifOrientation}); the
- * rest (which can carry GPS positions) is never parsed, and only pixels are kept.
+ * image. Of the metadata only the EXIF orientation is read ({@link ExifOrientation}); the rest
+ * (which can carry GPS positions) is never parsed, and only pixels are kept.
  */
 public final class ImageDecoder {
     /** Refuse decompression bombs before allocating their raster. */
@@ -23,7 +23,25 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
+    /**
+     * A decoded photo turned upright: its pixels in the decoder's own raster and colour model, its
+     * format ("jpeg" or "png") and the EXIF orientation that was applied (1 when none).
+     */
+    public record Upright(BufferedImage image, String format, int orientation) {
+    }
+
+    /** The upright pixels, as the face pipeline reads them. */
     public static RgbImage decode(byte[] bytes) {
+        return RgbImage.of(decodeUpright(bytes).image());
+    }
+
+    /**
+     * Decodes a JPEG or PNG and applies its EXIF orientation.
+     *
+     * @throws FaceRejectedException when the bytes are not a complete JPEG or PNG of at most
+     *         {@link #MAX_PIXELS} pixels
+     */
+    public static Upright decodeUpright(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new FaceRejectedException("image is empty");
         }
@@ -52,8 +70,8 @@ public final class ImageDecoder {
                 if (!warnings.isEmpty()) {
                     throw new FaceRejectedException("image is corrupt or truncated: " + warnings.get(0));
                 }
-                RgbImage stored = RgbImage.of(image);
-                return format.equals("jpeg") ? stored.oriented(ExifOrientation.of(bytes)) : stored;
+                int orientation = format.equals("jpeg") ? ExifOrientation.of(bytes) : ExifOrientation.ofPng(bytes);
+                return new Upright(ExifOrientation.apply(image, orientation), format, orientation);
             } finally {
                 reader.dispose();
             }

@@ -85,6 +85,13 @@ public final class RgbImage {
         return new RgbImage(ow, oh, out);
     }
 
+    /** These pixels as a new sRGB {@code TYPE_INT_RGB} image (a copy). */
+    BufferedImage toIntRgb() {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        img.getRaster().setDataElements(0, 0, width, height, rgb);
+        return img;
+    }
+
     public int width() {
         return width;
     }

@@ -13,13 +13,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExifOrientationTest {
-    private static final int RED = 0xFF0000;
-    private static final int GREEN = 0x00FF00;
-    private static final int BLUE = 0x0000FF;
-    private static final int WHITE = 0xFFFFFF;
+    static final int RED = 0xFF0000;
+    static final int GREEN = 0x00FF00;
+    static final int BLUE = 0x0000FF;
+    static final int WHITE = 0xFFFFFF;
 
     /** Displayed corners (TL, TR, BL, BR) of a stored 40×20 image with corners red, green, blue, white. */
-    private static final int[][] DISPLAYED_CORNERS = {
+    static final int[][] DISPLAYED_CORNERS = {
         null,
         {RED, GREEN, BLUE, WHITE},
         {GREEN, RED, WHITE, BLUE},
@@ -89,7 +89,7 @@ class ExifOrientationTest {
     }
 
     /** The image turned clockwise by a multiple of 90° with Java2D (independent of RgbImage.oriented). */
-    private static BufferedImage quarterTurns(BufferedImage src, int degrees) {
+    static BufferedImage quarterTurns(BufferedImage src, int degrees) {
         boolean swap = degrees % 180 != 0;
         int w = swap ? src.getHeight() : src.getWidth();
         int h = swap ? src.getWidth() : src.getHeight();
