@@ -52,8 +52,10 @@ measure() { # java-binary extra-opts... ; prints "millis rss_kb"
   start=$(date +%s%N)
   # Peers point at a port nothing listens on: no peer runs, and none is needed to start.
   env QUARKUS_HTTP_PORT=$PORT \
-      DB_URL="postgresql://127.0.0.1:${SENTINEL_PG_PORT:-55432}/startup_${svc//-/_}" DB_USERNAME=postgres \
+      DB_URL="postgresql://127.0.0.1:${SENTINEL_PG_PORT:-55432}/startup_${svc//-/_}" DB_USERNAME=sentinel_app \
       DB_PASSWORD=unused-with-local-trust DB_CA_FILE="$PKI/ca.pem" \
+      DB_MIGRATION_USERNAME=postgres DB_MIGRATION_PASSWORD=unused-with-local-trust \
+      AUDIT_KEY_FILE="$KEYS/$svc-audit.key" AUDIT_CHECKPOINT_DIR="$KEYS/audit-checkpoints" \
       JWT_VERIFY_KEY_LOCATION="$PKI/dev-idp-signing-public.pem" JWT_ISSUER="$ISSUER" JWT_AUDIENCE="$AUDIENCE" \
       SERVICE_TOKEN_KEY_LOCATION="$PKI/$svc-signing-key.pem" SERVICE_TOKEN_PEER_KEYS_DIR="$KEYS/peers" \
       TLS_CERT_FILE="$PKI/$svc.pem" TLS_KEY_FILE="$PKI/$svc-key.pem" TLS_CA_FILE="$PKI/ca.pem" \

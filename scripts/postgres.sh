@@ -70,6 +70,7 @@ install_packages() {
 # and work whatever TCP demands.
 ready() { "$BIN/pg_isready" -q -h "$DIR" -p "$PORT" -U postgres 2>/dev/null; }
 admin_psql() { psql -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"; }
+db_psql() { local db="$1"; shift; psql -h "$DIR" -p "$PORT" -U postgres -d "$db" "$@"; }
 
 # "put SRC DEST" and "put_text DEST TEXT" write DEST only when its content differs, so that an
 # unchanged cluster is never reloaded; they set changed=1 when they write.
@@ -176,11 +177,23 @@ stop() {
   as_owner "$BIN/pg_ctl" -D "$DIR" -m fast -w stop >/dev/null || true
 }
 
+# The role services run as (SENTINEL_DB_APP_ROLE, default sentinel_app): it owns the business tables,
+# but not the audit log or its triggers, which stay with the role migrations run as (postgres here).
+APP_ROLE="${SENTINEL_DB_APP_ROLE:-sentinel_app}"
+ensure_app_role() {
+  [[ "$APP_ROLE" =~ ^[a-z_][a-z0-9_]*$ ]] || { log "invalid role name: $APP_ROLE"; exit 2; }
+  exists=$(admin_psql -tAc "select 1 from pg_roles where rolname = '$APP_ROLE'")
+  [[ "$exists" == "1" ]] || admin_psql -qc "create role \"$APP_ROLE\" login nosuperuser nocreatedb nocreaterole noreplication" >/dev/null
+}
+
 createdb_all() {
+  ensure_app_role
   for db in "$@"; do
     [[ "$db" =~ ^[a-z_][a-z0-9_]*$ ]] || { log "invalid database name: $db"; exit 2; }
     exists=$(admin_psql -tAc "select 1 from pg_database where datname = '$db'")
     [[ "$exists" == "1" ]] || admin_psql -qc "create database \"$db\"" >/dev/null
+    # PostgreSQL 15 lets only the owner create in schema public; the service creates partitions.
+    db_psql "$db" -qc "grant usage, create on schema public to \"$APP_ROLE\"" >/dev/null
   done
 }
 

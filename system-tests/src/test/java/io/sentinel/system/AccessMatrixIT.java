@@ -60,13 +60,14 @@ import io.sentinel.common.testing.TestTokens;
  */
 class AccessMatrixIT {
     static final String AGENCY = "agency-matrix";
-    static final List<String> ROLES = List.of("caseworker", "reviewer", "partner", "device-gateway", "auditor", "admin");
+    static final List<String> ROLES = List.of("caseworker", "reviewer", "partner", "device-gateway", "auditor", "admin", "platform-admin");
     /** Internal services implemented by more than one service. */
     static final Map<String, List<String>> IMPLEMENTED_BY = Map.of(
             "sentinel.internal.v1.RulesIntakeService", List.of("rules-svc"),
             "sentinel.internal.v1.LocationIntakeService", List.of("location-svc"),
             "sentinel.internal.v1.BiometricIntakeService", List.of("biometric-svc"),
-            "sentinel.internal.v1.SubjectDataService", List.of("rules-svc", "location-svc", "biometric-svc"));
+            "sentinel.internal.v1.SubjectDataService", List.of("rules-svc", "location-svc", "biometric-svc"),
+            "sentinel.audit.v1.AuditService", List.of("enrollment-svc", "biometric-svc", "location-svc", "rules-svc"));
 
     record Row(String operation, Set<String> own, Set<String> partner, Set<String> services) {
     }

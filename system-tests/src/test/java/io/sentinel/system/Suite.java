@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.sentinel.common.testing.SentinelTestResource;
 import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestKeys;
 import io.sentinel.common.testing.TestTokens;
@@ -37,6 +38,8 @@ final class Suite implements AutoCloseable {
     final Path mqttDir = Path.of("/var/tmp", "sentinel-e2e-mqtt-" + mqttPort);
     /** The suite's development CA and certificates (scripts/pki.sh). */
     final Path pki = work.resolve("pki");
+    /** Where the services append their signed audit checkpoints. */
+    final Path auditCheckpoints = work.resolve("audit-checkpoints");
     /** The agencies whose users may read here as partners. */
     static final String PARTNER = "police-e2e";
     final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -100,8 +103,12 @@ final class Suite implements AutoCloseable {
         String db = "e2e_" + service.replace("-svc", "");
         env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(service)));
         env.put("DB_URL", "postgresql://127.0.0.1:" + pgPort + "/" + db);
-        env.put("DB_USERNAME", "postgres");
+        env.put("DB_USERNAME", SentinelTestResource.APP_ROLE);
         env.put("DB_PASSWORD", "unused-with-local-trust");
+        env.put("DB_MIGRATION_USERNAME", "postgres");
+        env.put("DB_MIGRATION_PASSWORD", "unused-with-local-trust");
+        env.put("AUDIT_KEY_FILE", TestKeys.auditKey().toString());
+        env.put("AUDIT_CHECKPOINT_DIR", auditCheckpoints.toString());
         env.put("DB_CA_FILE", ca().toString());
         env.put("JWT_VERIFY_KEY_LOCATION", TestKeys.trustedPublicKey().toString());
         env.put("JWT_ISSUER", TestTokens.ISSUER);

@@ -23,11 +23,12 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.security.Services;
 
 /**
- * Makes two facts about the current gRPC call readable where the call is served: which method it
- * is, and which Sentinel service the TLS client certificate names (null without a verified
+ * Makes facts about the current gRPC call readable where the call is served: which method it
+ * is, the caller's stated justification ({@link Justification#ofGrpcCall()}), and which Sentinel service the TLS client certificate names (null without a verified
  * client certificate). The TLS layer has already checked the certificate against the agency's CA.
  * It runs after Quarkus's security interceptor, so the facts are in place when a call held back
  * for authentication reaches the service.
@@ -47,8 +48,8 @@ public class GrpcCallContext implements ServerInterceptor, Prioritized {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
         SSLSession tls = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        Context context = Context.current().withValue(METHOD, call.getMethodDescriptor())
-                .withValue(PEER_SERVICE, tls == null ? null : serviceNamed(tls));
+        Context context = Justification.attach(Context.current().withValue(METHOD, call.getMethodDescriptor())
+                .withValue(PEER_SERVICE, tls == null ? null : serviceNamed(tls)), headers);
         return Contexts.interceptCall(context, call, headers, next);
     }
 

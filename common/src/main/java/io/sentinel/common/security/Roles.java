@@ -12,8 +12,13 @@ public final class Roles {
     public static final String DEVICE_GATEWAY = "device-gateway";
     /** Auditors who read the audit trail. */
     public static final String AUDITOR = "auditor";
-    /** Platform administrators of one agency's deployment. */
+    /** Administrators of one agency: its retention, purges, devices' set-up; they act on their own agency only. */
     public static final String ADMIN = "admin";
+    /**
+     * The operators of the platform itself, who register agencies. No agency's admin can; a
+     * platform admin reads no subject's data.
+     */
+    public static final String PLATFORM_ADMIN = "platform-admin";
     /** Another Sentinel service of the same deployment. */
     public static final String SERVICE = "service";
 

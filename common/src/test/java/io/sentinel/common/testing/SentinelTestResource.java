@@ -32,8 +32,14 @@ public class SentinelTestResource implements QuarkusTestResourceLifecycleManager
         String url = "postgresql://127.0.0.1:" + TestPostgres.port() + "/" + database;
         config.put("quarkus.datasource.reactive.url", url);
         config.put("quarkus.datasource.jdbc.url", "jdbc:" + url);
-        config.put("quarkus.datasource.username", "postgres");
+        // As in production: the service runs as a role that cannot rewrite its audit log, and
+        // migrations (which own the log and its triggers) run as another.
+        config.put("quarkus.datasource.username", APP_ROLE);
         config.put("quarkus.datasource.password", "unused-with-trust-auth");
+        config.put("quarkus.flyway.username", "postgres");
+        config.put("quarkus.flyway.password", "unused-with-trust-auth");
+        config.put("sentinel.audit.key-file", TestKeys.auditKey().toString());
+        config.put("sentinel.audit.checkpoint-dir", checkpointDir().toString());
         config.putAll(TestPostgres.tlsClientConfig());
         config.put("mp.jwt.verify.publickey.location", TestKeys.trustedPublicKey().toUri().toString());
         config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
@@ -46,6 +52,23 @@ public class SentinelTestResource implements QuarkusTestResourceLifecycleManager
         config.put("sentinel.agency.served", TestTokens.OWN_AGENCY + ",agency-*");
         config.put("sentinel.agency.partners", "police-*");
         return config;
+    }
+
+    /** The role services run as in tests, as scripts/postgres.sh creates it. */
+    public static final String APP_ROLE = "sentinel_app";
+
+    /**
+     * A fresh checkpoint directory per start: each test run cleans its database, and checkpoints of
+     * the previous run's chain would (rightly) report its records as deleted.
+     */
+    private static java.nio.file.Path checkpointDir() {
+        try {
+            java.nio.file.Path base = java.nio.file.Path.of(System.getProperty("user.dir"), "target", "audit-checkpoints");
+            java.nio.file.Files.createDirectories(base);
+            return java.nio.file.Files.createTempDirectory(base, "run-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -54,6 +54,21 @@ public final class TestKeys {
         return peers;
     }
 
+    /** The key of the audit chain (32 random bytes, base64), one per test run like the others. */
+    public static Path auditKey() {
+        Path key = dir().resolve("audit.key");
+        if (!Files.exists(key)) {
+            byte[] bytes = new byte[32];
+            new java.security.SecureRandom().nextBytes(bytes);
+            try {
+                writeAtomically(key, Base64.getEncoder().encodeToString(bytes) + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return key;
+    }
+
     /** The private key a service signs its service tokens with. */
     public static Path servicePrivateKey(String service) {
         return dir().resolve(service + "-private.pem");
