@@ -98,6 +98,18 @@ namespace: {{ .Release.Namespace }}
 {{- default (printf "%s-db" (include "sentinel.fullname" .)) $db.existingSecret -}}
 {{- end }}
 
+{{/* The Secret with the credentials of the role Flyway migrates as. Takes dict root, svc. */}}
+{{- define "sentinel.databaseMigrationSecret" -}}
+{{- $db := (get .root.Values.services .svc).database -}}
+{{- default (printf "%s-db-migration" (include "sentinel.fullname" .)) $db.migration.existingSecret -}}
+{{- end }}
+
+{{/* The Secret with the key of one service's audit chain. Takes dict root, svc. */}}
+{{- define "sentinel.auditKeySecret" -}}
+{{- $values := get .root.Values.services .svc -}}
+{{- default (printf "%s-audit-key" (include "sentinel.fullname" .)) $values.audit.keySecret.existingSecret -}}
+{{- end }}
+
 {{- define "sentinel.jwtVerifySecret" -}}
 {{- default (printf "%s-jwt-verify" (include "sentinel.agencyId" .)) .Values.auth.verifyKey.existingSecret -}}
 {{- end }}
@@ -213,10 +225,19 @@ the default-deny policy, which is always rendered.
 {{- if eq (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $key)) (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $other)) -}}
 {{- fail (printf "services.%s.serviceTokenKey and services.%s.serviceTokenKey name the same Secret %q: each service signs its tokens with its own key, and no service may hold another's" $other $key (include "sentinel.serviceTokenSecret" (dict "root" $ "svc" $key))) -}}
 {{- end -}}
+{{- if eq (include "sentinel.auditKeySecret" (dict "root" $ "svc" $key)) (include "sentinel.auditKeySecret" (dict "root" $ "svc" $other)) -}}
+{{- fail (printf "services.%s.audit.keySecret and services.%s.audit.keySecret name the same Secret %q: each service keys its own audit chain" $other $key (include "sentinel.auditKeySecret" (dict "root" $ "svc" $key))) -}}
+{{- end -}}
 {{- if eq (include "sentinel.tlsSecret" (dict "root" $ "svc" $key)) (include "sentinel.tlsSecret" (dict "root" $ "svc" $other)) -}}
 {{- fail (printf "services.%s.tls and services.%s.tls name the same Secret %q: each service has its own certificate, naming it" $other $key (include "sentinel.tlsSecret" (dict "root" $ "svc" $key))) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- /* The same Secret and key would make the service's role the migration role, which owns the
+       audit log: the service refuses to start so (AuditDatabaseRoles); say why at install time. */ -}}
+{{- $db := $values.database -}}
+{{- if and (eq (include "sentinel.databaseSecret" (dict "root" $ "svc" $key)) (include "sentinel.databaseMigrationSecret" (dict "root" $ "svc" $key))) (eq $db.usernameKey $db.migration.usernameKey) -}}
+{{- fail (printf "services.%s.database.migration names the same Secret %q and key %q as services.%s.database: migrations must run as a separate role that owns the audit log, which the service's role must not" $key (include "sentinel.databaseSecret" (dict "root" $ "svc" $key)) $db.usernameKey $key) -}}
 {{- end -}}
 {{- if not $values.database.networkPeers -}}
 {{- fail (printf "services.%s.database.networkPeers must list where the database is (a cidr or a namespace/podLabels) when services.%s.enabled is true" $key $key) -}}

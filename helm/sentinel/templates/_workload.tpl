@@ -18,6 +18,8 @@ peerKeys: /etc/sentinel/peer-keys
 tls: /etc/sentinel/tls
 dbCa: /etc/sentinel/db-ca
 mqttCa: /etc/sentinel/mqtt-ca
+auditKey: /etc/sentinel/audit-key
+auditCheckpoints: /var/lib/sentinel/audit-checkpoints
 {{- end }}
 
 {{- define "sentinel.workload" -}}
@@ -200,6 +202,12 @@ spec:
             - name: db-ca
               mountPath: {{ $paths.dbCa }}
               readOnly: true
+            - name: audit-key
+              mountPath: {{ $paths.auditKey }}
+              readOnly: true
+            # Written: signed checkpoints are appended here (the root filesystem is read-only).
+            - name: audit-checkpoints
+              mountPath: {{ $paths.auditCheckpoints }}
             {{- with .extraVolumeMounts }}
             {{- . | nindent 12 }}
             {{- end }}
@@ -254,6 +262,23 @@ spec:
             items:
               - key: {{ $values.database.tls.caSecret.key }}
                 path: {{ $values.database.tls.caSecret.key }}
+        # The key of this service's audit chain, and no other service's.
+        - name: audit-key
+          secret:
+            secretName: {{ include "sentinel.auditKeySecret" . }}
+            defaultMode: 288
+            items:
+              - key: {{ $values.audit.keySecret.key }}
+                path: {{ $values.audit.keySecret.key }}
+        - name: audit-checkpoints
+          {{- with $root.Values.audit.checkpoints.existingClaim }}
+          # ReadWriteMany, shared by every service's pods: each appends to its own <service>.checkpoints.
+          persistentVolumeClaim:
+            claimName: {{ . }}
+          {{- else }}
+          # Lost with the pod: the log stream (category sentinel.audit.checkpoint) is then the only durable copy.
+          emptyDir: {}
+          {{- end }}
         {{- with .extraVolumes }}
         {{- . | nindent 8 }}
         {{- end }}
@@ -325,6 +350,17 @@ spec:
     secretKeyRef:
       name: {{ include "sentinel.databaseSecret" . }}
       key: {{ $db.passwordKey }}
+{{- /* Flyway's role: owns the audit log and its triggers, which the service's role must not. */}}
+- name: DB_MIGRATION_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sentinel.databaseMigrationSecret" . }}
+      key: {{ $db.migration.usernameKey }}
+- name: DB_MIGRATION_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sentinel.databaseMigrationSecret" . }}
+      key: {{ $db.migration.passwordKey }}
 - name: DB_SSL_MODE
   value: {{ $db.tls.sslMode | quote }}
 - name: DB_CA_FILE
@@ -345,6 +381,10 @@ spec:
   value: {{ printf "%s/tls.key" $paths.tls | quote }}
 - name: TLS_CA_FILE
   value: {{ printf "%s/ca.crt" $paths.tls | quote }}
+- name: AUDIT_KEY_FILE
+  value: {{ printf "%s/%s" $paths.auditKey $values.audit.keySecret.key | quote }}
+- name: AUDIT_CHECKPOINT_DIR
+  value: {{ $paths.auditCheckpoints | quote }}
 {{- /* Every peer address is set, even for peers this service does not call or that are
        disabled: the names are deterministic, and the NetworkPolicy, not the environment,
        decides who may reach whom. */}}

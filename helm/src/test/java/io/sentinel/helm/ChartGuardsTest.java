@@ -113,6 +113,22 @@ class ChartGuardsTest {
     }
 
     @Test
+    void refusesTwoServicesKeyingTheirAuditChainsWithTheSameSecret() {
+        assertRefused(values -> service(values, "location").put("audit",
+                        Map.of("keySecret", Map.of("existingSecret", "ci-minimal-rules-svc-audit-key", "key", "audit.key"))),
+                "services.location.audit.keySecret and services.rules.audit.keySecret name the same Secret "
+                        + "\"ci-minimal-rules-svc-audit-key\": each service keys its own audit chain");
+    }
+
+    @Test
+    void refusesAMigrationRoleThatIsTheServicesOwnRole() {
+        assertRefused(values -> database(values, "rules").put("migration",
+                        Map.of("existingSecret", "ci-minimal-rules-svc-db", "usernameKey", "username", "passwordKey", "password")),
+                "services.rules.database.migration names the same Secret \"ci-minimal-rules-svc-db\" and key \"username\" "
+                        + "as services.rules.database: migrations must run as a separate role");
+    }
+
+    @Test
     void refusesCertManagerWithoutAnIssuer() {
         assertRefused(values -> map(map(values, "tls"), "certManager").put("enabled", true),
                 "tls.certManager.issuerRef.name is required when tls.certManager.enabled is true");

@@ -21,13 +21,20 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +42,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What a production start of each service needs and the chart must supply: TLS certificates
- * naming the service, its own token key and everyone's public keys, the token audience,
- * database TLS, the partner list and (only when enabled) MQTT.
+ * What a production start of each service needs and the chart must supply: every variable its
+ * production configuration expands, TLS certificates naming the service, its own token key and
+ * everyone's public keys, the token audience, database TLS, a migration role of its own, its own
+ * audit key and a checkpoint directory, the partner list and (only when enabled) MQTT.
  */
 class ProductionContractTest {
 
     private static final String VALUES = "io.sentinel.helm.SentinelChart#allValues";
+    /** An environment variable expanded with no default; lower-case names are other properties. */
+    private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
     private static final Set<String> SSL_MODES = Set.of("verify-full", "verify-ca", "require");
     private static final Set<String> CERTIFICATE_SPEC = Set.of("secretName", "secretTemplate", "commonName", "dnsNames",
             "duration", "renewBefore", "usages", "privateKey", "issuerRef");
@@ -51,21 +61,26 @@ class ProductionContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
-    void noServiceMountsAnotherServicesTokenKey(Path values) {
+    void noServiceMountsAnotherServicesTokenKeyOrAuditKey(Path values) {
         var release = SentinelChart.render(values);
 
         Set<String> keySecrets = new HashSet<>();
         for (String service : release.enabledServices()) {
             assertTrue(keySecrets.add(release.serviceTokenKeySecret(service)),
                     service + " shares its token-key Secret " + release.serviceTokenKeySecret(service));
+            assertTrue(keySecrets.add(release.auditKeySecret(service)),
+                    service + " shares its audit-key Secret " + release.auditKeySecret(service));
         }
         for (String service : release.enabledServices()) {
             Set<String> mounted = secretsOf(release, service);
             assertTrue(mounted.contains(release.serviceTokenKeySecret(service)), service + " lacks its own key");
+            assertTrue(mounted.contains(release.auditKeySecret(service)), service + " lacks its own audit key");
             for (String other : release.enabledServices()) {
                 if (!other.equals(service)) {
                     assertFalse(mounted.contains(release.serviceTokenKeySecret(other)),
                             service + " mounts the token key of " + other);
+                    assertFalse(mounted.contains(release.auditKeySecret(other)),
+                            service + " mounts the audit key of " + other);
                     assertFalse(mounted.contains(release.tlsSecret(other)),
                             service + " mounts the certificate and key of " + other);
                 }
@@ -95,6 +110,84 @@ class ProductionContractTest {
                 assertEquals(String.join(",", partners), env.get("SENTINEL_AGENCY_PARTNERS").getValue(), service);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void everyVariableTheProductionConfigurationExpandsWithoutADefaultIsSet(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : release.enabledServices()) {
+            Set<String> required = variablesRequiredInProduction(SERVICE_NAMES.get(service));
+            Set<String> missing = new TreeSet<>(required);
+            missing.removeAll(env(container(release, service)).keySet());
+            assertEquals(Set.of(), missing, SERVICE_NAMES.get(service)
+                    + ": its production configuration expands these without a default, so it would not start");
+        }
+    }
+
+    @Test
+    void theProductionConfigurationNeedsTheMigrationRoleAndTheAuditKeyAndCheckpointDirectory() {
+        // Guards the parser above: were it to find nothing, the contract would hold vacuously.
+        for (String service : SERVICE_NAMES.values()) {
+            Set<String> required = variablesRequiredInProduction(service);
+            assertTrue(required.containsAll(Set.of("DB_URL", "DB_USERNAME", "DB_PASSWORD", "DB_MIGRATION_USERNAME",
+                    "DB_MIGRATION_PASSWORD", "AUDIT_KEY_FILE", "AUDIT_CHECKPOINT_DIR", "TLS_CERT_FILE")),
+                    service + " " + required);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void migrationsRunAsTheirOwnRoleFromTheMigrationSecret(Path values) {
+        var release = SentinelChart.render(values);
+
+        for (String service : release.enabledServices()) {
+            Map<String, EnvVar> env = env(container(release, service));
+            Map<String, Object> migration = map(release.values(), "services", service, "database", "migration");
+            var username = env.get("DB_MIGRATION_USERNAME").getValueFrom().getSecretKeyRef();
+            var password = env.get("DB_MIGRATION_PASSWORD").getValueFrom().getSecretKeyRef();
+            assertEquals(release.databaseMigrationSecret(service), username.getName(), service);
+            assertEquals(migration.get("usernameKey"), username.getKey(), service);
+            assertEquals(release.databaseMigrationSecret(service), password.getName(), service);
+            assertEquals(migration.get("passwordKey"), password.getKey(), service);
+            var serviceRole = env.get("DB_USERNAME").getValueFrom().getSecretKeyRef();
+            assertFalse(serviceRole.getName().equals(username.getName()) && serviceRole.getKey().equals(username.getKey()),
+                    service + ": the service's role would be the migration role, which owns the audit log");
+        }
+    }
+
+    @Test
+    void theAuditKeyAndTheMigrationRoleDefaultToPerServiceSecretsAndCheckpointsToAnEmptyDir() {
+        var release = SentinelChart.render(SentinelChart.chartDir().resolve("ci/minimal-values.yaml"));
+
+        for (String service : SERVICE_NAMES.keySet()) {
+            String name = "ci-minimal-" + SERVICE_NAMES.get(service);
+            Map<String, EnvVar> env = env(container(release, service));
+            assertEquals("/etc/sentinel/audit-key/audit.key", env.get("AUDIT_KEY_FILE").getValue(), service);
+            assertEquals(name + "-audit-key", secretBehind(release, service, "AUDIT_KEY_FILE"));
+            assertEquals(name + "-db-migration", env.get("DB_MIGRATION_USERNAME").getValueFrom().getSecretKeyRef().getName());
+            assertEquals("username", env.get("DB_MIGRATION_USERNAME").getValueFrom().getSecretKeyRef().getKey());
+            assertEquals(name + "-db-migration", env.get("DB_MIGRATION_PASSWORD").getValueFrom().getSecretKeyRef().getName());
+            assertEquals("password", env.get("DB_MIGRATION_PASSWORD").getValueFrom().getSecretKeyRef().getKey());
+            assertNotNull(volumeBehind(release, service, "AUDIT_CHECKPOINT_DIR").getEmptyDir(), service);
+        }
+    }
+
+    @Test
+    void anExistingCheckpointClaimIsMountedWritableByEveryService() {
+        var release = render(values -> ValuesSchemaTest.map(ValuesSchemaTest.map(values, "audit"), "checkpoints")
+                .put("existingClaim", "ci-minimal-audit-checkpoints"));
+
+        for (String service : SERVICE_NAMES.keySet()) {
+            Volume volume = volumeBehind(release, service, "AUDIT_CHECKPOINT_DIR");
+            assertNull(volume.getEmptyDir(), service);
+            assertEquals("ci-minimal-audit-checkpoints", volume.getPersistentVolumeClaim().getClaimName(), service);
+            assertEquals("/var/lib/sentinel/audit-checkpoints",
+                    env(container(release, service)).get("AUDIT_CHECKPOINT_DIR").getValue(), service);
+        }
+        assertEquals(List.of(), release.all(io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class),
+                "the agency creates the claim; the chart renders none");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -280,12 +373,60 @@ class ProductionContractTest {
 
     /** The Secret whose volume holds the file the variable points at. */
     private static String secretBehind(SentinelChart.Release release, String service, String variable) {
+        Volume volume = volumeBehind(release, service, variable);
+        assertNotNull(volume.getSecret(), variable + " of " + service);
+        return volume.getSecret().getSecretName();
+    }
+
+    /** The volume mounted over the path the variable names. */
+    private static Volume volumeBehind(SentinelChart.Release release, String service, String variable) {
         PodSpec pod = release.one(Deployment.class, release.name(service)).getSpec().getTemplate().getSpec();
         Container container = container(release, service);
         String file = env(container).get(variable).getValue();
-        Volume volume = volume(pod, RenderedChartTest.mountHolding(container, file).getName());
-        assertNotNull(volume.getSecret(), variable + " of " + service);
-        return volume.getSecret().getSecretName();
+        return volume(pod, RenderedChartTest.mountHolding(container, file).getName());
+    }
+
+    /**
+     * The environment variables a service's production profile expands without a default
+     * ({@code ${NAME}}, not {@code ${NAME:default}}): its own application.properties over the shared
+     * defaults in common, a {@code %prod} key over a key with no profile, keys of other profiles ignored.
+     */
+    static Set<String> variablesRequiredInProduction(String service) {
+        Path common = SentinelChart.repoRoot().resolve("common/src/main/resources/META-INF/microprofile-config.properties");
+        Path own = SentinelChart.repoRoot().resolve(service).resolve("src/main/resources/application.properties");
+        Map<String, String> plain = new HashMap<>();
+        Map<String, String> prod = new HashMap<>();
+        // Lowest ordinal first, so the service's own file overwrites the shared defaults.
+        for (Path file : List.of(common, own)) {
+            assertTrue(Files.isRegularFile(file), file + " is missing");
+            Properties properties = new Properties();
+            try (var reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (String key : properties.stringPropertyNames()) {
+                String value = properties.getProperty(key);
+                if (!key.startsWith("%")) {
+                    plain.put(key, value);
+                    continue;
+                }
+                int dot = key.indexOf('.');
+                if (Set.of(key.substring(1, dot).split(",")).contains("prod")) {
+                    prod.put(key.substring(dot + 1), value);
+                }
+            }
+        }
+        Map<String, String> effective = new HashMap<>(plain);
+        effective.putAll(prod);
+        Set<String> required = new TreeSet<>();
+        for (String value : effective.values()) {
+            Matcher matcher = REQUIRED_VARIABLE.matcher(value);
+            while (matcher.find()) {
+                required.add(matcher.group(1));
+            }
+        }
+        return required;
     }
 
     /** Every Secret a service's pod can read: volumes and secretKeyRef variables. */

@@ -244,7 +244,8 @@ class RenderedChartTest {
     @MethodSource(VALUES)
     void credentialsComeOnlyFromExistingSecrets(Path values) {
         var release = SentinelChart.render(values);
-        Set<String> fromSecrets = Set.of("DB_USERNAME", "DB_PASSWORD", "BIOMETRIC_TEMPLATE_KEY", "MQTT_PASSWORD");
+        Set<String> fromSecrets = Set.of("DB_USERNAME", "DB_PASSWORD", "DB_MIGRATION_USERNAME", "DB_MIGRATION_PASSWORD",
+                "BIOMETRIC_TEMPLATE_KEY", "MQTT_PASSWORD");
 
         for (String service : release.enabledServices()) {
             Map<String, EnvVar> env = env(container(release, service));
@@ -257,7 +258,8 @@ class RenderedChartTest {
                 assertNotNull(variable.getValueFrom().getSecretKeyRef(), name);
                 assertFalse(variable.getValueFrom().getSecretKeyRef().getName().isBlank(), name);
             }
-            assertTrue(env.keySet().containsAll(Set.of("DB_USERNAME", "DB_PASSWORD")), service);
+            assertTrue(env.keySet().containsAll(Set.of("DB_USERNAME", "DB_PASSWORD", "DB_MIGRATION_USERNAME", "DB_MIGRATION_PASSWORD")),
+                    service);
             assertEquals("biometric".equals(service), env.containsKey("BIOMETRIC_TEMPLATE_KEY"), service);
             // Keys and certificates travel as mounted files only; these are the only Secret-valued variables.
             for (EnvVar variable : env.values()) {
@@ -299,6 +301,8 @@ class RenderedChartTest {
             files.put("TLS_CA_FILE", List.of(release.tlsSecret(service), "ca.crt"));
             files.put("DB_CA_FILE", List.of(release.databaseCaSecret(service),
                     (String) path(release.values(), "services", service, "database", "tls", "caSecret", "key")));
+            files.put("AUDIT_KEY_FILE", List.of(release.auditKeySecret(service),
+                    (String) path(release.values(), "services", service, "audit", "keySecret", "key")));
             if ("location".equals(service) && release.mqttEnabled()) {
                 files.put("MQTT_CA_FILE", List.of(
                         release.nameOrDefault(release.name(service) + "-mqtt-ca", "services", "location", "mqtt", "caSecret", "name"),
@@ -328,6 +332,37 @@ class RenderedChartTest {
             assertEquals("/tmp", tmp.getMountPath());
             assertNotNull(volume(pod, tmp.getName()).getEmptyDir(), "/tmp must be an emptyDir");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void auditCheckpointsAreAppendedToAWritableVolumeTheClaimOrAnEmptyDir(Path values) {
+        var release = SentinelChart.render(values);
+        String claim = release.auditCheckpointsClaim();
+
+        for (String service : release.enabledServices()) {
+            PodSpec pod = release.one(Deployment.class, release.name(service)).getSpec().getTemplate().getSpec();
+            Container container = container(release, service);
+            String dir = env(container).get("AUDIT_CHECKPOINT_DIR").getValue();
+            assertEquals("/var/lib/sentinel/audit-checkpoints", dir, service);
+            // The root filesystem is read-only: without this mount the first checkpoint fails.
+            VolumeMount mount = mountHolding(container, dir + "/" + SERVICE_NAMES.get(service) + ".checkpoints");
+            assertEquals(dir, mount.getMountPath(), service);
+            assertFalse(Boolean.TRUE.equals(mount.getReadOnly()), service + ": checkpoints are appended at run time");
+            assertNull(mount.getSubPath(), service);
+            Volume volume = volume(pod, mount.getName());
+            if (claim == null) {
+                assertNotNull(volume.getEmptyDir(), service + ": no claim configured, so an emptyDir per pod");
+                assertNull(volume.getPersistentVolumeClaim(), service);
+            } else {
+                assertNotNull(volume.getPersistentVolumeClaim(), service + " must mount audit.checkpoints.existingClaim");
+                assertEquals(claim, volume.getPersistentVolumeClaim().getClaimName(), service);
+                assertFalse(Boolean.TRUE.equals(volume.getPersistentVolumeClaim().getReadOnly()), service);
+            }
+        }
+        // The agency creates the claim (with its retention-locked backing); the chart never does.
+        assertTrue(release.all(PersistentVolumeClaim.class).stream()
+                .noneMatch(c -> c.getMetadata().getName().equals(claim)), "the chart must not create " + claim);
     }
 
     /** The variable names a file that a read-only mount projects from the expected Secret's key. */
@@ -453,6 +488,9 @@ class RenderedChartTest {
         assertTrue(notes.contains("Agency:      " + release.agency()), notes);
         assertTrue(notes.contains("Namespace:   " + release.namespace()), notes);
         assertTrue(notes.contains("Data region: " + release.region()), notes);
+        String claim = release.auditCheckpointsClaim();
+        assertTrue(notes.contains(claim == null ? "the log stream (sentinel.audit.checkpoint) is their only durable copy"
+                : "checkpoints appended to claim " + claim), notes);
         for (String service : SERVICE_NAMES.keySet()) {
             String check = "kubectl -n " + release.namespace() + " port-forward service/" + release.name(service) + " ";
             assertEquals(release.enabled(service), notes.contains(check), service + " in\n" + notes);

@@ -330,6 +330,21 @@ final class SentinelChart {
             return nameOrDefault(name(service) + "-db-ca", "services", service, "database", "tls", "caSecret", "name");
         }
 
+        /** The Secret with the credentials of the role Flyway migrates the service's database as. */
+        String databaseMigrationSecret(String service) {
+            return nameOrDefault(name(service) + "-db-migration", "services", service, "database", "migration", "existingSecret");
+        }
+
+        /** The Secret with the key of the service's audit chain. */
+        String auditKeySecret(String service) {
+            return nameOrDefault(name(service) + "-audit-key", "services", service, "audit", "keySecret", "existingSecret");
+        }
+
+        /** The claim every service appends its audit checkpoints to, or null for an emptyDir per pod. */
+        String auditCheckpointsClaim() {
+            return nameOrDefault(null, "audit", "checkpoints", "existingClaim");
+        }
+
         String jwtVerifySecret() {
             return nameOrDefault(agency + "-jwt-verify", "auth", "verifyKey", "existingSecret");
         }

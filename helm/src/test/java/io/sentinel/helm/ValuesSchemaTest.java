@@ -75,6 +75,32 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void rejectsAMigrationRoleWithAnUnknownKey() {
+        assertRejected(values -> map(map(map(map(values, "services"), "rules"), "database"), "migration").put("username", "flyway"),
+                "at '/services/rules/database/migration': additional properties 'username' not allowed");
+    }
+
+    @Test
+    void rejectsAnAuditKeySecretWithABadKeyOrName() {
+        assertRejected(values -> map(map(map(values, "services"), "enrollment"), "audit")
+                        .put("keySecret", Map.of("existingSecret", "ci-audit", "key", "../audit.key")),
+                "at '/services/enrollment/audit/keySecret/key'");
+        assertRejected(values -> map(map(map(values, "services"), "enrollment"), "audit")
+                        .put("keySecret", Map.of("existingSecret", "CI_Audit", "key", "audit.key")),
+                "at '/services/enrollment/audit/keySecret/existingSecret'");
+    }
+
+    @Test
+    void rejectsACheckpointClaimThatCannotNameAClaimAndAcceptsOneThatCan() {
+        assertRejected(values -> map(map(values, "audit"), "checkpoints").put("existingClaim", "Audit Checkpoints"),
+                "at '/audit/checkpoints/existingClaim'");
+        assertRejected(values -> map(values, "audit").put("checkpoint", Map.of("existingClaim", "x")),
+                "at '/audit': additional properties 'checkpoint' not allowed");
+        assertDoesNotThrow(() -> render(values -> map(map(values, "audit"), "checkpoints")
+                .put("existingClaim", "ci-minimal-audit-checkpoints")));
+    }
+
+    @Test
     void rejectsAnIssuerKindThatIsNeitherIssuerNorClusterIssuer() {
         assertRejected(values -> map(map(values, "tls"), "certManager").put("issuerRef",
                         Map.of("name", "ca", "kind", "Vault", "group", "cert-manager.io")),
