@@ -2,10 +2,14 @@ package io.sentinel.location;
 
 import io.sentinel.api.internal.v1.LocationIntakeServiceGrpc;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
 import io.restassured.RestAssured;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
@@ -102,14 +106,58 @@ public final class Fixtures {
     }
 
     public static String psql(String sql) {
+        return psqlAs("postgres", sql);
+    }
+
+    private static String ca;
+
+    private static synchronized String ca() {
+        if (ca == null) {
+            ca = TestPostgres.caCertificate();
+        }
+        return ca;
+    }
+
+    /** Runs {@code sql} in location_test as database role {@code role}, over verified TLS; answers the output, errors included. */
+    public static String psqlAs(String role, String sql) {
         try {
-            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(TestPostgres.port()), "-U",
-                    "postgres", "-d", "location_test", "-tAc", sql).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("psql", "host=127.0.0.1 port=" + TestPostgres.port() + " dbname=location_test user=" + role
+                    + " sslmode=verify-full sslrootcert=" + ca(), "-tAc", sql).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
             return out;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The audit records of {@code action} naming {@code subject}, oldest first, each as
+     * "agency|actor|roles|outcome|purpose|reference|grant|subjects|detail".
+     */
+    public static List<String> audit(String action, String subject) {
+        String out = psql("select agency_id || '|' || actor || '|' || roles || '|' || outcome || '|' || purpose || '|' || reference"
+                + " || '|' || grant_id || '|' || array_to_string(subject_ids, ',') || '|' || detail from audit_entry"
+                + " where action = '" + action + "' and '" + subject + "' = any(subject_ids) order by id");
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    /**
+     * {@code stub} calling with {@code token} and the justification as gRPC metadata; a null or empty
+     * value is not sent.
+     */
+    public static <S extends AbstractStub<S>> S justified(S stub, String token, String purpose, String reference, String grant) {
+        Metadata headers = new Metadata();
+        put(headers, "x-sentinel-purpose", purpose);
+        put(headers, "x-sentinel-reference", reference);
+        put(headers, "x-sentinel-grant", grant);
+        return stub.withCallCredentials(GrpcTestChannels.bearer(token)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    private static void put(Metadata headers, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            headers.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
         }
     }
 }

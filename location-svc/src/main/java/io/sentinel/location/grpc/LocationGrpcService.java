@@ -16,6 +16,7 @@ import io.sentinel.api.location.v1.LocationService;
 import io.sentinel.api.location.v1.QueryTrailRequest;
 import io.sentinel.api.location.v1.QueryTrailResponse;
 import io.sentinel.api.location.v1.TrailPoint;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.service.TrailService;
 import io.sentinel.common.error.SentinelException;
@@ -71,11 +72,12 @@ public class LocationGrpcService implements LocationService {
     // Any authenticated caller gets through to the service, so a refusal on role is audited too.
     @RolesAllowed("**")
     public Uni<QueryTrailResponse> queryTrail(QueryTrailRequest request) {
+        // Read at entry, on the call's own context: the justification travels as metadata.
+        Justification why = Justification.ofGrpcCall();
         Caller who = caller.get();
-        return Uni.createFrom().deferred(() -> trails.query(who, request.getSubjectId(),
+        return Uni.createFrom().deferred(() -> trails.query(who, why, request.getSubjectId(),
                 request.hasFrom() ? Timestamps.optional("from", request.getFrom()) : null,
-                request.hasTo() ? Timestamps.optional("to", request.getTo()) : null,
-                request.getPurpose(), request.getReference(), "grpc"))
+                request.hasTo() ? Timestamps.optional("to", request.getTo()) : null))
                 .map(t -> {
                     QueryTrailResponse.Builder b = QueryTrailResponse.newBuilder().setSubjectId(t.subjectId().toString())
                             .setTruncated(t.truncated());

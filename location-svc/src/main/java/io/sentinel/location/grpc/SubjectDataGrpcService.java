@@ -10,40 +10,50 @@ import io.sentinel.api.internal.v1.PurgeSubjectResponse;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.location.service.SharingService;
 import io.sentinel.location.service.SubjectRecords;
 import io.smallrye.mutiny.Uni;
 
-/** location-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc. */
+/**
+ * location-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc,
+ * each recorded in the audit log with the calling service as actor.
+ */
 @GrpcService
 @InternalRpc
 @RolesAllowed(Roles.SERVICE)
 public class SubjectDataGrpcService implements SubjectDataService {
     private final SharingService sharing;
     private final SubjectRecords subjectData;
+    private final CurrentCaller caller;
 
-    public SubjectDataGrpcService(SharingService sharing, SubjectRecords subjectData) {
+    public SubjectDataGrpcService(SharingService sharing, SubjectRecords subjectData, CurrentCaller caller) {
         this.sharing = sharing;
         this.subjectData = subjectData;
+        this.caller = caller;
     }
 
     @Override
     public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
-        return Uni.createFrom().deferred(() -> sharing.put(request))
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> sharing.put(who, request))
                 .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
     }
 
     @Override
     public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.purge(request))
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> subjectData.purge(who, request))
                 .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
     }
 
     @Override
     public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> subjectData.export(who, request.getSubjectId()))
                 .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
     }
 }

@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -136,12 +137,12 @@ public class FixRepository {
                 .execute(Tuple.of(subjectId)).map(FixRepository::trailRows);
     }
 
-    /** Deletes a subject's fixes taken before olderThan (all when null); returns how many. */
-    public Uni<Integer> deleteSubject(UUID subjectId, Instant olderThan) {
+    /** Deletes a subject's fixes taken before olderThan (all when null) on {@code c} (a purge's transaction); returns how many. */
+    public Uni<Integer> deleteSubject(SqlClient c, UUID subjectId, Instant olderThan) {
         if (olderThan == null) {
-            return pool.preparedQuery("delete from fix where subject_id = $1").execute(Tuple.of(subjectId)).map(RowSet::rowCount);
+            return c.preparedQuery("delete from fix where subject_id = $1").execute(Tuple.of(subjectId)).map(RowSet::rowCount);
         }
-        return pool.preparedQuery("delete from fix where subject_id = $1 and device_time < $2")
+        return c.preparedQuery("delete from fix where subject_id = $1 and device_time < $2")
                 .execute(Tuple.of(subjectId, olderThan.atOffset(ZoneOffset.UTC))).map(RowSet::rowCount);
     }
 

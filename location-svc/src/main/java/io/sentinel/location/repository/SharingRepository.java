@@ -8,6 +8,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,13 +31,19 @@ public class SharingRepository {
     }
 
     private final Pool pool;
+    private final AuditLog audit;
 
-    public SharingRepository(Pool pool) {
+    public SharingRepository(Pool pool, AuditLog audit) {
         this.pool = pool;
+        this.audit = audit;
     }
 
-    /** Replaces the grants when the version is newer than held; returns the version now held. */
-    public Uni<Long> put(UUID subjectId, String owningAgency, List<Grant> grants, long version) {
+    /**
+     * Replaces the grants when the version is newer than held, recording {@code change} in the same
+     * transaction; an older or equal version changes nothing and records nothing. Returns the version
+     * now held.
+     */
+    public Uni<Long> put(UUID subjectId, String owningAgency, List<Grant> grants, long version, AuditRecord change) {
         return pool.withTransaction(c -> c.preparedQuery("""
                 insert into subject_sharing (subject_id, owning_agency_id, version, updated_at) values ($1, $2, $3, now())
                 on conflict (subject_id) do update set owning_agency_id = excluded.owning_agency_id, version = excluded.version,
@@ -56,7 +64,7 @@ public class SharingRepository {
                                 g.purpose(), g.validUntil().atOffset(ZoneOffset.UTC))))
                         .replaceWithVoid());
             }
-            return chain.replaceWith(version);
+            return chain.chain(() -> audit.write(c, change)).replaceWith(version);
         }));
     }
 
@@ -76,6 +84,15 @@ public class SharingRepository {
                     String owner = r.getString("owner");
                     return new Access(owner != null, agencyId.equals(owner), r.getUUID("grant_id"));
                 });
+    }
+
+    /** Whether {@code grantId} is a grant of {@code agencyId} for the subject, covering {@code category}, unexpired at {@code at}. */
+    public Uni<Boolean> grantInForce(UUID subjectId, UUID grantId, String agencyId, String category, Instant at) {
+        return pool.preparedQuery("""
+                select 1 from sharing_grant where subject_id = $1 and grant_id = $2 and agency_id = $3 and $4 = any(categories)
+                  and valid_until > $5""")
+                .execute(Tuple.of(subjectId, grantId, agencyId, category, at.atOffset(ZoneOffset.UTC)))
+                .map(rows -> rows.iterator().hasNext());
     }
 
     public Uni<List<Grant>> grants(UUID subjectId) {

@@ -10,12 +10,16 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.security.Authenticated;
+import io.sentinel.common.audit.CurrentJustification;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
@@ -24,33 +28,49 @@ import io.sentinel.location.service.TrailService;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One subject's trail as JSON, GeoJSON or GPX. Roles, purpose, reference and grants are checked
- * (and every call audited) by {@link TrailService}, so any authenticated caller reaches it.
+ * One subject's trail as JSON, GeoJSON or GPX. The caller's purpose, reference and (for another
+ * agency) grant are the {@code X-Sentinel-Purpose}, {@code X-Sentinel-Reference} and
+ * {@code X-Sentinel-Grant} headers, never query parameters: URLs land in proxy and access logs.
+ * Roles, justification and grants are checked (and every call audited) by {@link TrailService}, so
+ * any authenticated caller reaches it.
  */
 @Path("/api/v1/subjects/{subjectId}/trail")
 @Authenticated
 public class TrailResource {
+    /** Query parameters that once carried the justification, refused so that it is not left in URLs. */
+    static final List<Map.Entry<String, String>> JUSTIFICATION_PARAMETERS = List.of(Map.entry("purpose", Justification.PURPOSE),
+            Map.entry("reference", Justification.REFERENCE), Map.entry("grant", Justification.GRANT));
+
     private final TrailService trails;
     private final CurrentCaller caller;
+    private final CurrentJustification justification;
     private final ObjectMapper json;
 
-    public TrailResource(TrailService trails, CurrentCaller caller, ObjectMapper json) {
+    public TrailResource(TrailService trails, CurrentCaller caller, CurrentJustification justification, ObjectMapper json) {
         this.trails = trails;
         this.caller = caller;
+        this.justification = justification;
         this.json = json;
     }
 
     @GET
     public Uni<Response> trail(@PathParam("subjectId") String subjectId, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("format") String format, @QueryParam("purpose") String purpose, @QueryParam("reference") String reference) {
+            @QueryParam("format") String format, @Context UriInfo uri) {
+        Justification why = justification.get();
         Caller who = caller.get();
+        for (Map.Entry<String, String> p : JUSTIFICATION_PARAMETERS) {
+            if (uri.getQueryParameters().containsKey(p.getKey())) {
+                throw SentinelException.invalid(p.getKey(), "must not be a query parameter (URLs are logged): send it as the "
+                        + p.getValue() + " header");
+            }
+        }
         String f = format == null || format.isBlank() ? "json" : format;
         if (!List.of("json", "geojson", "gpx").contains(f)) {
             throw SentinelException.invalid("format", "must be one of json, geojson, gpx");
         }
         Instant fromAt = instant("from", from);
         Instant toAt = instant("to", to);
-        return trails.query(who, subjectId, fromAt, toAt, purpose, reference, "rest:" + f).map(t -> switch (f) {
+        return trails.query(who, why, subjectId, fromAt, toAt).map(t -> switch (f) {
             case "gpx" -> Response.ok(gpx(t)).type("application/gpx+xml").build();
             case "geojson" -> Response.ok(write(geoJson(t))).type("application/geo+json").build();
             default -> Response.ok(write(plain(t))).type("application/json").build();

@@ -2,6 +2,7 @@ package io.sentinel.location.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -17,32 +18,43 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.sentinel.api.common.v1.LocationCadence;
 import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.DeviceAssignmentEntity;
 import io.sentinel.location.repository.DeviceAssignmentRepository;
 import io.smallrye.mutiny.Uni;
 
-/** Applies the device assignments enrollment-svc sends. */
+/** Applies the device assignments enrollment-svc sends, each applied change recorded in the audit log with it. */
 @ApplicationScoped
 public class AssignmentService {
     private static final Logger LOG = Logger.getLogger(AssignmentService.class);
+    public static final String ACTION = "assignment.put";
 
     /** Used when enrollment-svc states no interval: a quarter of an hour of silence is worth an alert. */
     static final Duration DEFAULT_EXPECTED_INTERVAL = Duration.ofMinutes(15);
 
     private final DeviceAssignmentRepository repository;
     private final DeviceRegistry registry;
+    private final AuditLog audit;
 
-    public AssignmentService(DeviceAssignmentRepository repository, DeviceRegistry registry) {
+    public AssignmentService(DeviceAssignmentRepository repository, DeviceRegistry registry, AuditLog audit) {
         this.repository = repository;
         this.registry = registry;
+        this.audit = audit;
     }
 
-    /** Applies a newer version; an older or equal one changes nothing. Returns the version held. */
+    /**
+     * Applies a newer version, recorded in the audit log in the same transaction (the subjects the
+     * device leaves and joins); an older or equal one changes nothing. Returns the version held.
+     * {@code caller} is the peer service that sent it.
+     */
     @WithTransaction
-    public Uni<Long> put(PutDeviceAssignmentRequest r) {
+    public Uni<Long> put(Caller caller, PutDeviceAssignmentRequest r) {
         UUID deviceId = Check.uuid("device_id", r.getDeviceId());
         UUID subjectId = r.getSubjectId().isEmpty() ? null : Check.uuid("subject_id", r.getSubjectId());
         Check.required("owning_agency_id", r.getOwningAgencyId());
@@ -73,6 +85,15 @@ public class AssignmentService {
             if (holder != null) {
                 throw SentinelException.alreadyExists("serial", "serial " + serial + " already names device " + holder + " of this agency");
             }
+            List<String> affected = new ArrayList<>();
+            if (existing != null && existing.subjectId != null) {
+                affected.add(existing.subjectId.toString());
+            }
+            if (subjectId != null) {
+                affected.add(subjectId.toString());
+            }
+            AuditRecord change = AuditRecord.of(caller, Justification.NONE, ACTION, affected, AuditRecord.ALLOWED, "device " + deviceId
+                    + ", version " + r.getVersion() + (subjectId == null ? ", released" : ", " + r.getCadence().name()));
             DeviceAssignmentEntity e = existing != null ? existing : new DeviceAssignmentEntity();
             e.deviceId = deviceId;
             e.subjectId = subjectId;
@@ -85,7 +106,7 @@ public class AssignmentService {
             e.gatewayIds = String.join(",", gatewayIds);
             e.updatedAt = Instant.now();
             Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
-            return saved.map(s -> {
+            return saved.call(s -> repository.getSession().flatMap(session -> audit.write(session, change))).map(s -> {
                 registry.put(toAssignment(s));
                 return s.version;
             });

@@ -10,23 +10,28 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.SharingRepository;
 import io.sentinel.location.repository.SharingRepository.Grant;
 import io.smallrye.mutiny.Uni;
 
-/** Applies the sharing grants enrollment-svc sends. */
+/** Applies the sharing grants enrollment-svc sends, each applied change recorded in the audit log with it. */
 @ApplicationScoped
 public class SharingService {
+    public static final String ACTION = "grants.put";
     private final SharingRepository repository;
 
     public SharingService(SharingRepository repository) {
         this.repository = repository;
     }
 
-    public Uni<Long> put(PutSharingGrantsRequest r) {
+    /** {@code caller} is the peer service that sent the grants, acting on a caseworker's decision upstream. */
+    public Uni<Long> put(Caller caller, PutSharingGrantsRequest r) {
         UUID subjectId = Check.uuid("subject_id", r.getSubjectId());
         Check.required("owning_agency_id", r.getOwningAgencyId());
         if (r.getVersion() <= 0) {
@@ -52,6 +57,10 @@ public class SharingService {
             Instant until = Timestamps.required(at + "valid_until", g.getValidUntil());
             grants.add(new Grant(grantId, g.getAgencyId(), categories, g.getPurpose(), until));
         }
-        return repository.put(subjectId, r.getOwningAgencyId(), grants, r.getVersion());
+        // Agencies and categories are not personal data; the grants' purposes (free text) stay out of the record.
+        AuditRecord change = AuditRecord.of(caller, Justification.NONE, ACTION, List.of(subjectId.toString()), AuditRecord.ALLOWED,
+                "version " + r.getVersion() + ", " + grants.size() + " grant(s): " + String.join("; ", grants.stream()
+                        .map(g -> g.grantId() + " to " + g.agencyId() + " " + g.categories()).toList()));
+        return repository.put(subjectId, r.getOwningAgencyId(), grants, r.getVersion(), change);
     }
 }

@@ -13,10 +13,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditQueries;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
-import io.sentinel.location.repository.AuditRepository;
 import io.sentinel.location.repository.FixRepository;
 import io.sentinel.location.repository.SharingRepository;
 import io.smallrye.mutiny.Uni;
@@ -24,31 +28,42 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Retention purges and subject access exports of what location-svc holds about a subject. */
+/**
+ * Retention purges and subject access exports of what location-svc holds about a subject, each
+ * recorded in the audit log as done by the peer service that asked (which acts for a person who
+ * stated the purpose upstream, or on a schedule).
+ */
 @ApplicationScoped
 public class SubjectRecords {
     static final String TRAIL = DataCategory.DATA_CATEGORY_LOCATION_TRAIL.name();
+    public static final String SERVICE = "location-svc";
+    public static final String PURGE = "subject.purge";
+    public static final String EXPORT = "subject.export";
 
     private final FixRepository fixes;
     private final SharingRepository sharing;
-    private final AuditRepository audit;
+    private final AuditLog audit;
+    private final AuditQueries auditQueries;
     private final Pool pool;
     private final ObjectMapper json;
 
-    public SubjectRecords(FixRepository fixes, SharingRepository sharing, AuditRepository audit, Pool pool, ObjectMapper json) {
+    public SubjectRecords(FixRepository fixes, SharingRepository sharing, AuditLog audit, AuditQueries auditQueries, Pool pool,
+            ObjectMapper json) {
         this.fixes = fixes;
         this.sharing = sharing;
         this.audit = audit;
+        this.auditQueries = auditQueries;
         this.pool = pool;
         this.json = json;
     }
 
     /**
-     * Deletes the trail (the only purgeable category held here; the audit record of who looked is
-     * kept, being the accountability the purge itself answers to). A repeated purge_id returns the
-     * counts of its first run.
+     * Deletes the trail (the only purgeable category held here), recording the purge in its own
+     * transaction. The audit records of who looked are kept: they are the evidence of access the
+     * purge itself answers to, and hold ids and purposes, not the data. A repeated purge_id returns
+     * the counts of its first run and changes (and records) nothing.
      */
-    public Uni<Map<String, Long>> purge(PurgeSubjectRequest r) {
+    public Uni<Map<String, Long>> purge(Caller caller, PurgeSubjectRequest r) {
         UUID subjectId = Check.uuid("subject_id", r.getSubjectId());
         UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
         Instant olderThan = Timestamps.optional("older_than", r.getOlderThan());
@@ -58,8 +73,8 @@ public class SubjectRecords {
             }
         }
         boolean trail = r.getCategoriesCount() == 0 || r.getCategoriesList().contains(DataCategory.DATA_CATEGORY_LOCATION_TRAIL);
-        return pool.preparedQuery("select subject_id, counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId))
-                .chain(rows -> {
+        return pool.withTransaction(c -> c.preparedQuery("select subject_id, counts from purge_run where purge_id = $1")
+                .execute(Tuple.of(purgeId)).chain(rows -> {
                     if (rows.iterator().hasNext()) {
                         var row = rows.iterator().next();
                         if (!subjectId.equals(row.getUUID("subject_id"))) {
@@ -69,23 +84,30 @@ public class SubjectRecords {
                         ((JsonObject) row.getValue("counts")).forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
                         return Uni.createFrom().item(counts);
                     }
-                    Uni<Integer> deleted = trail ? fixes.deleteSubject(subjectId, olderThan) : Uni.createFrom().item(0);
+                    Uni<Integer> deleted = trail ? fixes.deleteSubject(c, subjectId, olderThan) : Uni.createFrom().item(0);
                     return deleted.chain(n -> {
                         Map<String, Long> counts = new LinkedHashMap<>();
                         if (trail) {
                             counts.put(TRAIL, n.longValue());
                         }
-                        return pool.preparedQuery("""
+                        String detail = "purge " + purgeId + (olderThan == null ? "" : ", older than " + olderThan) + ", deleted " + counts;
+                        return c.preparedQuery("""
                                 insert into purge_run (purge_id, subject_id, counts, applied_at) values ($1, $2, $3, now())
                                 on conflict (purge_id) do nothing""")
                                 .execute(Tuple.of(purgeId, subjectId, new JsonObject(new LinkedHashMap<>(counts))))
+                                .call(() -> audit.write(c, AuditRecord.of(caller, Justification.NONE, PURGE, List.of(subjectId.toString()),
+                                        AuditRecord.ALLOWED, detail)))
                                 .replaceWith(counts);
                     });
-                });
+                }));
     }
 
-    /** Everything held about the subject as one JSON object. */
-    public Uni<String> export(String subjectIdText) {
+    /**
+     * Everything held about the subject as one JSON object, with the subject's access log here: who
+     * read or changed their data, for which agency, when, why (purpose, reference, grant) and the
+     * outcome. The export itself is recorded once it is assembled.
+     */
+    public Uni<String> export(Caller caller, String subjectIdText) {
         UUID subjectId = Check.uuid("subject_id", subjectIdText);
         Uni<List<Map<String, Object>>> devices = pool.preparedQuery("""
                 select device_id, owning_agency_id, cadence, version, effective_at, expected_interval_seconds
@@ -119,7 +141,8 @@ public class SubjectRecords {
                     });
                     return out;
                 });
-        return Uni.combine().all().unis(devices, sharing.grants(subjectId), fixes.allOf(subjectId), events, audit.forSubject(subjectId))
+        return Uni.combine().all().unis(devices, sharing.grants(subjectId), fixes.allOf(subjectId), events,
+                auditQueries.forSubject(subjectId.toString()))
                 .with((d, g, f, e, a) -> {
                     Map<String, Object> root = new LinkedHashMap<>();
                     root.put("subject_id", subjectId.toString());
@@ -140,21 +163,14 @@ public class SubjectRecords {
                         return m;
                     }).toList());
                     root.put("device_events", e);
-                    // Who looked at the subject's trail: the subject is entitled to know.
-                    root.put("trail_access_log", a.stream().map(x -> {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("at", x.at().toString());
-                        m.put("agency_id", x.agencyId());
-                        m.put("action", x.action());
-                        m.put("purpose", x.purpose());
-                        m.put("outcome", x.allowed() ? "ALLOWED" : "DENIED");
-                        return m;
-                    }).toList());
+                    // Who looked at or changed the subject's data here: the subject is entitled to know.
+                    root.put("access_log", AuditQueries.accessLog(SERVICE, a));
                     try {
                         return json.writeValueAsString(root);
                     } catch (JsonProcessingException ex) {
                         throw new IllegalStateException(ex);
                     }
-                });
+                }).call(() -> audit.write(AuditRecord.of(caller, Justification.NONE, EXPORT, List.of(subjectId.toString()),
+                        AuditRecord.ALLOWED, "")));
     }
 }

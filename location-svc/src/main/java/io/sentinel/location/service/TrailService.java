@@ -8,22 +8,26 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.Roles;
-import io.sentinel.location.repository.AuditRepository;
 import io.sentinel.location.repository.FixRepository;
 import io.sentinel.location.repository.FixRepository.TrailFix;
 import io.sentinel.location.repository.SharingRepository;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Answers trail queries: a stated purpose, a justifying reference and a right to see the subject's
- * trail are all required, and every query, allowed or refused, leaves an audit record first.
+ * Answers trail queries: a stated purpose and reference (gRPC metadata or HTTP headers), and a
+ * right to see the subject's trail (the owning agency, or a cited unexpired LOCATION_TRAIL grant)
+ * are all required; every query, allowed or refused, is recorded in the audit log, and an answer
+ * leaves only once its record is stored.
  */
 @ApplicationScoped
 public class TrailService {
-    static final String ACTION = "QUERY_TRAIL";
+    public static final String ACTION = "trail.query";
+    static final String TRAIL = DataCategory.DATA_CATEGORY_LOCATION_TRAIL.name();
     public static final int MAX_POINTS = 50_000;
     static final Duration MAX_RANGE = Duration.ofDays(31);
 
@@ -33,86 +37,79 @@ public class TrailService {
 
     private final FixRepository fixes;
     private final SharingRepository sharing;
-    private final AuditRepository audit;
+    private final AuditLog audit;
 
-    public TrailService(FixRepository fixes, SharingRepository sharing, AuditRepository audit) {
+    public TrailService(FixRepository fixes, SharingRepository sharing, AuditLog audit) {
         this.fixes = fixes;
         this.sharing = sharing;
         this.audit = audit;
     }
 
-    /** {@code via} names the edge (e.g. "grpc", "rest:gpx") for the audit detail. */
-    public Uni<Trail> query(Caller caller, String subjectIdText, Instant from, Instant to, String purpose, String reference,
-            String via) {
-        UUID subjectId = parseSubject(subjectIdText);
-        String p = blankToNull(purpose);
-        String ref = blankToNull(reference);
-        String range = from + "/" + to;
+    /** {@code why} is the caller's justification, read at the edge when the call arrived. */
+    public Uni<Trail> query(Caller caller, Justification why, String subjectIdText, Instant from, Instant to) {
+        UUID subjectId = parseUuid(subjectIdText);
+        List<String> asked = subjectId == null ? List.of() : List.of(subjectId.toString());
         // A caller without a role that may read trails is refused before anything else is checked (it
-        // learns nothing about what a valid request would be); requests that cannot be answered
-        // whatever the rights are refused before any lookup. Both are audited.
-        String refusal = null;
-        SentinelException error = null;
+        // learns nothing about what a valid request would be), and the refusal is recorded.
         if (!caller.has(Roles.CASEWORKER) && !caller.has(Roles.PARTNER)) {
-            refusal = "role caseworker or partner is required";
-        } else if (subjectId == null) {
-            error = SentinelException.invalid("subject_id", "must be a UUID");
+            return audit.recordingRefusal(caller, why, ACTION, asked,
+                    Uni.createFrom().failure(SentinelException.denied("role caseworker or partner is required")));
+        }
+        // A request that cannot be answered whatever the rights reads nothing: refused before any lookup.
+        if (subjectId == null) {
+            throw SentinelException.invalid("subject_id", "must be a UUID");
         } else if (from == null) {
-            error = SentinelException.invalid("from", "is required");
+            throw SentinelException.invalid("from", "is required");
         } else if (to == null) {
-            error = SentinelException.invalid("to", "is required");
+            throw SentinelException.invalid("to", "is required");
         } else if (!to.isAfter(from)) {
-            error = SentinelException.invalid("to", "must be after from");
+            throw SentinelException.invalid("to", "must be after from");
         } else if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
-            error = SentinelException.invalid("to", "range must be at most 31 days");
-        } else if (p == null || p.length() < 3 || p.length() > 500) {
-            refusal = "purpose is required (3 to 500 characters)";
-        } else if (ref == null || ref.length() < 3 || ref.length() > 200) {
-            refusal = "reference is required: an alert id or a legal reference (3 to 200 characters)";
+            throw SentinelException.invalid("to", "range must be at most 31 days");
         }
-        if (error != null && refusal == null) {
-            SentinelException e = error;
-            return record(caller, subjectId, p, ref, false, via + " invalid: " + e.getMessage())
-                    .chain(() -> Uni.createFrom().failure(e));
-        }
-        if (refusal != null) {
-            String why = refusal;
-            return record(caller, subjectId, p, ref, false, via + " " + range + " denied: " + why)
-                    .chain(() -> Uni.createFrom().failure(SentinelException.denied(why)));
-        }
-        return sharing.access(subjectId, caller.agencyId(), DataCategory.DATA_CATEGORY_LOCATION_TRAIL.name(), Instant.now())
-                .chain(access -> {
-                    if (!access.allowed()) {
-                        // Unknown subjects get the same answer as others' subjects: no probing for who is monitored.
-                        String why = "agency " + caller.agencyId() + " holds no LOCATION_TRAIL grant for this subject";
-                        return record(caller, subjectId, p, ref, false, via + " " + range + " denied: "
-                                + (access.known() ? why : "subject unknown"))
-                                .chain(() -> Uni.createFrom().failure(SentinelException.denied(why)));
-                    }
-                    String basis = access.owner() ? "owning agency" : "grant " + access.grantId();
-                    return fixes.trail(subjectId, from, to, MAX_POINTS + 1).chain(points -> {
-                        boolean truncated = points.size() > MAX_POINTS;
-                        List<TrailFix> kept = truncated ? points.subList(0, MAX_POINTS) : points;
-                        return record(caller, subjectId, p, ref, true, via + " " + range + " allowed (" + basis + "): "
-                                + kept.size() + " points").replaceWith(new Trail(subjectId, kept, truncated));
-                    });
-                });
+        return audit.read(caller, why, ACTION, asked, () -> allowed(caller, why, subjectId)
+                .chain(() -> fixes.trail(subjectId, from, to, MAX_POINTS + 1))
+                .map(points -> {
+                    boolean truncated = points.size() > MAX_POINTS;
+                    return new Trail(subjectId, truncated ? points.subList(0, MAX_POINTS) : points, truncated);
+                }), t -> List.of(t.subjectId().toString()));
     }
 
-    private Uni<Void> record(Caller c, UUID subjectId, String purpose, String reference, boolean allowed, String detail) {
-        return audit.append(new AuditRepository.Entry(String.valueOf(c.subject()), c.agencyId(),
-                String.join(",", c.roles().stream().sorted().toList()), ACTION, subjectId, purpose, reference, allowed, detail, null));
+    /**
+     * The owning agency reads its subject's trail; any other agency only under the LOCATION_TRAIL
+     * grant it cites, which must be one of its own, for this subject, and unexpired. Unknown subjects
+     * get the same answer as others' subjects: no probing for who is monitored.
+     */
+    private Uni<Void> allowed(Caller caller, Justification why, UUID subjectId) {
+        String cited = why == null ? "" : why.grantId();
+        UUID grantId = parseUuid(cited);
+        return sharing.access(subjectId, caller.agencyId(), TRAIL, Instant.now()).chain(access -> {
+            if (access.owner()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (cited.isEmpty()) {
+                throw SentinelException.denied("agency " + caller.agencyId() + " does not own this subject: cite its "
+                        + "LOCATION_TRAIL grant for the subject in " + Justification.GRANT);
+            }
+            if (grantId == null) {
+                throw SentinelException.denied("grant '" + cited + "' (" + Justification.GRANT + ") is not an unexpired "
+                        + "LOCATION_TRAIL grant of agency " + caller.agencyId() + " for this subject");
+            }
+            return sharing.grantInForce(subjectId, grantId, caller.agencyId(), TRAIL, Instant.now()).map(inForce -> {
+                if (!inForce) {
+                    throw SentinelException.denied("grant " + grantId + " (" + Justification.GRANT + ") is not an unexpired "
+                            + "LOCATION_TRAIL grant of agency " + caller.agencyId() + " for this subject");
+                }
+                return null;
+            });
+        });
     }
 
-    private static UUID parseSubject(String s) {
+    private static UUID parseUuid(String s) {
         try {
-            return s == null ? null : UUID.fromString(s);
+            return s == null || s.isBlank() ? null : UUID.fromString(s.strip());
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
     }
 }

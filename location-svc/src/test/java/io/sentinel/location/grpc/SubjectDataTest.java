@@ -32,6 +32,10 @@ import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.Fixtures;
+import io.sentinel.location.service.AssignmentService;
+import io.sentinel.location.service.SharingService;
+import io.sentinel.location.service.SubjectRecords;
+import io.sentinel.location.service.TrailService;
 
 /** The contract RPCs enrollment-svc drives: sharing grants, retention purge, subject access export. */
 @QuarkusTest
@@ -130,12 +134,12 @@ class SubjectDataTest {
     }
 
     @Test
-    void exportHoldsAssignmentsFixesAndTheTrailAccessLog() throws Exception {
+    void exportHoldsAssignmentsFixesAndTheAccessLogAndIsItselfRecorded() throws Exception {
         Instant t = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         String[] ds = subjectWithFixesAt(t);
         given().auth().oauth2(TestTokens.token("alice", Fixtures.AGENCY, "caseworker"))
+                .header("X-Sentinel-Purpose", "subject asked").header("X-Sentinel-Reference", "SAR 2026/9")
                 .queryParam("from", t.toString()).queryParam("to", t.plusSeconds(1).toString())
-                .queryParam("purpose", "subject asked").queryParam("reference", "SAR 2026/9")
                 .when().get("/api/v1/subjects/" + ds[1] + "/trail").then().statusCode(200);
         String json = service().exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(ds[1]).build()).getJson();
         var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
@@ -143,6 +147,108 @@ class SubjectDataTest {
         assertThat(root.get("device_assignments").get(0).get("device_id").asText()).isEqualTo(ds[0]);
         assertThat(root.get("fixes")).hasSize(1);
         assertThat(root.get("fixes").get(0).get("device_time").asText()).isEqualTo(t.toString());
-        assertThat(root.get("trail_access_log").get(0).get("purpose").asText()).isEqualTo("subject asked");
+        // Who read the subject's data, for which agency, when and why; and that enrollment-svc assigned the device.
+        var log = root.get("access_log");
+        assertThat(log).hasSize(2);
+        assertThat(log.get(0).get("action").asText()).isEqualTo(AssignmentService.ACTION);
+        assertThat(log.get(0).get("actor").asText()).isEqualTo("enrollment-svc");
+        var read = log.get(1);
+        assertThat(read.get("service").asText()).isEqualTo("location-svc");
+        assertThat(read.get("action").asText()).isEqualTo(TrailService.ACTION);
+        assertThat(read.get("actor").asText()).isEqualTo("alice");
+        assertThat(read.get("agency_id").asText()).isEqualTo(Fixtures.AGENCY);
+        assertThat(read.get("purpose").asText()).isEqualTo("subject asked");
+        assertThat(read.get("reference").asText()).isEqualTo("SAR 2026/9");
+        assertThat(read.get("outcome").asText()).isEqualTo("allowed");
+        assertThat(Instant.parse(read.get("at").asText())).isBetween(Instant.now().minusSeconds(60), Instant.now());
+        // The export is a read by enrollment-svc on the subject's behalf: recorded too.
+        assertThat(Fixtures.audit(SubjectRecords.EXPORT, ds[1])).singleElement().asString()
+                .startsWith(TestTokens.OWN_AGENCY + "|enrollment-svc|service|allowed||||" + ds[1] + "|");
+    }
+
+    @Test
+    void aPurgeIsRecordedInItsTransactionAndKeepsTheAccessRecords() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String[] ds = subjectWithFixesAt(now.minus(1, ChronoUnit.HOURS));
+        given().auth().oauth2(TestTokens.token("alice", Fixtures.AGENCY, "caseworker"))
+                .header("X-Sentinel-Purpose", "retention check").header("X-Sentinel-Reference", "RET-1")
+                .queryParam("from", now.minus(2, ChronoUnit.HOURS).toString()).queryParam("to", now.toString())
+                .when().get("/api/v1/subjects/" + ds[1] + "/trail").then().statusCode(200);
+        String purgeId = UUID.randomUUID().toString();
+        PurgeSubjectRequest req = PurgeSubjectRequest.newBuilder().setSubjectId(ds[1]).setPurgeId(purgeId).build();
+        service().purgeSubject(req);
+        service().purgeSubject(req);
+        assertThat(storedFixes(ds[0])).isZero();
+        // One record for the one purge applied (the repeat changed nothing), naming the purge and its counts, no data.
+        assertThat(Fixtures.audit(SubjectRecords.PURGE, ds[1])).singleElement().asString()
+                .startsWith(TestTokens.OWN_AGENCY + "|enrollment-svc|service|allowed||||" + ds[1] + "|purge " + purgeId)
+                .contains("DATA_CATEGORY_LOCATION_TRAIL=1");
+        // Who read the trail before the purge is still on record.
+        assertThat(Fixtures.audit(TrailService.ACTION, ds[1])).hasSize(1);
+    }
+
+    @Test
+    void aPurgeWhoseRecordCannotBeWrittenDeletesNothing() throws Exception {
+        String[] ds = subjectWithFixesAt(Instant.now().minus(1, ChronoUnit.HOURS));
+        PurgeSubjectRequest req = PurgeSubjectRequest.newBuilder().setSubjectId(ds[1]).setPurgeId(UUID.randomUUID().toString()).build();
+        try (var broken = auditFailsFor(ds[1])) {
+            assertThatThrownBy(() -> service().purgeSubject(req)).isInstanceOf(StatusRuntimeException.class);
+        }
+        assertThat(storedFixes(ds[0])).isEqualTo(1);
+        assertThat(psql("select count(*) from purge_run where purge_id = '" + req.getPurgeId() + "'")).isEqualTo("0");
+        // Once the log takes records again, the same purge goes through, recorded.
+        assertThat(service().purgeSubject(req).getCountsMap()).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", 1L);
+        assertThat(Fixtures.audit(SubjectRecords.PURGE, ds[1])).hasSize(1);
+    }
+
+    /**
+     * Makes every insert into audit_entry naming {@code subject} fail until closed (a trigger added as
+     * superuser), to show that a change does not commit without its record.
+     */
+    static AutoCloseable auditFailsFor(String subject) {
+        String name = "test_audit_fails_" + subject.replace("-", "");
+        assertThat(psql("create function " + name + "() returns trigger language plpgsql as $$ begin"
+                + " raise exception 'audit log unavailable (test)'; end $$;"
+                + " create trigger " + name + " before insert on audit_entry for each row when ('" + subject + "' = any(new.subject_ids))"
+                + " execute function " + name + "()")).doesNotContain("ERROR");
+        return () -> psql("drop trigger " + name + " on audit_entry; drop function " + name + "()");
+    }
+
+    @Test
+    void grantsAndAssignmentsAreRecordedInTheTransactionThatAppliesThem() throws Exception {
+        String subject = UUID.randomUUID().toString();
+        String grantId = UUID.randomUUID().toString();
+        service().putSharingGrants(PutSharingGrantsRequest.newBuilder().setSubjectId(subject).setOwningAgencyId(Fixtures.AGENCY)
+                .setVersion(1).addGrants(SharingGrant.newBuilder().setGrantId(grantId).setAgencyId("police-x")
+                        .addCategories(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).setPurpose("joint case of J. Doe")
+                        .setValidUntil(Timestamps.of(Instant.now().plus(1, ChronoUnit.DAYS))))
+                .build());
+        // An older version changes nothing and is not recorded.
+        service().putSharingGrants(PutSharingGrantsRequest.newBuilder().setSubjectId(subject).setOwningAgencyId(Fixtures.AGENCY)
+                .setVersion(1).build());
+        assertThat(Fixtures.audit(SharingService.ACTION, subject)).singleElement().asString()
+                .startsWith(TestTokens.OWN_AGENCY + "|enrollment-svc|service|allowed||||" + subject + "|version 1, 1 grant(s): " + grantId)
+                .contains("police-x").doesNotContain("J. Doe");
+        try (var broken = auditFailsFor(subject)) {
+            assertThatThrownBy(() -> service().putSharingGrants(PutSharingGrantsRequest.newBuilder().setSubjectId(subject)
+                    .setOwningAgencyId(Fixtures.AGENCY).setVersion(2).build())).isInstanceOf(StatusRuntimeException.class);
+        }
+        assertThat(psql("select version || '|' || (select count(*) from sharing_grant g where g.subject_id = s.subject_id)"
+                + " from subject_sharing s where subject_id = '" + subject + "'")).isEqualTo("1|1");
+
+        // Reassigning a device names both the subject it leaves and the one it joins.
+        String device = UUID.randomUUID().toString();
+        String other = UUID.randomUUID().toString();
+        Fixtures.assign(device, subject, Fixtures.AGENCY, null, 1);
+        Fixtures.assign(device, other, Fixtures.AGENCY, null, 2);
+        Fixtures.assign(device, other, Fixtures.AGENCY, null, 2);
+        assertThat(Fixtures.audit(AssignmentService.ACTION, subject)).hasSize(2);
+        assertThat(Fixtures.audit(AssignmentService.ACTION, other)).singleElement().asString()
+                .contains("|" + String.join(",", new java.util.TreeSet<>(java.util.List.of(subject, other))) + "|device " + device + ", version 2");
+        try (var broken = auditFailsFor(other)) {
+            assertThatThrownBy(() -> Fixtures.assign(device, null, Fixtures.AGENCY, null, 3)).isInstanceOf(StatusRuntimeException.class);
+        }
+        assertThat(psql("select version || '|' || subject_id from device_assignment where device_id = '" + device + "'"))
+                .isEqualTo("2|" + other);
     }
 }

@@ -1,6 +1,7 @@
 package io.sentinel.location.service;
 
 import static io.sentinel.location.Fixtures.psql;
+import static io.sentinel.location.Fixtures.psqlAs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.sentinel.common.testing.SentinelTestResource;
 
 /** The trail's hard age limit: whole partitions dropped, never one that still holds a fix within it. */
 @QuarkusTest
@@ -21,8 +23,9 @@ class PartitionRetentionTest {
     @Inject
     PartitionMaintenance maintenance;
 
+    /** Created as the role the service runs as, which creates (and so owns and may drop) the trail's partitions. */
     static void partition(String name, String from, String to) {
-        psql("create table if not exists " + name + " partition of fix for values from ('" + from + "') to ('" + to + "')");
+        psqlAs(SentinelTestResource.APP_ROLE, "create table if not exists " + name + " partition of fix for values from ('" + from + "') to ('" + to + "')");
     }
 
     static String fixAt(String deviceTime) {
