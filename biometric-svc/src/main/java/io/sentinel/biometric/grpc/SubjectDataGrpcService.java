@@ -11,36 +11,50 @@ import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
 import io.sentinel.biometric.service.SubjectRecords;
+import io.sentinel.common.audit.Justification;
+import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.smallrye.mutiny.Uni;
 
-/** biometric-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc. */
+/**
+ * biometric-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc,
+ * each recorded in the audit log as that service's act (the person who asked stated the purpose
+ * upstream; a scheduled purge has none), in the transaction of the change or export.
+ */
 @GrpcService
 @InternalRpc
 @RolesAllowed(Roles.SERVICE)
 public class SubjectDataGrpcService implements SubjectDataService {
     private final SubjectRecords subjectData;
+    private final CurrentCaller caller;
 
-    public SubjectDataGrpcService(SubjectRecords subjectData) {
+    public SubjectDataGrpcService(SubjectRecords subjectData, CurrentCaller caller) {
         this.subjectData = subjectData;
+        this.caller = caller;
     }
 
     @Override
     public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.putGrants(request))
+        var who = caller.get();
+        var why = Justification.ofGrpcCall();
+        return Uni.createFrom().deferred(() -> subjectData.putGrants(who, why, request))
                 .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
     }
 
     @Override
     public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.purge(request))
+        var who = caller.get();
+        var why = Justification.ofGrpcCall();
+        return Uni.createFrom().deferred(() -> subjectData.purge(who, why, request))
                 .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
     }
 
     @Override
     public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
+        var who = caller.get();
+        var why = Justification.ofGrpcCall();
+        return Uni.createFrom().deferred(() -> subjectData.export(who, why, request.getSubjectId()))
                 .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
     }
 }

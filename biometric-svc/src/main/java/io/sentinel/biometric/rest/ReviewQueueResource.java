@@ -15,14 +15,21 @@ import jakarta.ws.rs.core.Response;
 
 import io.sentinel.api.biometric.v1.ListReviewQueueResponse;
 import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
+import io.sentinel.biometric.service.AuditActions;
 import io.sentinel.biometric.service.CheckInEventOutbox;
 import io.sentinel.biometric.service.CheckInService;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.CurrentJustification;
 import io.sentinel.common.rest.ProtoJson;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
 import io.smallrye.mutiny.Uni;
 
-/** The manual review queue for reviewers' tools. */
+/**
+ * The manual review queue for reviewers' tools. Every read needs the {@code X-Sentinel-Purpose}
+ * and {@code X-Sentinel-Reference} headers (a reviewer's reference is typically the check-in or
+ * review task) and is recorded with the subjects it returned; a decision is recorded with it.
+ */
 @Path("/api/v1/review-queue")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.REVIEWER)
@@ -30,16 +37,21 @@ public class ReviewQueueResource {
     private final CheckInService service;
     private final CurrentCaller caller;
     private final CheckInEventOutbox outbox;
+    private final CurrentJustification justification;
+    private final AuditLog audit;
 
-    public ReviewQueueResource(CheckInService service, CurrentCaller caller, CheckInEventOutbox outbox) {
+    public ReviewQueueResource(CheckInService service, CurrentCaller caller, CheckInEventOutbox outbox, CurrentJustification justification,
+            AuditLog audit) {
         this.outbox = outbox;
+        this.justification = justification;
+        this.audit = audit;
         this.service = service;
         this.caller = caller;
     }
 
     @GET
     public Uni<String> list(@QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken) {
-        return service.reviewQueue(caller.get(), pageSize == null ? 0 : pageSize, pageToken)
+        return service.reviewQueue(caller.get(), justification.get(), pageSize == null ? 0 : pageSize, pageToken)
                 .map(l -> ProtoJson.print(ListReviewQueueResponse.newBuilder().addAllCheckIns(l)));
     }
 
@@ -48,14 +60,14 @@ public class ReviewQueueResource {
     @Path("/{checkInId}/probe")
     @Produces({ "image/jpeg", "image/png", MediaType.APPLICATION_JSON })
     public Uni<Response> probe(@PathParam("checkInId") String checkInId) {
-        return service.probePhoto(caller.get(), checkInId).map(ReviewQueueResource::photo);
+        return service.probePhoto(caller.get(), justification.get(), checkInId).map(ReviewQueueResource::photo);
     }
 
     /** The subject's references: id, creation time, model id and whether the photo is still held. */
     @GET
     @Path("/{checkInId}/references")
     public Uni<List<CheckInService.ReferenceInfo>> references(@PathParam("checkInId") String checkInId) {
-        return service.referencesOfCheckIn(caller.get(), checkInId);
+        return service.referencesOfCheckIn(caller.get(), justification.get(), checkInId);
     }
 
     /** One reference photo of the check-in's subject, for side-by-side comparison. */
@@ -63,7 +75,7 @@ public class ReviewQueueResource {
     @Path("/{checkInId}/references/{referenceId}")
     @Produces({ "image/jpeg", "image/png", MediaType.APPLICATION_JSON })
     public Uni<Response> reference(@PathParam("checkInId") String checkInId, @PathParam("referenceId") String referenceId) {
-        return service.referencePhoto(caller.get(), checkInId, referenceId).map(ReviewQueueResource::photo);
+        return service.referencePhoto(caller.get(), justification.get(), checkInId, referenceId).map(ReviewQueueResource::photo);
     }
 
     private static Response photo(CheckInService.Photo p) {
@@ -76,8 +88,11 @@ public class ReviewQueueResource {
     @Path("/{checkInId}/decision")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<String> decide(@PathParam("checkInId") String checkInId, String body) {
+        var who = caller.get();
+        var why = justification.get();
         RecordReviewDecisionRequest r = ProtoJson.parse(body, RecordReviewDecisionRequest.newBuilder()).build();
-        return service.decide(caller.get(), checkInId, r.getIsMatch(), r.getReason()).invoke(outbox::afterDecision)
-                .map(ProtoJson::print);
+        return audit.recordingRefusal(who, why, AuditActions.REVIEW_DECIDE, List.of(),
+                Uni.createFrom().deferred(() -> service.decide(who, why, checkInId, r.getIsMatch(), r.getReason())))
+                .invoke(outbox::afterDecision).map(ProtoJson::print);
     }
 }

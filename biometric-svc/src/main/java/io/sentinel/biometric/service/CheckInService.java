@@ -16,6 +16,9 @@ import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.biometric.v1.ReviewState;
 import io.sentinel.api.biometric.v1.VerificationOutcome;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
@@ -35,7 +38,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Check-ins and their human review. Anything the algorithm does not clearly MATCH goes to a
- * reviewer; nothing here treats an algorithm's failure as the person's non-compliance.
+ * reviewer; nothing here treats an algorithm's failure as the person's non-compliance. Every read
+ * of a check-in, photo or reference goes through {@link AuditLog#read} (purpose and reference
+ * required); every change writes its audit record in its own transaction.
  */
 @ApplicationScoped
 public class CheckInService {
@@ -50,9 +55,12 @@ public class CheckInService {
     private final int maxImageBytes;
     private final TemplateCipher cipher;
     private final FaceVerification face;
+    private final AuditLog audit;
 
     public CheckInService(Repositories.Schedules schedules, Repositories.References references, Repositories.CheckIns checkIns,
-            Repositories.CheckInEvents events, @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes, TemplateCipher cipher, FaceVerification face) {
+            Repositories.CheckInEvents events, @ConfigProperty(name = "sentinel.biometric.max-image-bytes") int maxImageBytes, TemplateCipher cipher,
+            FaceVerification face, AuditLog audit) {
+        this.audit = audit;
         this.schedules = schedules;
         this.references = references;
         this.checkIns = checkIns;
@@ -148,8 +156,9 @@ public class CheckInService {
         };
     }
 
+    /** Applies enrollment-svc's schedule; the change (or the no-op of an older version) is recorded in its transaction. */
     @WithTransaction
-    public Uni<Long> putSchedule(PutCheckInScheduleRequest r) {
+    public Uni<Long> putSchedule(Caller caller, Justification why, PutCheckInScheduleRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.required("owning_agency_id", r.getOwningAgencyId());
         if (r.getPerDay() < 0 || r.getPerDay() > 5) {
@@ -157,7 +166,8 @@ public class CheckInService {
         }
         return schedules.findById(subject).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
-                return Uni.createFrom().item(existing.version);
+                return record(caller, why, AuditActions.SCHEDULE_PUT, subject,
+                        "version " + r.getVersion() + " not newer than " + existing.version + ": unchanged").replaceWith(existing.version);
             }
             ScheduleEntity e = existing != null ? existing : new ScheduleEntity();
             e.subjectId = subject;
@@ -170,8 +180,15 @@ public class CheckInService {
             e.active = r.getActive();
             e.demographicGroup = r.getDemographicGroup().isBlank() ? null : r.getDemographicGroup().strip();
             e.updatedAt = Instant.now();
-            return (existing != null ? Uni.createFrom().item(e) : schedules.persist(e)).map(s -> s.version);
+            return (existing != null ? Uni.createFrom().item(e) : schedules.persist(e))
+                    .call(s -> record(caller, why, AuditActions.SCHEDULE_PUT, subject, "version " + s.version)).map(s -> s.version);
         });
+    }
+
+    /** Writes the record of a change in the current Hibernate transaction, so it commits (or not) with the change. */
+    private Uni<Void> record(Caller caller, Justification why, String action, UUID subject, String detail) {
+        return checkIns.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, action, List.of(subject.toString()),
+                AuditRecord.ALLOWED, detail)));
     }
 
     /** Checks that the caller's agency owns the subject (NOT_FOUND otherwise). */
@@ -208,7 +225,7 @@ public class CheckInService {
     }
 
     @WithTransaction
-    public Uni<ReferenceEntity> enrolReference(Caller caller, String subjectId, PreparedReference prepared) {
+    public Uni<ReferenceEntity> enrolReference(Caller caller, Justification why, String subjectId, PreparedReference prepared) {
         UUID subject = Check.uuid("subject_id", subjectId);
         FaceVerifier.Extraction extraction = prepared.extraction();
         return monitored(caller, subject).flatMap(s -> {
@@ -220,12 +237,12 @@ public class CheckInService {
             e.modelId = extraction.modelId();
             e.template = cipher.encrypt(extraction.embedding(), subject.toString(), extraction.modelId());
             e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            return references.persist(e);
+            return references.persist(e).call(ref -> record(caller, why, AuditActions.REFERENCE_ENROL, subject, "reference " + ref.referenceId));
         });
     }
 
     @WithTransaction
-    public Uni<CheckIn> submit(Caller caller, String subjectId, com.google.protobuf.Timestamp capturedAt, String contentType,
+    public Uni<CheckIn> submit(Caller caller, Justification why, String subjectId, com.google.protobuf.Timestamp capturedAt, String contentType,
             CheckedPhoto checked) {
         Verdict verdict = checked.verdict();
         UUID subject = Check.uuid("subject_id", subjectId);
@@ -251,7 +268,9 @@ public class CheckInService {
             // Only a clear MATCH skips review; anything else is for a person to decide.
             e.reviewState = (verdict.outcome() == VerificationOutcome.VERIFICATION_OUTCOME_MATCH ? ReviewState.REVIEW_STATE_NOT_REQUIRED
                     : ReviewState.REVIEW_STATE_PENDING).name();
-            return checkIns.persist(e).flatMap(saved -> answerPrompt(saved)).map(x -> toProto(e));
+            return checkIns.persist(e).flatMap(saved -> answerPrompt(saved))
+                    .call(x -> record(caller, why, AuditActions.CHECK_IN_SUBMIT, subject, "check-in " + e.checkInId))
+                    .map(x -> toProto(e));
         });
     }
 
@@ -269,48 +288,59 @@ public class CheckInService {
                 .executeUpdate());
     }
 
+    /** One check-in's result, recorded with its subject. */
     @WithSession
-    public Uni<CheckIn> get(Caller caller, String checkInId) {
-        UUID id = Check.uuid("check_in_id", checkInId);
-        return checkIns.findById(id).map(e -> {
-            if (e == null || !e.owningAgencyId.equals(caller.agencyId())) {
-                throw SentinelException.notFound("check-in", checkInId);
-            }
-            return toProto(e);
-        });
+    public Uni<CheckIn> get(Caller caller, Justification why, String checkInId) {
+        return audit.read(caller, why, AuditActions.CHECK_IN_READ, List.of(), () -> ownedCheckIn(caller, checkInId).map(CheckInService::toProto),
+                c -> List.of(c.getSubjectId()));
     }
 
-    /** A stored photo with its declared type. */
-    public record Photo(String contentType, byte[] bytes) {
+    /** A stored photo with its declared type, and whose it is. */
+    public record Photo(String subjectId, String contentType, byte[] bytes) {
     }
 
     /** A reference of the subject a check-in belongs to, as the reviewer's tool lists it. */
     public record ReferenceInfo(String referenceId, Instant createdAt, String modelId, boolean imageHeld) {
     }
 
+    private record SubjectReferences(String subjectId, List<ReferenceInfo> references) {
+    }
+
     /** The check-in photo, for the reviewer to compare with the references. */
     @WithSession
-    public Uni<Photo> probePhoto(Caller caller, String checkInId) {
+    public Uni<Photo> probePhoto(Caller caller, Justification why, String checkInId) {
+        return audit.read(caller, why, AuditActions.CHECK_IN_PHOTO_READ, List.of(), () -> probe(caller, checkInId), p -> List.of(p.subjectId()));
+    }
+
+    private Uni<Photo> probe(Caller caller, String checkInId) {
         return ownedCheckIn(caller, checkInId).map(e -> {
             if (e.image == null) {
                 throw new SentinelException(SentinelException.Kind.NOT_FOUND, null, e.imageDeletedAt != null
                         ? "the photo of check-in " + checkInId + " was deleted at " + e.imageDeletedAt + " after the retention period"
                         : "the photo of check-in " + checkInId + " was not stored: " + e.outcomeReason);
             }
-            return new Photo(e.contentType, e.image);
+            return new Photo(e.subjectId.toString(), e.contentType, e.image);
         });
     }
 
     /** The references of the check-in's subject, newest first. */
     @WithSession
-    public Uni<List<ReferenceInfo>> referencesOfCheckIn(Caller caller, String checkInId) {
-        return ownedCheckIn(caller, checkInId).flatMap(e -> references.list("subjectId = ?1 order by createdAt desc", e.subjectId))
-                .map(l -> l.stream().map(r -> new ReferenceInfo(r.referenceId.toString(), r.createdAt, r.modelId, r.image != null)).toList());
+    public Uni<List<ReferenceInfo>> referencesOfCheckIn(Caller caller, Justification why, String checkInId) {
+        return audit.read(caller, why, AuditActions.REFERENCE_LIST, List.of(), () -> ownedCheckIn(caller, checkInId)
+                .flatMap(e -> references.list("subjectId = ?1 order by createdAt desc", e.subjectId)
+                        .map(l -> new SubjectReferences(e.subjectId.toString(),
+                                l.stream().map(r -> new ReferenceInfo(r.referenceId.toString(), r.createdAt, r.modelId, r.image != null)).toList()))),
+                s -> List.of(s.subjectId())).map(SubjectReferences::references);
     }
 
     /** One reference photo of the check-in's subject. */
     @WithSession
-    public Uni<Photo> referencePhoto(Caller caller, String checkInId, String referenceId) {
+    public Uni<Photo> referencePhoto(Caller caller, Justification why, String checkInId, String referenceId) {
+        return audit.read(caller, why, AuditActions.REFERENCE_PHOTO_READ, List.of(), () -> reference(caller, checkInId, referenceId),
+                p -> List.of(p.subjectId()));
+    }
+
+    private Uni<Photo> reference(Caller caller, String checkInId, String referenceId) {
         UUID ref = Check.uuid("reference_id", referenceId);
         return ownedCheckIn(caller, checkInId).flatMap(e -> references.findById(ref).map(r -> {
             if (r == null || !r.subjectId.equals(e.subjectId)) {
@@ -320,7 +350,7 @@ public class CheckInService {
                 throw new SentinelException(SentinelException.Kind.NOT_FOUND, null,
                         "reference photo " + referenceId + " was deleted at " + r.imageDeletedAt + " after the retention period");
             }
-            return new Photo(r.contentType, r.image);
+            return new Photo(r.subjectId.toString(), r.contentType, r.image);
         }));
     }
 
@@ -334,16 +364,20 @@ public class CheckInService {
         });
     }
 
+    /** A page of the caller's agency's review queue, recorded with every subject on it. */
     @WithSession
-    public Uni<List<CheckIn>> reviewQueue(Caller caller, int pageSize, String pageToken) {
-        int size = Check.pageSize("page_size", pageSize, 50, 500);
-        String after = PageToken.decode("page_token", pageToken);
-        return checkIns.pending(caller.agencyId(), after == null ? null : Check.uuid("page_token", after), size)
-                .map(l -> l.stream().map(CheckInService::toProto).toList());
+    public Uni<List<CheckIn>> reviewQueue(Caller caller, Justification why, int pageSize, String pageToken) {
+        return audit.read(caller, why, AuditActions.REVIEW_QUEUE_LIST, List.of(), () -> {
+            int size = Check.pageSize("page_size", pageSize, 50, 500);
+            String after = PageToken.decode("page_token", pageToken);
+            return checkIns.pending(caller.agencyId(), after == null ? null : Check.uuid("page_token", after), size)
+                    .map(l -> l.stream().map(CheckInService::toProto).toList());
+        }, AuditLog.each(CheckIn::getSubjectId));
     }
 
+    /** A reviewer's final decision; its audit record commits with it (and with the NO_MATCH event). */
     @WithTransaction
-    public Uni<CheckIn> decide(Caller caller, String checkInId, boolean isMatch, String reason) {
+    public Uni<CheckIn> decide(Caller caller, Justification why, String checkInId, boolean isMatch, String reason) {
         UUID id = Check.uuid("check_in_id", checkInId);
         Check.length("reason", reason, 1, 500);
         return checkIns.findById(id).flatMap(e -> {
@@ -357,8 +391,9 @@ public class CheckInService {
             e.reviewedBy = caller.subject();
             e.reviewedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             e.reviewReason = reason;
+            Uni<Void> recorded = record(caller, why, AuditActions.REVIEW_DECIDE, e.subjectId, "check-in " + e.checkInId);
             if (isMatch) {
-                return Uni.createFrom().item(toProto(e));
+                return recorded.map(x -> toProto(e));
             }
             // Only a person's confirmation makes a failed check-in; the event commits with the decision.
             CheckInEventEntity event = new CheckInEventEntity();
@@ -368,7 +403,7 @@ public class CheckInService {
             event.checkInId = e.checkInId;
             event.reviewedBy = e.reviewedBy;
             event.occurredAt = e.reviewedAt;
-            return events.persist(event).map(x -> toProto(e));
+            return events.persist(event).call(x -> recorded).map(x -> toProto(e));
         });
     }
 

@@ -15,6 +15,8 @@ import io.sentinel.api.biometric.v1.GetGroupReportResponse;
 import io.sentinel.api.biometric.v1.GroupVerificationStats;
 import io.sentinel.biometric.domain.DisparityRule;
 import io.sentinel.biometric.domain.GroupReport;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
@@ -25,7 +27,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Per demographic group verification rates of one agency, for spotting a group the model serves
- * worse: the counts come from SQL, the statistics from {@link GroupReport}.
+ * worse: the counts come from SQL, the statistics from {@link GroupReport}. It names no subject, but
+ * it is drawn from the agency's check-ins: it is read like any personal data, with a stated purpose
+ * and reference, and recorded (with no subjects).
  */
 @ApplicationScoped
 public class GroupReportService {
@@ -33,13 +37,21 @@ public class GroupReportService {
 
     private final Pool pool;
     private final double warningFactor;
+    private final AuditLog audit;
 
-    public GroupReportService(Pool pool, @ConfigProperty(name = "sentinel.biometric.group-warning-factor") double warningFactor) {
+    public GroupReportService(Pool pool, @ConfigProperty(name = "sentinel.biometric.group-warning-factor") double warningFactor,
+            AuditLog audit) {
         this.pool = pool;
+        this.audit = audit;
         this.warningFactor = warningFactor;
     }
 
-    public Uni<GetGroupReportResponse> report(Caller caller, GetGroupReportRequest r) {
+    /** The report of the caller's agency only. */
+    public Uni<GetGroupReportResponse> report(Caller caller, Justification why, GetGroupReportRequest r) {
+        return audit.read(caller, why, AuditActions.GROUP_REPORT_READ, List.of(), () -> compute(caller, r), x -> List.of());
+    }
+
+    private Uni<GetGroupReportResponse> compute(Caller caller, GetGroupReportRequest r) {
         Instant from = r.hasFrom() ? Timestamps.required("from", r.getFrom()) : Instant.EPOCH;
         Instant to = r.hasTo() ? Timestamps.required("to", r.getTo()) : Instant.parse("9999-01-01T00:00:00Z");
         if (!to.isAfter(from)) {

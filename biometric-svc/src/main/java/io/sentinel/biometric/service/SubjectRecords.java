@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -14,7 +15,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.common.v1.DataCategory;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditQueries;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -26,36 +32,52 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * What enrollment-svc asks of every service about one subject: the grants in force, deletion
- * when retention runs out, and a full export for a subject access request.
+ * when retention runs out, and a full export for a subject access request. Each is recorded in the
+ * audit log as the calling service's act, in the transaction of the change (or of the export's
+ * reads); the audit rows themselves are never purged: they are the evidence of who accessed the
+ * data, and hold ids and purposes, not the data.
  */
 @ApplicationScoped
 public class SubjectRecords {
+    static final String SERVICE = "biometric-svc";
     private final Pool pool;
+    private final AuditLog audit;
+    private final AuditQueries auditQueries;
 
-    public SubjectRecords(Pool pool) {
+    public SubjectRecords(Pool pool, AuditLog audit, AuditQueries auditQueries) {
         this.pool = pool;
+        this.audit = audit;
+        this.auditQueries = auditQueries;
     }
 
-    public Uni<Long> putGrants(PutSharingGrantsRequest r) {
+    private static AuditRecord change(Caller caller, Justification why, String action, UUID subject, String detail) {
+        return AuditRecord.of(caller, why, action, List.of(subject.toString()), AuditRecord.ALLOWED, detail);
+    }
+
+    public Uni<Long> putGrants(Caller caller, Justification why, PutSharingGrantsRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.required("owning_agency_id", r.getOwningAgencyId());
         for (int i = 0; i < r.getGrantsCount(); i++) {
             Check.required("grants[" + i + "].agency_id", r.getGrants(i).getAgencyId());
             Timestamps.required("grants[" + i + "].valid_until", r.getGrants(i).getValidUntil());
         }
-        return pool.preparedQuery("""
+        return pool.withTransaction(tx -> tx.preparedQuery("""
                 insert into subject_grants (subject_id, owning_agency_id, version, grants, updated_at) values ($1, $2, $3, $4, now())
                 on conflict (subject_id) do update set owning_agency_id = excluded.owning_agency_id, version = excluded.version,
                     grants = excluded.grants, updated_at = now() where subject_grants.version < excluded.version
                 returning version""")
-                .execute(Tuple.of(subject, r.getOwningAgencyId(), r.getVersion(), io.vertx.mutiny.core.buffer.Buffer.buffer(r.toByteArray())))
-                .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().item(rows.iterator().next().getLong(0))
-                        : pool.preparedQuery("select version from subject_grants where subject_id = $1").execute(Tuple.of(subject))
-                                .map(x -> x.iterator().next().getLong(0)));
+                .execute(Tuple.of(subject, r.getOwningAgencyId(), r.getVersion(), io.vertx.core.buffer.Buffer.buffer(r.toByteArray())))
+                .flatMap(rows -> rows.size() > 0
+                        ? audit.write(tx, change(caller, why, AuditActions.GRANTS_PUT, subject,
+                                "version " + r.getVersion() + ", " + r.getGrantsCount() + " grants")).replaceWith(rows.iterator().next().getLong(0))
+                        : tx.preparedQuery("select version from subject_grants where subject_id = $1").execute(Tuple.of(subject))
+                                .map(x -> x.iterator().next().getLong(0))
+                                .call(held -> audit.write(tx, change(caller, why, AuditActions.GRANTS_PUT, subject,
+                                        "version " + r.getVersion() + " not newer than " + held + ": unchanged")))));
     }
 
     /** Deletes check-ins and reference images (BIOMETRIC_RESULTS), and the schedule and grants with IDENTITY. */
-    public Uni<Map<String, Long>> purge(PurgeSubjectRequest r) {
+    public Uni<Map<String, Long>> purge(Caller caller, Justification why, PurgeSubjectRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
         Instant olderThan = Timestamps.optional("older_than", r.getOlderThan());
@@ -69,7 +91,8 @@ public class SubjectRecords {
                         JsonObject saved = new JsonObject(done.iterator().next().getString(0));
                         Map<String, Long> counts = new LinkedHashMap<>();
                         saved.forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
-                        return Uni.createFrom().item(counts);
+                        return audit.write(tx, change(caller, why, AuditActions.SUBJECT_PURGE, subject, "purge " + purgeId
+                                + " already applied: unchanged")).replaceWith(counts);
                     }
                     Map<String, Long> counts = new LinkedHashMap<>();
                     Uni<Void> work = Uni.createFrom().voidItem();
@@ -96,7 +119,11 @@ public class SubjectRecords {
                                 .replaceWithVoid());
                     }
                     return work.chain(() -> tx.preparedQuery("insert into purge_run (purge_id, subject_id, counts, done_at) values ($1, $2, $3, now())")
-                            .execute(Tuple.of(purgeId, subject, new JsonObject(new LinkedHashMap<>(counts)).encode()))).replaceWith(counts);
+                            .execute(Tuple.of(purgeId, subject, new JsonObject(new LinkedHashMap<>(counts)).encode())))
+                            // Counts per category only: what was deleted is gone, and the record must not keep it.
+                            .chain(() -> audit.write(tx, change(caller, why, AuditActions.SUBJECT_PURGE, subject, "purge " + purgeId + " "
+                                    + new JsonObject(new LinkedHashMap<>(counts)).encode())))
+                            .replaceWith(counts);
                 }));
     }
 
@@ -105,23 +132,31 @@ public class SubjectRecords {
         return tx.preparedQuery(sql).execute(args).map(rows -> (long) rows.rowCount());
     }
 
-    /** The schedule, reference-image metadata, check-in records and prompts; photos are listed, not embedded. */
-    public Uni<String> export(String subjectId) {
+    /**
+     * The schedule, reference-image metadata, check-in records and prompts (photos are listed, not
+     * embedded), and the access log of the subject's data here: who, agency, when, what, purpose and
+     * reference. The export is itself recorded, in the transaction that reads it, so it is the last
+     * entry of its own access log.
+     */
+    public Uni<String> export(Caller caller, Justification why, String subjectId) {
         UUID subject = Check.uuid("subject_id", subjectId);
-        JsonObject out = new JsonObject().put("service", "biometric-svc").put("subject_id", subject.toString());
-        return pool.preparedQuery("select * from check_in_schedule where subject_id = $1").execute(Tuple.of(subject))
+        JsonObject out = new JsonObject().put("service", SERVICE).put("subject_id", subject.toString());
+        return pool.withTransaction(tx -> audit.write(tx, change(caller, why, AuditActions.SUBJECT_EXPORT, subject, ""))
+                .chain(() -> tx.preparedQuery("select * from check_in_schedule where subject_id = $1").execute(Tuple.of(subject)))
                 .invoke(rows -> out.put("check_in_schedule", rows(rows)))
-                .chain(() -> pool.preparedQuery("select reference_id, content_type, model_id, created_at, image is not null as image_held "
+                .chain(() -> tx.preparedQuery("select reference_id, content_type, model_id, created_at, image is not null as image_held "
                         + "from reference_image where subject_id = $1").execute(Tuple.of(subject)))
                 .invoke(rows -> out.put("reference_images", rows(rows)))
-                .chain(() -> pool.preparedQuery("select check_in_id, captured_at, received_at, content_type, outcome, outcome_reason, "
+                .chain(() -> tx.preparedQuery("select check_in_id, captured_at, received_at, content_type, outcome, outcome_reason, "
                         + "similarity, review_state, reviewed_by, reviewed_at, review_reason, image is not null as image_held "
                         + "from check_in where subject_id = $1 order by captured_at").execute(Tuple.of(subject)))
                 .invoke(rows -> out.put("check_ins", rows(rows)))
-                .chain(() -> pool.preparedQuery("select prompt_id, local_date, prompt_at, deadline_at, state, check_in_id "
+                .chain(() -> tx.preparedQuery("select prompt_id, local_date, prompt_at, deadline_at, state, check_in_id "
                         + "from check_in_prompt where subject_id = $1 order by prompt_at").execute(Tuple.of(subject)))
                 .invoke(rows -> out.put("check_in_prompts", rows(rows)))
-                .map(x -> out.encode());
+                .chain(() -> auditQueries.forSubject(tx, subject.toString()))
+                .invoke(entries -> out.put("access_log", new JsonArray(AuditQueries.accessLog(SERVICE, entries).stream().map(JsonObject::new).toList())))
+                .map(x -> out.encode()));
     }
 
     private static JsonArray rows(Iterable<Row> rows) {

@@ -33,6 +33,7 @@ import io.sentinel.api.biometric.v1.RecordReviewDecisionRequest;
 import io.sentinel.api.biometric.v1.ReviewState;
 import io.sentinel.api.biometric.v1.SubmitCheckInRequest;
 import io.sentinel.api.biometric.v1.VerificationOutcome;
+import io.sentinel.biometric.Justify;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
@@ -85,7 +86,7 @@ class BiometricGrpcServiceTest {
         assertThat(c.getOutcome()).isEqualTo(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE);
         assertThat(c.getReviewState()).isEqualTo(ReviewState.REVIEW_STATE_PENDING);
 
-        var reviewer = as(TestTokens.token("rita", agency, "reviewer"));
+        var reviewer = Justify.grpc(as(TestTokens.token("rita", agency, "reviewer")));
         assertThat(reviewer.listReviewQueue(ListReviewQueueRequest.getDefaultInstance()).getCheckInsList())
                 .extracting(CheckIn::getCheckInId).containsExactly(c.getCheckInId());
         CheckIn decided = reviewer.recordReviewDecision(RecordReviewDecisionRequest.newBuilder().setCheckInId(c.getCheckInId())
@@ -130,6 +131,7 @@ class BiometricGrpcServiceTest {
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         }
         given().get("/api/v1/review-queue").then().statusCode(401);
-        given().auth().oauth2(TestTokens.token("rita", agency, "reviewer")).get("/api/v1/review-queue").then().statusCode(200).body(equalTo("{}"));
+        given().auth().oauth2(TestTokens.token("rita", agency, "reviewer")).headers(Justify.headers()).get("/api/v1/review-queue").then()
+                .statusCode(200).body(equalTo("{}"));
     }
 }

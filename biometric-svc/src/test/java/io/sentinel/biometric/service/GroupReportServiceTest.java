@@ -96,7 +96,7 @@ class GroupReportServiceTest {
     }
 
     GetGroupReportResponse report() {
-        return as(TestTokens.token("audrey", agency, "auditor")).getGroupReport(GetGroupReportRequest.getDefaultInstance());
+        return io.sentinel.biometric.Justify.grpc(as(TestTokens.token("audrey", agency, "auditor"))).getGroupReport(GetGroupReportRequest.getDefaultInstance());
     }
 
     @Test
@@ -144,7 +144,7 @@ class GroupReportServiceTest {
         assertThat(h2.getGenuineNeeded()).isZero();
         assertThat(later.getGroups(1).getDisparityWarning()).isFalse();
 
-        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).get("/api/v1/reports/groups").then().statusCode(200)
+        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).headers(io.sentinel.biometric.Justify.headers()).get("/api/v1/reports/groups").then().statusCode(200)
                 .body("referenceGroup", equalTo("group-low"))
                 .body("groups[0].disparityStatus", equalTo("DISPARITY_STATUS_EXCEEDS_FACTOR"))
                 .body("groups[0].disparityWarning", equalTo(true))
@@ -192,7 +192,7 @@ class GroupReportServiceTest {
         String none = subject("");
         seed(none, "REVIEW_STATE_NOT_REQUIRED", 5);
 
-        var report = as(TestTokens.token("audrey", agency, "auditor")).getGroupReport(GetGroupReportRequest.getDefaultInstance());
+        var report = io.sentinel.biometric.Justify.grpc(as(TestTokens.token("audrey", agency, "auditor"))).getGroupReport(GetGroupReportRequest.getDefaultInstance());
         assertThat(report.getWarningFactor()).isEqualTo(1.5);
         assertThat(report.getGroupsList()).extracting(GroupVerificationStats::getGroup).containsExactly("group-a", "group-b", "unrecorded");
         GroupVerificationStats ga = report.getGroups(0);
@@ -216,10 +216,10 @@ class GroupReportServiceTest {
         assertThat(gb.getDisparityStatus()).isEqualTo(DisparityStatus.DISPARITY_STATUS_UNDECIDED);
         assertThat(gb.getMoreGenuineNeeded()).isPositive();
 
-        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).get("/api/v1/reports/groups").then().statusCode(200)
+        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).headers(io.sentinel.biometric.Justify.headers()).get("/api/v1/reports/groups").then().statusCode(200)
                 .body("groups[1].group", equalTo("group-b")).body("groups[1].verifications", equalTo("20"))
                 .body("groups[1].warning", equalTo(true));
-        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).queryParam("from", "yesterday").get("/api/v1/reports/groups")
+        given().auth().oauth2(TestTokens.token("audrey", agency, "auditor")).headers(io.sentinel.biometric.Justify.headers()).queryParam("from", "yesterday").get("/api/v1/reports/groups")
                 .then().statusCode(400);
     }
 

@@ -128,7 +128,7 @@ class CheckInPhotoMetadataTest {
 
         String reviewer = TestTokens.token("rita", agency, "reviewer");
         String base = "/api/v1/review-queue/" + tagged.getCheckInId();
-        byte[] served = given().auth().oauth2(reviewer).get(base + "/probe").then().statusCode(200).contentType("image/jpeg")
+        byte[] served = given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/probe").then().statusCode(200).contentType("image/jpeg")
                 .extract().asByteArray();
         byte[] stored = storedCheckInPhoto(tagged.getCheckInId());
         assertThat(served).isEqualTo(stored);
@@ -138,7 +138,7 @@ class CheckInPhotoMetadataTest {
         assertThat(shown.getHeight()).isEqualTo(upright.getHeight());
         assertThat(meanDifference(shown, upright)).isLessThan(6);
 
-        byte[] servedReference = given().auth().oauth2(reviewer).get(base + "/references/" + referenceId).then().statusCode(200)
+        byte[] servedReference = given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/references/" + referenceId).then().statusCode(200)
                 .contentType("image/jpeg").extract().asByteArray();
         assertThat(servedReference).isEqualTo(storedReferencePhoto(referenceId));
         assertCleanJpeg(servedReference, true);
@@ -184,7 +184,7 @@ class CheckInPhotoMetadataTest {
         assertThat(truncated.getOutcome()).isEqualTo(VerificationOutcome.VERIFICATION_OUTCOME_INCONCLUSIVE);
         assertThat(truncated.getOutcomeReason()).startsWith("image is corrupt or truncated");
         assertThat(storedCheckInPhoto(truncated.getCheckInId())).isNull();
-        given().auth().oauth2(TestTokens.token("rita", agency, "reviewer")).get("/api/v1/review-queue/" + truncated.getCheckInId() + "/probe")
+        given().auth().oauth2(TestTokens.token("rita", agency, "reviewer")).headers(io.sentinel.biometric.Justify.headers()).get("/api/v1/review-queue/" + truncated.getCheckInId() + "/probe")
                 .then().statusCode(404).body("detail", startsWith("the photo of check-in " + truncated.getCheckInId() + " was not stored: image is corrupt"));
     }
 

@@ -98,29 +98,30 @@ class CheckInVerificationTest {
         String reviewer = TestTokens.token("rita", agency, "reviewer");
         String base = "/api/v1/review-queue/" + pending.getCheckInId();
 
-        byte[] got = io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/probe").then().statusCode(200)
+        byte[] got = io.restassured.RestAssured.given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/probe").then().statusCode(200)
                 .contentType("image/jpeg").header("Cache-Control", "no-store").extract().asByteArray();
         // The stored copy is the upload re-encoded without metadata (CheckInPhotoMetadataTest): same picture, new bytes.
         assertThat(CheckInPhotoMetadataTest.meanDifference(CheckInPhotoMetadataTest.read(got), CheckInPhotoMetadataTest.read(probe)))
                 .isLessThan(4);
-        io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references").then().statusCode(200)
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/references").then().statusCode(200)
                 .body("size()", org.hamcrest.Matchers.equalTo(1))
                 .body("[0].referenceId", org.hamcrest.Matchers.equalTo(referenceId))
                 .body("[0].imageHeld", org.hamcrest.Matchers.equalTo(true))
                 .body("[0].modelId", org.hamcrest.Matchers.startsWith("fr-"));
-        byte[] gotReference = io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references/" + referenceId).then()
+        byte[] gotReference = io.restassured.RestAssured.given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/references/" + referenceId).then()
                 .statusCode(200).contentType("image/jpeg").extract().asByteArray();
         assertThat(CheckInPhotoMetadataTest.meanDifference(CheckInPhotoMetadataTest.read(gotReference), CheckInPhotoMetadataTest.read(reference)))
                 .isLessThan(4);
 
         // Another agency's reviewer, a caseworker, an unknown reference, a malformed id: refused precisely.
-        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("rex", agency + "-other", "reviewer")).get(base + "/probe")
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("rex", agency + "-other", "reviewer"))
+                .headers(io.sentinel.biometric.Justify.headers()).get(base + "/probe")
                 .then().statusCode(404).body("detail", org.hamcrest.Matchers.equalTo("check-in " + pending.getCheckInId() + " not found"));
         io.restassured.RestAssured.given().auth().oauth2(TestTokens.token("alice", agency, "caseworker")).get(base + "/probe").then().statusCode(403);
         String unknown = UUID.randomUUID().toString();
-        io.restassured.RestAssured.given().auth().oauth2(reviewer).get(base + "/references/" + unknown).then().statusCode(404)
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get(base + "/references/" + unknown).then().statusCode(404)
                 .body("detail", org.hamcrest.Matchers.equalTo("reference of the check-in's subject " + unknown + " not found"));
-        io.restassured.RestAssured.given().auth().oauth2(reviewer).get("/api/v1/review-queue/not-a-uuid/probe").then().statusCode(400);
+        io.restassured.RestAssured.given().auth().oauth2(reviewer).headers(io.sentinel.biometric.Justify.headers()).get("/api/v1/review-queue/not-a-uuid/probe").then().statusCode(400);
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 /** Real models and photos from scripts/fetch-face-models.sh, shared by the verification tests. */
-final class FaceFixtures {
+public final class FaceFixtures {
     private static Path dir;
     private static String fetchFailure;
     private static FaceModels models;
@@ -78,7 +78,7 @@ final class FaceFixtures {
     }
 
     /** A face of a group photo, with enough surrounding context to look like a selfie. */
-    record FaceCrop(int sample, int index, FaceBox box, BufferedImage image) {
+    public record FaceCrop(int sample, int index, FaceBox box, BufferedImage image) {
         String name() {
             return "sample" + sample + "#" + index + "@" + Math.round(centreX()) + "," + Math.round(centreY());
         }
@@ -93,7 +93,7 @@ final class FaceFixtures {
     }
 
     /** Every face the detector finds in the six samples, cropped at 1.6× its box so that no neighbour's face shows. */
-    static List<FaceCrop> faceCrops() {
+    public static List<FaceCrop> faceCrops() {
         FaceDetector detector = new FaceDetector(models());
         List<FaceCrop> crops = new ArrayList<>();
         for (int s = 1; s <= 6; s++) {
@@ -123,7 +123,7 @@ final class FaceFixtures {
         return ImageAlterations.darkened(src, factor);
     }
 
-    static byte[] jpeg(BufferedImage img, float quality) {
+    public static byte[] jpeg(BufferedImage img, float quality) {
         return ImageAlterations.jpeg(img, quality);
     }
 }
