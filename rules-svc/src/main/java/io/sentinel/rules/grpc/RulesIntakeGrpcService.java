@@ -14,6 +14,9 @@ import io.sentinel.api.internal.v1.RecordDeviceEventsResponse;
 import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.api.internal.v1.RecordReviewOverdueResponse;
 import io.sentinel.api.internal.v1.RulesIntakeService;
+import io.sentinel.common.audit.Justification;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.rules.service.AlertFeed;
@@ -23,7 +26,11 @@ import io.sentinel.rules.service.ExternalEvents;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** rules-svc's internal intake: conditions, fixes and events from the deployment's other services. */
+/**
+ * rules-svc's internal intake: conditions, fixes and events from the deployment's other services.
+ * Conditions and events are recorded in the audit log as the calling service's changes; fixes are
+ * collection, evaluated without a record each.
+ */
 @GrpcService
 @InternalRpc
 @RolesAllowed(Roles.SERVICE)
@@ -32,8 +39,11 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
     private final EvaluationService evaluation;
     private final ExternalEvents external;
     private final AlertFeed feed;
+    private final CurrentCaller caller;
 
-    public RulesIntakeGrpcService(ConditionsService conditions, EvaluationService evaluation, ExternalEvents external, AlertFeed feed) {
+    public RulesIntakeGrpcService(ConditionsService conditions, EvaluationService evaluation, ExternalEvents external, AlertFeed feed,
+            CurrentCaller caller) {
+        this.caller = caller;
         this.conditions = conditions;
         this.evaluation = evaluation;
         this.external = external;
@@ -42,7 +52,9 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
 
     @Override
     public Uni<PutSubjectConditionsResponse> putSubjectConditions(PutSubjectConditionsRequest request) {
-        return Uni.createFrom().deferred(() -> conditions.put(request))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> conditions.put(who, why, request))
                 .invoke(feed::committed)
                 .map(v -> PutSubjectConditionsResponse.newBuilder().setVersion(v).build());
     }
@@ -60,7 +72,9 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
 
     @Override
     public Uni<RecordDeviceEventsResponse> recordDeviceEvents(RecordDeviceEventsRequest request) {
-        return Uni.createFrom().deferred(() -> external.recordDeviceEvents(request.getEventsList()))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> external.recordDeviceEvents(who, why, request.getEventsList()))
                 .invoke(feed::committed)
                 .map(o -> RecordDeviceEventsResponse.newBuilder().setAlertsOpened(o.alertsOpened())
                         .addAllDeferredEventIds(o.deferredEventIds()).build());
@@ -68,14 +82,18 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
 
     @Override
     public Uni<RecordCheckInEventResponse> recordCheckInEvent(RecordCheckInEventRequest request) {
-        return Uni.createFrom().deferred(() -> external.recordCheckIn(request))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> external.recordCheckIn(who, why, request))
                 .invoke(feed::committed)
                 .map(id -> RecordCheckInEventResponse.newBuilder().setAlertId(id).build());
     }
 
     @Override
     public Uni<RecordReviewOverdueResponse> recordReviewOverdue(RecordReviewOverdueRequest request) {
-        return Uni.createFrom().deferred(() -> external.recordReviewOverdue(request))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> external.recordReviewOverdue(who, why, request))
                 .invoke(feed::committed)
                 .map(id -> RecordReviewOverdueResponse.newBuilder().setAlertId(id).build());
     }

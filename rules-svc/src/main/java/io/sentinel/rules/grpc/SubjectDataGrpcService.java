@@ -10,40 +10,55 @@ import io.sentinel.api.internal.v1.PurgeSubjectResponse;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
+import io.sentinel.common.audit.Justification;
+import io.sentinel.common.security.Caller;
+import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.rules.service.SharingGrants;
 import io.sentinel.rules.service.SubjectData;
 import io.smallrye.mutiny.Uni;
 
-/** rules-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc. */
+/**
+ * rules-svc's part of the subject-data contract: grants, purges and exports from enrollment-svc, each
+ * recorded in the audit log as enrollment-svc's act (it acts for a person who stated the purpose
+ * upstream, or on its retention schedule).
+ */
 @GrpcService
 @InternalRpc
 @RolesAllowed(Roles.SERVICE)
 public class SubjectDataGrpcService implements SubjectDataService {
     private final SharingGrants grants;
     private final SubjectData subjectData;
+    private final CurrentCaller caller;
 
-    public SubjectDataGrpcService(SharingGrants grants, SubjectData subjectData) {
+    public SubjectDataGrpcService(SharingGrants grants, SubjectData subjectData, CurrentCaller caller) {
+        this.caller = caller;
         this.grants = grants;
         this.subjectData = subjectData;
     }
 
     @Override
     public Uni<PutSharingGrantsResponse> putSharingGrants(PutSharingGrantsRequest request) {
-        return Uni.createFrom().deferred(() -> grants.put(request))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> grants.put(who, why, request))
                 .map(v -> PutSharingGrantsResponse.newBuilder().setVersion(v).build());
     }
 
     @Override
     public Uni<PurgeSubjectResponse> purgeSubject(PurgeSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.purge(request))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> subjectData.purge(who, why, request))
                 .map(counts -> PurgeSubjectResponse.newBuilder().putAllCounts(counts).build());
     }
 
     @Override
     public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
-        return Uni.createFrom().deferred(() -> subjectData.export(request.getSubjectId()))
+        Justification why = Justification.ofGrpcCall();
+        Caller who = caller.get();
+        return Uni.createFrom().deferred(() -> subjectData.export(who, why, request.getSubjectId()))
                 .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
     }
 }

@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.MediaType;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertState;
 import io.sentinel.api.rules.v1.ResolveAlertRequest;
+import io.sentinel.common.audit.CurrentJustification;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.rest.ProtoJson;
 import io.sentinel.common.security.Caller;
@@ -24,7 +26,6 @@ import io.sentinel.common.security.Roles;
 import io.sentinel.rules.service.AlertFeed;
 import io.sentinel.rules.service.AlertLifecycle;
 import io.sentinel.rules.service.AlertQueries;
-import io.sentinel.rules.service.AuditLog;
 import io.smallrye.mutiny.Uni;
 
 /** Alert list, lookup and decisions for back-office tools. */
@@ -38,42 +39,43 @@ public class AlertResource {
     private final AlertLifecycle lifecycle;
     private final AlertFeed feed;
     private final CurrentCaller caller;
-    private final AuditLog audit;
+    private final CurrentJustification justification;
 
-    public AlertResource(AlertQueries queries, AlertLifecycle lifecycle, AlertFeed feed, CurrentCaller caller, AuditLog audit) {
-        this.audit = audit;
+    public AlertResource(AlertQueries queries, AlertLifecycle lifecycle, AlertFeed feed, CurrentCaller caller,
+            CurrentJustification justification) {
+        this.justification = justification;
         this.queries = queries;
         this.lifecycle = lifecycle;
         this.feed = feed;
         this.caller = caller;
     }
 
+    /** Purpose and reference are the X-Sentinel-Purpose and X-Sentinel-Reference headers; a partner also sends X-Sentinel-Grant. */
     @GET
     public Uni<String> list(@QueryParam("subjectId") String subjectId, @QueryParam("state") String state,
             @QueryParam("kind") String kind, @QueryParam("pageSize") Integer pageSize, @QueryParam("pageToken") String pageToken) {
+        Justification why = justification.get();
         AlertState s = parseState(state);
         AlertKind k = parseKind(kind);
         Caller who = caller.get();
-        return audit.around(who, "list_alerts", subjectId, null,
-                Uni.createFrom().deferred(() -> queries.list(who, subjectId, s, k, pageSize == null ? 0 : pageSize, pageToken)))
-                .map(ProtoJson::print);
+        return queries.list(who, why, subjectId, s, k, pageSize == null ? 0 : pageSize, pageToken).map(ProtoJson::print);
     }
 
     @GET
     @Path("/{alertId}")
     public Uni<String> get(@PathParam("alertId") String alertId) {
+        Justification why = justification.get();
         Caller who = caller.get();
-        return audit.around(who, "get_alert", null, alertId, Uni.createFrom().deferred(() -> queries.get(who, alertId)))
-                .map(ProtoJson::print);
+        return queries.get(who, why, alertId).map(ProtoJson::print);
     }
 
     @POST
     @Path("/{alertId}/acknowledge")
     @RolesAllowed(Roles.CASEWORKER)
     public Uni<String> acknowledge(@PathParam("alertId") String alertId) {
+        Justification why = justification.get();
         Caller who = caller.get();
-        return audit.around(who, "acknowledge_alert", null, alertId, Uni.createFrom().deferred(() -> lifecycle.acknowledge(who, alertId)))
-                .invoke(feed::committed).map(ProtoJson::print);
+        return Uni.createFrom().deferred(() -> lifecycle.acknowledge(who, why, alertId)).invoke(feed::committed).map(ProtoJson::print);
     }
 
     /** Body: {"outcome": "ALERT_OUTCOME_FALSE_ALARM" (or "FALSE_ALARM"), "note": "..."}. */
@@ -82,12 +84,12 @@ public class AlertResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.CASEWORKER)
     public Uni<String> resolve(@PathParam("alertId") String alertId, String body) {
+        Justification why = justification.get();
         Caller who = caller.get();
         String normalised = body == null ? null : OUTCOME.matcher(body).replaceAll(m -> "\"outcome\":\"ALERT_OUTCOME_"
                 + m.group(1).toUpperCase(Locale.ROOT).replaceFirst("^ALERT_OUTCOME_", "") + "\"");
         ResolveAlertRequest r = ProtoJson.parse(normalised, ResolveAlertRequest.newBuilder()).build();
-        return audit.around(who, "resolve_alert", null, alertId,
-                Uni.createFrom().deferred(() -> lifecycle.resolve(who, alertId, r.getOutcome(), r.getNote())))
+        return Uni.createFrom().deferred(() -> lifecycle.resolve(who, why, alertId, r.getOutcome(), r.getNote()))
                 .invoke(feed::committed).map(ProtoJson::print);
     }
 

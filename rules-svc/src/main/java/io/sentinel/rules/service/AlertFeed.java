@@ -2,8 +2,10 @@ package io.sentinel.rules.service;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +15,8 @@ import org.jboss.logging.Logger;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertEventType;
 import io.sentinel.api.rules.v1.AlertKind;
+import io.sentinel.common.audit.Justification;
+import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -71,7 +75,10 @@ public class AlertFeed {
      * a grant in force shares location trails as well, so the reader sees it in full (AlertSight).
      */
     private static final String QUERY = """
-            with hw as (select coalesce(max(cursor), 0) as high_water from alert_event),
+            with hw as (select coalesce(max(cursor), 0) as high_water,
+                   $4::uuid is null or exists (select 1 from sharing_grant g where g.grant_id = $4 and g.agency_id = $1
+                     and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()) as grant_in_force
+                 from alert_event),
             page as (
               select e.cursor, e.state as event_state, e.type as event_type, e.at as event_at,
                 a.owning_agency_id <> $1 and exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
@@ -82,8 +89,10 @@ public class AlertFeed {
               where e.cursor > $2 and e.cursor <= (select high_water from hw)
                 and (a.owning_agency_id = $1 or exists (select 1 from sharing_grant g where g.subject_id = a.subject_id
                      and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()))
+                and ($4::uuid is null or exists (select 1 from sharing_grant g where g.grant_id = $4 and g.subject_id = a.subject_id
+                     and g.agency_id = $1 and g.categories like '% DATA_CATEGORY_ALERTS %' and g.valid_until > now()))
               order by e.cursor limit $3)
-            select hw.high_water, page.* from hw left join page on true order by page.cursor""";
+            select hw.high_water, hw.grant_in_force, page.* from hw left join page on true order by page.cursor""";
 
     private final Pool pool;
     private final Duration pollInterval;
@@ -161,8 +170,15 @@ public class AlertFeed {
                         .map(rows -> rows.rowCount())));
     }
 
-    /** The events {@code reader} may see after {@code afterCursor}: replay, then live. */
-    public Multi<AlertEvent> subscribe(AlertReader reader, long afterCursor) {
+    /**
+     * The events {@code reader} may see after {@code afterCursor}: replay, then live. With a
+     * {@code grantId} (a read under that sharing grant) only the events of the subject it shares, and
+     * the feed ends with PERMISSION_DENIED once the grant is no longer in force. Each batch read is
+     * handed to {@code delivering} (to record the delivery) before its events are sent; empty reads
+     * are not.
+     */
+    public Multi<AlertEvent> subscribe(AlertReader reader, long afterCursor, UUID grantId,
+            Function<List<AlertEvent>, Uni<Void>> delivering) {
         AtomicLong last = new AtomicLong(afterCursor);
         Multi<Long> wakeUps = Multi.createBy().merging().streams(
                 Multi.createFrom().item(0L),
@@ -170,7 +186,9 @@ public class AlertFeed {
                 Multi.createFrom().ticks().every(pollInterval));
         return wakeUps
                 .onOverflow().dropPreviousItems()
-                .concatMap(tick -> Multi.createBy().repeating().uni(() -> drain(reader, last)).whilst(Page::full))
+                .concatMap(tick -> Multi.createBy().repeating().uni(() -> drain(reader, grantId, last)
+                        .call(page -> page.events().isEmpty() ? Uni.createFrom().voidItem() : delivering.apply(page.events())))
+                        .whilst(Page::full))
                 .flatMap(page -> Multi.createFrom().iterable(page.events()));
     }
 
@@ -183,13 +201,18 @@ public class AlertFeed {
      * the cursor past what it scanned. Events the reader's sight hides are scanned and skipped, so
      * whether more follow is decided by the rows read, not by the events kept.
      */
-    private Uni<Page> drain(AlertReader reader, AtomicLong last) {
-        return pool.preparedQuery(QUERY).execute(Tuple.of(reader.agencyId(), last.get(), BATCH)).map(rows -> {
+    private Uni<Page> drain(AlertReader reader, UUID grantId, AtomicLong last) {
+        Tuple args = Tuple.tuple().addString(reader.agencyId()).addLong(last.get()).addInteger(BATCH).addUUID(grantId);
+        return pool.preparedQuery(QUERY).execute(args).map(rows -> {
             List<AlertEvent> events = new java.util.ArrayList<>();
             long highWater = last.get();
             long lastRead = last.get();
             int read = 0;
             for (Row row : rows) {
+                if (!row.getBoolean("grant_in_force")) {
+                    throw SentinelException.denied("the sharing grant this feed was opened under (" + Justification.GRANT + " " + grantId
+                            + ") is no longer in force; the feed ends");
+                }
                 highWater = row.getLong("high_water");
                 if (row.getLong("cursor") == null) {
                     continue; // no visible event: the row only carries the high-water mark

@@ -1,6 +1,8 @@
 package io.sentinel.rules.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -8,10 +10,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.rules.v1.Alert;
 import io.sentinel.api.rules.v1.AlertOutcome;
 import io.sentinel.api.rules.v1.AlertState;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
@@ -31,28 +35,36 @@ public class AlertLifecycle {
     private final AlertRepository alerts;
     private final AlertWriter writer;
     private final RulesConfig config;
+    private final AuditLog audit;
 
-    public AlertLifecycle(AlertRepository alerts, AlertWriter writer, RulesConfig config) {
+    public AlertLifecycle(AlertRepository alerts, AlertWriter writer, RulesConfig config, AuditLog audit) {
         this.alerts = alerts;
         this.writer = writer;
         this.config = config;
+        this.audit = audit;
     }
 
-    /** OPEN -> ACKNOWLEDGED, by a caseworker of the owning agency. */
-    @WithTransaction
-    public Uni<Alert> acknowledge(Caller caller, String alertId) {
+    /**
+     * OPEN -> ACKNOWLEDGED, by a caseworker of the owning agency; recorded ("alert.acknowledge") in the
+     * change's transaction, a refusal on its own.
+     */
+    public Uni<Alert> acknowledge(Caller caller, Justification why, String alertId) {
         UUID id = Check.uuid("alert_id", alertId);
-        return owned(caller, id, alertId).flatMap(a -> {
-            if (!AlertState.ALERT_STATE_OPEN.name().equals(a.state)) {
-                throw SentinelException.precondition("alert_id", "alert is " + a.state + "; only an OPEN alert can be acknowledged");
-            }
-            return writer.acknowledge(a, caller.subject(), Instant.now());
-        }).map(AlertMapping::toProto);
+        List<String> subjects = new ArrayList<>(1);
+        return audit.recordingRefusal(caller, why, "alert.acknowledge", subjects, Panache.withTransaction(() -> owned(caller, id, alertId,
+                subjects).flatMap(a -> {
+                    if (!AlertState.ALERT_STATE_OPEN.name().equals(a.state)) {
+                        throw SentinelException.precondition("alert_id", "alert is " + a.state + "; only an OPEN alert can be acknowledged");
+                    }
+                    return writer.acknowledge(a, caller.subject(), Instant.now());
+                }).call(a -> recordChange(caller, why, "alert.acknowledge", a))).map(AlertMapping::toProto));
     }
 
-    /** OPEN or ACKNOWLEDGED -> RESOLVED with an outcome and a note, by a caseworker of the owning agency. */
-    @WithTransaction
-    public Uni<Alert> resolve(Caller caller, String alertId, AlertOutcome outcome, String note) {
+    /**
+     * OPEN or ACKNOWLEDGED -> RESOLVED with an outcome and a note, by a caseworker of the owning agency;
+     * recorded ("alert.resolve", with the outcome, never the note) in the change's transaction.
+     */
+    public Uni<Alert> resolve(Caller caller, Justification why, String alertId, AlertOutcome outcome, String note) {
         UUID id = Check.uuid("alert_id", alertId);
         if (outcome == null || outcome == AlertOutcome.ALERT_OUTCOME_UNSPECIFIED || outcome == AlertOutcome.UNRECOGNIZED) {
             throw SentinelException.invalid("outcome", "must be CONFIRMED_BREACH, FALSE_ALARM or DEVICE_FAULT");
@@ -61,12 +73,21 @@ public class AlertLifecycle {
         if (note.isBlank()) {
             throw SentinelException.invalid("note", "must not be blank");
         }
-        return owned(caller, id, alertId).flatMap(a -> {
-            if (AlertState.ALERT_STATE_RESOLVED.name().equals(a.state)) {
-                throw SentinelException.precondition("alert_id", "alert is already RESOLVED");
-            }
-            return writer.resolve(a, outcome, note, caller.subject(), Instant.now());
-        }).map(AlertMapping::toProto);
+        List<String> subjects = new ArrayList<>(1);
+        return audit.recordingRefusal(caller, why, "alert.resolve", subjects, Panache.withTransaction(() -> owned(caller, id, alertId,
+                subjects).flatMap(a -> {
+                    if (AlertState.ALERT_STATE_RESOLVED.name().equals(a.state)) {
+                        throw SentinelException.precondition("alert_id", "alert is already RESOLVED");
+                    }
+                    return writer.resolve(a, outcome, note, caller.subject(), Instant.now());
+                }).call(a -> recordChange(caller, why, "alert.resolve", a))).map(AlertMapping::toProto));
+    }
+
+    /** The decision's record, in the decision's transaction: the alert (an id) and its outcome, no note. */
+    private Uni<Void> recordChange(Caller caller, Justification why, String action, AlertEntity a) {
+        String detail = "alert " + a.alertId + " " + a.state + (a.outcome == null ? "" : " " + a.outcome);
+        return Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, action, List.of(a.subjectId.toString()),
+                AuditRecord.ALLOWED, detail)));
     }
 
     /**
@@ -89,18 +110,21 @@ public class AlertLifecycle {
     /**
      * The alert, locked until the transaction ends (an escalation or a breach closing meanwhile
      * waits, rather than failing this decision on a stale version), if the caller's agency owns it. A partner that may see it through a grant is
-     * refused; anyone else is told it does not exist, so ids cannot be probed across agencies.
+     * refused; anyone else is told it does not exist, so ids cannot be probed across agencies. The
+     * subject goes to {@code subjects} (for the record) only when the caller's agency may see the alert.
      */
-    private Uni<AlertEntity> owned(Caller caller, UUID id, String alertId) {
+    private Uni<AlertEntity> owned(Caller caller, UUID id, String alertId, List<String> subjects) {
         return alerts.findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(a -> {
             if (a == null) {
                 throw SentinelException.notFound("alert", alertId);
             }
             if (a.owningAgencyId.equals(caller.agencyId())) {
+                subjects.add(a.subjectId.toString());
                 return Uni.createFrom().item(a);
             }
             return alerts.visible(caller.agencyId(), id).map(visible -> {
                 if (visible) {
+                    subjects.add(a.subjectId.toString());
                     throw SentinelException.denied("only the owning agency decides on an alert");
                 }
                 throw SentinelException.notFound("alert", alertId);

@@ -1,6 +1,7 @@
 package io.sentinel.rules.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,11 +10,13 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.sentinel.api.rules.v1.Alert;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.AlertState;
 import io.sentinel.api.rules.v1.ListAlertsResponse;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
@@ -32,14 +35,27 @@ import io.smallrye.mutiny.Uni;
 public class AlertQueries {
     private final AlertRepository alerts;
     private final SharingGrantRepository grants;
+    private final CitedGrants cited;
+    private final AuditLog audit;
 
-    public AlertQueries(AlertRepository alerts, SharingGrantRepository grants) {
+    public AlertQueries(AlertRepository alerts, SharingGrantRepository grants, CitedGrants cited, AuditLog audit) {
         this.alerts = alerts;
         this.grants = grants;
+        this.cited = cited;
+        this.audit = audit;
     }
 
-    @WithSession
-    public Uni<Alert> get(Caller caller, String alertId) {
+    /**
+     * One alert, as the caller may see it, read under {@code why} and recorded ("alert.read") with the
+     * alert's subject; a refusal is recorded with the subject when the alert was found.
+     */
+    public Uni<Alert> get(Caller caller, Justification why, String alertId) {
+        List<String> asked = new ArrayList<>(1);
+        return audit.read(caller, why, "alert.read", asked, () -> Panache.withSession(() -> find(caller, why, alertId, asked)),
+                a -> List.of(a.getSubjectId()));
+    }
+
+    private Uni<Alert> find(Caller caller, Justification why, String alertId, List<String> asked) {
         UUID id = Check.uuid("alert_id", alertId);
         AlertReader reader = AlertReader.of(caller);
         return alerts.findVisible(caller.agencyId(), id).flatMap(a -> {
@@ -47,21 +63,38 @@ public class AlertQueries {
             if (a == null) {
                 throw SentinelException.notFound("alert", alertId);
             }
+            asked.add(a.subjectId.toString());
             if (!reader.mayRead(AlertKind.valueOf(a.kind))) {
                 throw SentinelException.denied(AlertReader.CHECK_INS_ONLY);
             }
-            return shown(reader, List.of(a)).map(list -> list.get(0));
+            Uni<Void> underGrant = !CitedGrants.cites(why) ? Uni.createFrom().voidItem() : cited.check(caller, why).invoke(g -> {
+                if (!g.subjectId().equals(a.subjectId)) {
+                    throw CitedGrants.notCovering(g, a.subjectId);
+                }
+            }).replaceWithVoid();
+            return underGrant.flatMap(x -> shown(reader, List.of(a))).map(list -> list.get(0));
         });
     }
 
     /**
-     * A page of the alerts the caller may read. A reviewer-only caller gets check-in alerts only; its
-     * filter for another kind is refused (PERMISSION_DENIED) rather than answered with an empty page,
-     * which would read as "there are none".
+     * A page of the alerts the caller may read, read under {@code why} and recorded ("alerts.list") with
+     * every subject in the page. A reviewer-only caller gets check-in alerts only; its filter for another
+     * kind is refused (PERMISSION_DENIED) rather than answered with an empty page, which would read as
+     * "there are none". A read under a grant lists the subject that grant shares, and only that one.
      */
-    @WithSession
-    public Uni<ListAlertsResponse> list(Caller caller, String subjectId, AlertState state, AlertKind kind, int pageSize,
-            String pageToken) {
+    public Uni<ListAlertsResponse> list(Caller caller, Justification why, String subjectId, AlertState state, AlertKind kind,
+            int pageSize, String pageToken) {
+        List<String> asked = new ArrayList<>(1);
+        if (subjectId != null && !subjectId.isBlank()) {
+            asked.add(subjectId);
+        }
+        return audit.read(caller, why, "alerts.list", asked,
+                () -> Panache.withSession(() -> page(caller, why, subjectId, state, kind, pageSize, pageToken, asked)),
+                r -> r.getAlertsList().stream().map(Alert::getSubjectId).distinct().toList());
+    }
+
+    private Uni<ListAlertsResponse> page(Caller caller, Justification why, String subjectId, AlertState state, AlertKind kind,
+            int pageSize, String pageToken, List<String> asked) {
         if (kind == AlertKind.UNRECOGNIZED) {
             throw SentinelException.invalid("kind", "unknown alert kind");
         }
@@ -85,7 +118,16 @@ public class AlertQueries {
         } else {
             kinds = reader.checkInsOnly() ? AlertReader.CHECK_IN_KINDS.stream().map(AlertKind::name).toList() : null;
         }
-        return alerts.page(caller.agencyId(), subject, stateName, kinds, after, size).flatMap(list -> shown(reader, list).map(shown -> {
+        Uni<UUID> of = !CitedGrants.cites(why) ? Uni.createFrom().item(subject) : cited.check(caller, why).map(g -> {
+            if (subject != null && !subject.equals(g.subjectId())) {
+                throw CitedGrants.notCovering(g, subject);
+            }
+            if (subject == null) {
+                asked.add(g.subjectId().toString());
+            }
+            return g.subjectId();
+        });
+        return of.flatMap(s -> alerts.page(caller.agencyId(), s, stateName, kinds, after, size)).flatMap(list -> shown(reader, list).map(shown -> {
             ListAlertsResponse.Builder b = ListAlertsResponse.newBuilder().addAllAlerts(shown);
             if (list.size() == size) {
                 b.setNextPageToken(PageToken.encode(list.get(list.size() - 1).alertId.toString()));

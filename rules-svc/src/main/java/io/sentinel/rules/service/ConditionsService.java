@@ -19,7 +19,11 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.security.Caller;
 import io.sentinel.rules.domain.geo.ZoneIndex;
 import io.sentinel.rules.domain.monitor.ConditionEvent;
 import io.sentinel.rules.domain.monitor.MonitoringOrder;
@@ -38,9 +42,11 @@ public class ConditionsService {
     private final MonitorStates states;
     private final AlertWriter writer;
     private final EvaluationService evaluation;
+    private final AuditLog audit;
 
     public ConditionsService(SubjectConditionsRepository repository, SubjectOrders orders, MonitorStates states, AlertWriter writer,
-            EvaluationService evaluation) {
+            EvaluationService evaluation, AuditLog audit) {
+        this.audit = audit;
         this.repository = repository;
         this.orders = orders;
         this.states = states;
@@ -51,26 +57,29 @@ public class ConditionsService {
     /**
      * Applies a newer version; an older or equal one changes nothing. Returns the version held.
      * Conditions that disappear or change zone end now, closing their alerts; the others keep
-     * their dwell evidence. An inactive version ends every condition.
+     * their dwell evidence. An inactive version ends every condition. The call is recorded
+     * ("conditions.put", by the calling service, with whatever justification it forwarded) in the
+     * same transaction.
      */
-    public Uni<Long> put(PutSubjectConditionsRequest request) {
+    public Uni<Long> put(Caller caller, Justification why, PutSubjectConditionsRequest request) {
         Check.required("owning_agency_id", request.getOwningAgencyId());
         Check.uuid("order_id", request.getOrderId());
         SubjectOrders.Compiled compiled = orders.compile(request);
         // The in-memory order changes only once the transaction has committed.
         AtomicBoolean applied = new AtomicBoolean();
-        return Panache.withTransaction(() -> store(request, compiled, applied)).invoke(() -> {
+        return Panache.withTransaction(() -> store(caller, why, request, compiled, applied)).invoke(() -> {
             if (applied.get()) {
                 orders.put(compiled, request.getActive());
             }
         });
     }
 
-    private Uni<Long> store(PutSubjectConditionsRequest request, SubjectOrders.Compiled compiled, AtomicBoolean applied) {
+    private Uni<Long> store(Caller caller, Justification why, PutSubjectConditionsRequest request, SubjectOrders.Compiled compiled, AtomicBoolean applied) {
         UUID subjectId = compiled.subjectId();
         return writer.lockMonitors().flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
             if (existing != null && existing.version >= request.getVersion()) {
-                return Uni.createFrom().item(existing.version);
+                return record(caller, why, subjectId, "version " + request.getVersion() + " not newer than " + existing.version + ": unchanged")
+                        .replaceWith(existing.version);
             }
             SubjectConditionsEntity e = existing != null ? existing : new SubjectConditionsEntity();
             e.subjectId = subjectId;
@@ -82,11 +91,19 @@ public class ConditionsService {
             e.updatedAt = Instant.now();
             Uni<SubjectConditionsEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.flatMap(s -> replaceOrder(compiled, request.getActive()))
+                    .call(y -> record(caller, why, subjectId, "version " + request.getVersion() + (request.getActive() ? "" : ", monitoring ended")
+                            + ": " + request.getZonesCount() + " zones, " + request.getCurfewsCount() + " curfews"))
                     .map(y -> {
                         applied.set(true);
                         return e.version;
                     });
         });
+    }
+
+    /** The record of a put, in its transaction: counts and versions only, never zones or times. */
+    private Uni<Void> record(Caller caller, Justification why, UUID subjectId, String detail) {
+        return Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, "conditions.put",
+                List.of(subjectId.toString()), AuditRecord.ALLOWED, detail)));
     }
 
     private Uni<Void> replaceOrder(SubjectOrders.Compiled next, boolean active) {

@@ -21,7 +21,11 @@ import io.sentinel.api.internal.v1.DeviceEvent;
 import io.sentinel.api.internal.v1.DeviceEventKind;
 import io.sentinel.api.internal.v1.RecordCheckInEventRequest;
 import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.common.util.Uuids;
@@ -58,10 +62,17 @@ public class ExternalEvents {
 
     private final AlertWriter writer;
     private final ProcessedEventRepository processed;
+    private final AuditLog audit;
 
-    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed) {
+    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed, AuditLog audit) {
         this.writer = writer;
         this.processed = processed;
+        this.audit = audit;
+    }
+
+    /** The record of what a peer's events changed, in the change's transaction: ids and counts only. */
+    private Uni<Void> record(Caller caller, Justification why, String action, java.util.Collection<String> subjects, String detail) {
+        return Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, action, subjects, AuditRecord.ALLOWED, detail)));
     }
 
     /** What a batch of device events did: alerts opened, and events deferred (not applied, to be sent again). */
@@ -72,10 +83,11 @@ public class ExternalEvents {
      * Applies device events. An event that would open an alert for a subject this service has no
      * monitoring order for yet (conditions from enrollment-svc not arrived, or the subject no longer
      * monitored) is deferred: not applied and not remembered, returned so the sender sends it again
-     * later. The rest of the batch is applied, so one such event never holds back the others.
+     * later. The rest of the batch is applied, so one such event never holds back the others. A batch
+     * that applied events is recorded ("device-events.record") in its transaction.
      */
     @WithTransaction
-    public Uni<DeviceEventsOutcome> recordDeviceEvents(List<DeviceEvent> events) {
+    public Uni<DeviceEventsOutcome> recordDeviceEvents(Caller caller, Justification why, List<DeviceEvent> events) {
         if (events.size() > MAX_DEVICE_EVENTS) {
             throw SentinelException.tooLarge("events", "at most " + MAX_DEVICE_EVENTS + " events per call, got " + events.size());
         }
@@ -111,7 +123,7 @@ public class ExternalEvents {
             // Set-based throughout (already applied, alert writes, remembering): the events' lock is
             // held meanwhile, and other replicas' deliveries wait for it.
             return lockEvents().flatMap(x -> processed.list("eventId in ?1", List.copyOf(ids)))
-                    .flatMap(done -> apply(fresh(events, done), agencies));
+                    .flatMap(done -> apply(caller, why, fresh(events, done), agencies));
         });
     }
 
@@ -145,7 +157,7 @@ public class ExternalEvents {
         };
     }
 
-    private Uni<DeviceEventsOutcome> apply(List<DeviceEvent> fresh, Map<UUID, String> agencies) {
+    private Uni<DeviceEventsOutcome> apply(Caller caller, Justification why, List<DeviceEvent> fresh, Map<UUID, String> agencies) {
         List<String> deferred = new ArrayList<>();
         List<DeviceEvent> kept = new ArrayList<>();
         List<AlertWriter.BreachWrite> writes = new ArrayList<>();
@@ -177,7 +189,13 @@ public class ExternalEvents {
                         UUID.fromString(kept.get(i).getSubjectId()), alertOf[i]));
             }
             DeviceEventsOutcome outcome = new DeviceEventsOutcome(opened, deferred);
-            return remembered.isEmpty() ? Uni.createFrom().item(outcome) : processed.persist(remembered).replaceWith(outcome);
+            if (remembered.isEmpty()) {
+                return Uni.createFrom().item(outcome);
+            }
+            List<String> subjects = kept.stream().map(DeviceEvent::getSubjectId).distinct().toList();
+            String detail = kept.size() + " events applied, " + opened + " alerts opened";
+            return processed.persist(remembered).call(x -> record(caller, why, "device-events.record", subjects, detail))
+                    .replaceWith(outcome);
         });
     }
 
@@ -212,9 +230,12 @@ public class ExternalEvents {
                 });
     }
 
-    /** Returns the id of the alert opened, or empty (already applied, or one already live). */
+    /**
+     * Returns the id of the alert opened, or empty (already applied, or one already live). Recorded
+     * ("check-in-event.record") in its transaction.
+     */
     @WithTransaction
-    public Uni<String> recordCheckIn(RecordCheckInEventRequest r) {
+    public Uni<String> recordCheckIn(Caller caller, Justification why, RecordCheckInEventRequest r) {
         UUID eventId = Check.uuid("event_id", r.getEventId());
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.uuid("check_in_id", r.getCheckInId());
@@ -230,17 +251,24 @@ public class ExternalEvents {
         String detail = r.getKind() == CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED
                 ? "confirmed_by=" + r.getReviewedBy() : null;
         return once(eventId, "biometric-svc", subject, () -> open("subject_id", subject, kind, "check-in:" + r.getCheckInId(),
-                AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail));
+                AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail))
+                .call(id -> record(caller, why, "check-in-event.record", List.of(subject.toString()), outcome(eventId, id)));
     }
 
+    /** Returns the id of the alert opened, or empty; recorded ("review-overdue.record") in its transaction. */
     @WithTransaction
-    public Uni<String> recordReviewOverdue(RecordReviewOverdueRequest r) {
+    public Uni<String> recordReviewOverdue(Caller caller, Justification why, RecordReviewOverdueRequest r) {
         UUID eventId = Check.uuid("event_id", r.getEventId());
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.uuid("order_id", r.getOrderId());
         Instant due = Timestamps.required("review_due_at", r.getReviewDueAt());
         return once(eventId, "enrollment-svc", subject, () -> open("subject_id", subject, AlertKind.ALERT_KIND_ORDER_REVIEW_OVERDUE,
-                "order-review:" + r.getOrderId(), AlertSeverity.ALERT_SEVERITY_HIGH, due, null, null));
+                "order-review:" + r.getOrderId(), AlertSeverity.ALERT_SEVERITY_HIGH, due, null, null))
+                .call(id -> record(caller, why, "review-overdue.record", List.of(subject.toString()), outcome(eventId, id)));
+    }
+
+    private static String outcome(UUID eventId, String alertId) {
+        return "event " + eventId + (alertId.isEmpty() ? ": no alert opened" : ": alert " + alertId);
     }
 
     private Uni<String> once(UUID eventId, String source, UUID subject, java.util.function.Supplier<Uni<AlertEntity>> effect) {

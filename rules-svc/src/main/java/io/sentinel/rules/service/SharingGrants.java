@@ -9,11 +9,16 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.rules.repository.SharingGrantEntity;
@@ -32,16 +37,21 @@ public class SharingGrants {
     private final SharingGrantsRepository versions;
     private final SharingGrantRepository grants;
     private final AlertWriter writer;
+    private final AuditLog audit;
 
-    public SharingGrants(SharingGrantsRepository versions, SharingGrantRepository grants, AlertWriter writer) {
+    public SharingGrants(SharingGrantsRepository versions, SharingGrantRepository grants, AlertWriter writer, AuditLog audit) {
+        this.audit = audit;
         this.versions = versions;
         this.grants = grants;
         this.writer = writer;
     }
 
-    /** Replaces the grants held with a newer version; an older or equal one changes nothing. Returns the version held. */
+    /**
+     * Replaces the grants held with a newer version; an older or equal one changes nothing. Returns the
+     * version held. Recorded ("grants.put", with the version and how many grants) in the same transaction.
+     */
     @WithTransaction
-    public Uni<Long> put(PutSharingGrantsRequest r) {
+    public Uni<Long> put(Caller caller, Justification why, PutSharingGrantsRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.required("owning_agency_id", r.getOwningAgencyId());
         if (r.getVersion() < 1) {
@@ -83,7 +93,8 @@ public class SharingGrants {
         }
         return AlertWriter.lock(GRANTS_LOCK).flatMap(x -> versions.findById(subject)).flatMap(held -> {
             if (held != null && held.version >= r.getVersion()) {
-                return Uni.createFrom().item(held.version);
+                return record(caller, why, subject, "version " + r.getVersion() + " not newer than " + held.version + ": unchanged")
+                        .replaceWith(held.version);
             }
             SharingGrantsEntity v = held != null ? held : new SharingGrantsEntity();
             v.subjectId = subject;
@@ -93,7 +104,14 @@ public class SharingGrants {
             Uni<SharingGrantsEntity> saved = held != null ? Uni.createFrom().item(v) : versions.persistAndFlush(v);
             return saved.flatMap(s -> grants.delete("subjectId", subject))
                     .flatMap(n -> rows.isEmpty() ? Uni.createFrom().voidItem() : grants.persist(rows))
+                    .call(x -> record(caller, why, subject, "version " + r.getVersion() + ": " + rows.size()
+                            + (rows.size() == 1 ? " grant" : " grants")))
                     .replaceWith(v.version);
         });
+    }
+
+    private Uni<Void> record(Caller caller, Justification why, UUID subject, String detail) {
+        return Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, "grants.put", List.of(subject.toString()),
+                AuditRecord.ALLOWED, detail)));
     }
 }

@@ -18,13 +18,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditQueries;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.rest.ProtoJson;
 import io.sentinel.common.util.Timestamps;
@@ -38,19 +42,18 @@ import io.sentinel.rules.repository.SharingGrantRepository;
 import io.sentinel.rules.repository.SharingGrantsRepository;
 import io.sentinel.rules.repository.SubjectConditionsRepository;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Retention purge and subject access export of what rules-svc holds about a subject. Categories
  * held here: DATA_CATEGORY_ALERTS (alerts, their feed events, applied external events) and
  * DATA_CATEGORY_CONDITIONS (conditions, the in-memory order and the monitor state). Sharing grants
- * go when every category is purged: with nothing left there is nothing to share. The audit log is
- * append-only and outlives a purge (it is exported, never purged here).
+ * go when every category is purged: with nothing left there is nothing to share. The audit log
+ * ({@code audit_entry}) is append-only and outlives a purge: it is exported as {@code access_log},
+ * never purged here.
  */
 @ApplicationScoped
 public class SubjectData {
+    static final String SERVICE = "rules-svc";
     static final Set<DataCategory> HELD = Set.of(DataCategory.DATA_CATEGORY_ALERTS, DataCategory.DATA_CATEGORY_CONDITIONS);
 
     private final AlertRepository alerts;
@@ -64,12 +67,15 @@ public class SubjectData {
     private final SubjectOrders orders;
     private final AlertWriter writer;
     private final ObjectMapper json;
-    private final Pool pool;
+    private final AuditLog audit;
+    private final AuditQueries auditQueries;
 
     public SubjectData(AlertRepository alerts, AlertEventRepository events, ProcessedEventRepository processed,
             SubjectConditionsRepository conditions, MonitorStateRepository monitorStates, SharingGrantsRepository grantVersions,
-            SharingGrantRepository grants, PurgeRunRepository runs, SubjectOrders orders, AlertWriter writer, ObjectMapper json, Pool pool) {
-        this.pool = pool;
+            SharingGrantRepository grants, PurgeRunRepository runs, SubjectOrders orders, AlertWriter writer, ObjectMapper json,
+            AuditLog audit, AuditQueries auditQueries) {
+        this.audit = audit;
+        this.auditQueries = auditQueries;
         this.alerts = alerts;
         this.events = events;
         this.processed = processed;
@@ -83,8 +89,12 @@ public class SubjectData {
         this.json = json;
     }
 
-    /** Deletes per category; idempotent on purge_id (a repeated run returns the first run's counts). */
-    public Uni<Map<String, Long>> purge(PurgeSubjectRequest r) {
+    /**
+     * Deletes per category; idempotent on purge_id (a repeated run returns the first run's counts).
+     * Recorded ("subject.purge", with the counts) in the purge's transaction. The audit log itself is
+     * not purged: it is the evidence of who accessed the data, and holds ids and purposes, not the data.
+     */
+    public Uni<Map<String, Long>> purge(Caller caller, Justification why, PurgeSubjectRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
         Instant olderThan = Timestamps.optional("older_than", r.hasOlderThan() ? r.getOlderThan() : null);
@@ -102,11 +112,14 @@ public class SubjectData {
         }
         // The in-memory order goes only once the deletion has committed.
         AtomicBoolean conditionsGone = new AtomicBoolean();
-        return Panache.withTransaction(() -> purge(subject, purgeId, categories, everything, olderThan, conditionsGone)).invoke(() -> {
-            if (conditionsGone.get()) {
-                orders.remove(subject);
-            }
-        });
+        return Panache.withTransaction(() -> purge(subject, purgeId, categories, everything, olderThan, conditionsGone)
+                .call(counts -> Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, "subject.purge",
+                        List.of(subject.toString()), AuditRecord.ALLOWED, "purge " + purgeId + " " + writeCounts(counts))))))
+                .invoke(() -> {
+                    if (conditionsGone.get()) {
+                        orders.remove(subject);
+                    }
+                });
     }
 
     private Uni<Map<String, Long>> purge(UUID subject, UUID purgeId, Set<DataCategory> categories, boolean everything, Instant olderThan,
@@ -165,10 +178,18 @@ public class SubjectData {
         };
     }
 
-    /** Everything held about the subject, as one JSON object whose keys name record kinds. */
-    @WithSession
-    public Uni<String> export(String subjectId) {
+    /**
+     * Everything held about the subject, as one JSON object whose keys name record kinds, with
+     * {@code access_log}: who read or changed the subject's data here, when and why. The export is
+     * recorded ("subject.export") once it is assembled.
+     */
+    public Uni<String> export(Caller caller, Justification why, String subjectId) {
         UUID subject = Check.uuid("subject_id", subjectId);
+        return Panache.withSession(() -> assemble(subject)).call(x -> audit.write(AuditRecord.of(caller, why, "subject.export",
+                List.of(subject.toString()), AuditRecord.ALLOWED, "")));
+    }
+
+    private Uni<String> assemble(UUID subject) {
         ObjectNode root = json.createObjectNode();
         root.put("subject_id", subject.toString());
         return conditions.findById(subject).invoke(c -> {
@@ -226,20 +247,9 @@ public class SubjectData {
                         n.put("alert_id", e.alertId == null ? null : e.alertId.toString());
                         n.put("at", e.at.toString());
                     }
-                }).flatMap(x -> pool.preparedQuery("select occurred_at, actor, agency_id, roles, action, alert_id, outcome"
-                        + " from audit_log where subject_id = $1 order by seq").execute(Tuple.of(subject.toString())))
-                .invoke(rows -> {
-                    ArrayNode a = root.putArray("audit_log");
-                    for (Row row : rows) {
-                        ObjectNode n = a.addObject();
-                        n.put("occurred_at", row.getOffsetDateTime("occurred_at").toInstant().toString());
-                        n.put("actor", row.getString("actor"));
-                        n.put("agency_id", row.getString("agency_id"));
-                        n.put("roles", row.getString("roles"));
-                        n.put("action", row.getString("action"));
-                        n.put("alert_id", row.getString("alert_id"));
-                        n.put("outcome", row.getString("outcome"));
-                    }
+                }).flatMap(x -> auditQueries.forSubject(subject.toString()))
+                .invoke(entries -> {
+                    root.set("access_log", json.valueToTree(AuditQueries.accessLog(SERVICE, entries)));
                 }).flatMap(x -> grants.list("subjectId = ?1 order by validUntil", subject)).map(list -> {
                     ArrayNode a = root.putArray("sharing_grants");
                     for (var g : list) {

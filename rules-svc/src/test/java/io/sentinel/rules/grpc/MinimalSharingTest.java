@@ -165,16 +165,35 @@ class MinimalSharingTest {
     }
 
     static ListAlertsResponse restList(String token, String query) {
-        String body = RestAssured.given().auth().oauth2(token).get("/api/v1/alerts?" + query).then().statusCode(200).extract().asString();
+        return restList(token, null, query);
+    }
+
+    /** GET /api/v1/alerts as the token's caller, stating a purpose and reference, under {@code grantId} when not null. */
+    static ListAlertsResponse restList(String token, String grantId, String query) {
+        String body = RulesFixtures.rest(token, grantId).get("/api/v1/alerts?" + query).then().statusCode(200).extract().asString();
         return ProtoJson.parse(body, ListAlertsResponse.newBuilder()).build();
     }
 
     static String restGetBody(String token, String alertId) {
-        return RestAssured.given().auth().oauth2(token).get("/api/v1/alerts/" + alertId).then().statusCode(200).extract().asString();
+        return restGetBody(token, null, alertId);
+    }
+
+    static String restGetBody(String token, String grantId, String alertId) {
+        return RulesFixtures.rest(token, grantId).get("/api/v1/alerts/" + alertId).then().statusCode(200).extract().asString();
     }
 
     static Alert restGet(String token, String alertId) {
-        return ProtoJson.parse(restGetBody(token, alertId), Alert.newBuilder()).build();
+        return restGet(token, null, alertId);
+    }
+
+    static Alert restGet(String token, String grantId, String alertId) {
+        return ProtoJson.parse(restGetBody(token, grantId, alertId), Alert.newBuilder()).build();
+    }
+
+    /** Puts the grants; returns the id of the first, the one the tests' partner cites. */
+    String share(PutSharingGrantsRequest grants) {
+        RulesFixtures.subjectData(channel).putSharingGrants(grants);
+        return grants.getGrants(0).getGrantId();
     }
 
     /** A live subscription to the feed, as the token's caller, collecting events. */
@@ -182,8 +201,9 @@ class MinimalSharingTest {
         final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final Context.CancellableContext context = Context.current().withCancellation();
 
-        LiveFeed(String token, long afterCursor) {
-            context.run(() -> RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+        LiveFeed(String token, String grantId, long afterCursor) {
+            context.run(() -> RulesFixtures.justified(RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(token)),
+                    RulesFixtures.PURPOSE, RulesFixtures.REFERENCE, grantId)
                     .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(afterCursor).build(), new StreamObserver<AlertEvent>() {
                         @Override
                         public void onNext(AlertEvent value) {
@@ -228,9 +248,9 @@ class MinimalSharingTest {
     void aPartnerHoldingOnlyAlertsReceivesNoPositionsThroughListGetRestAndTheLiveFeed() throws Exception {
         String police = police();
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grants(subject, 1), police, Instant.now().plus(Duration.ofDays(30)),
+        String grantId = share(grant(grants(subject, 1), police, Instant.now().plus(Duration.ofDays(30)),
                 DataCategory.DATA_CATEGORY_ALERTS).build());
-        try (LiveFeed feed = new LiveFeed(partnerToken(police), 0)) {
+        try (LiveFeed feed = new LiveFeed(partnerToken(police), grantId, 0)) {
             // The alert opens while the partner's feed is open: it arrives live, without locations.
             Alert full = zoneAlert(subject);
             assertFull(full);
@@ -255,7 +275,7 @@ class MinimalSharingTest {
             assertThat(owners.get(1).getAlert().hasClosedAt()).isTrue();
 
             // A feed reopened from the start replays the same: the alert without locations, no CLOSED.
-            List<AlertEvent> replayed = RulesFixtures.readFeed(RulesFixtures.as(channel, partnerToken(police)), 0, e -> true,
+            List<AlertEvent> replayed = RulesFixtures.readFeed(RulesFixtures.asPartner(channel, partnerToken(police), grantId), 0, e -> true,
                     e -> e.getAlert().getAlertId().equals(marker));
             assertThat(replayed).extracting(AlertEvent::getType).containsExactly(AlertEventType.ALERT_EVENT_TYPE_OPENED,
                     AlertEventType.ALERT_EVENT_TYPE_OPENED);
@@ -267,7 +287,7 @@ class MinimalSharingTest {
                 .setAlertId(zoneAlertId(subject)).build()).getAlert();
         assertThat(closed.hasClosedAt()).as("the owning agency sees the breach's end").isTrue();
         assertFull(closed);
-        RulesServiceGrpc.RulesServiceBlockingStub partner = RulesFixtures.as(channel, partnerToken(police));
+        RulesServiceGrpc.RulesServiceBlockingStub partner = RulesFixtures.asPartner(channel, partnerToken(police), grantId);
         Alert listed = onlyAlert(partner.listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject)
                 .setKind(AlertKind.ALERT_KIND_EXCLUSION_ZONE_ENTERED).build()));
         assertWithoutLocation(listed);
@@ -275,13 +295,13 @@ class MinimalSharingTest {
         Alert got = partner.getAlert(GetAlertRequest.newBuilder().setAlertId(closed.getAlertId()).build()).getAlert();
         assertWithoutLocation(got);
         assertKeeps(got, closed);
-        Alert restListed = onlyAlert(restList(partnerToken(police), "subjectId=" + subject + "&kind=exclusion_zone_entered"));
+        Alert restListed = onlyAlert(restList(partnerToken(police), grantId, "subjectId=" + subject + "&kind=exclusion_zone_entered"));
         assertWithoutLocation(restListed);
         assertKeeps(restListed, closed);
-        String body = restGetBody(partnerToken(police), closed.getAlertId());
+        String body = restGetBody(partnerToken(police), grantId, closed.getAlertId());
         assertThat(body).doesNotContain("position", "latitude", "fixTime", "fixId", "deviceId", "accuracyMetres", "breachStartedAt",
                 "closedAt", "durationSeconds", "detail");
-        assertKeeps(restGet(partnerToken(police), closed.getAlertId()), closed);
+        assertKeeps(restGet(partnerToken(police), grantId, closed.getAlertId()), closed);
         // The owning agency's REST read carries them.
         assertFull(restGet(aliceToken(), closed.getAlertId()));
         assertThat(restGetBody(aliceToken(), closed.getAlertId())).contains("\"position\"", "\"closedAt\"");
@@ -298,11 +318,11 @@ class MinimalSharingTest {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         Instant month = Instant.now().plus(Duration.ofDays(30));
         // One grant naming both categories.
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grants(subject, 1), police, month,
+        String grantId = share(grant(grants(subject, 1), police, month,
                 DataCategory.DATA_CATEGORY_ALERTS, DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build());
-        RulesServiceGrpc.RulesServiceBlockingStub partner = RulesFixtures.as(channel, partnerToken(police));
+        RulesServiceGrpc.RulesServiceBlockingStub partner = RulesFixtures.asPartner(channel, partnerToken(police), grantId);
         Alert full;
-        try (LiveFeed feed = new LiveFeed(partnerToken(police), 0)) {
+        try (LiveFeed feed = new LiveFeed(partnerToken(police), grantId, 0)) {
             full = zoneAlert(subject);
             AlertEvent opened = feed.until(e -> true, e -> e.getAlert().getAlertId().equals(full.getAlertId())).get(0);
             assertThat(opened.getAlert()).isEqualTo(full);
@@ -317,25 +337,28 @@ class MinimalSharingTest {
                 .getAlert();
         assertThat(onlyAlert(partner.listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build()))).isEqualTo(closed);
         assertThat(partner.getAlert(GetAlertRequest.newBuilder().setAlertId(full.getAlertId()).build()).getAlert()).isEqualTo(closed);
-        assertThat(onlyAlert(restList(partnerToken(police), "subjectId=" + subject))).isEqualTo(closed);
-        assertThat(restGet(partnerToken(police), full.getAlertId())).isEqualTo(closed);
+        assertThat(onlyAlert(restList(partnerToken(police), grantId, "subjectId=" + subject))).isEqualTo(closed);
+        assertThat(restGet(partnerToken(police), grantId, full.getAlertId())).isEqualTo(closed);
 
         // Two grants, one per category, both in force: still in full.
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grant(grants(subject, 2), police, month, DataCategory.DATA_CATEGORY_ALERTS),
+        String v2 = share(grant(grant(grants(subject, 2), police, month, DataCategory.DATA_CATEGORY_ALERTS),
                 police, month, DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build());
+        partner = RulesFixtures.asPartner(channel, partnerToken(police), v2);
         assertThat(partner.getAlert(GetAlertRequest.newBuilder().setAlertId(full.getAlertId()).build()).getAlert()).isEqualTo(closed);
 
         // The location-trail grant expired, the alerts grant in force: the alert without locations again.
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grant(grants(subject, 3), police, month, DataCategory.DATA_CATEGORY_ALERTS),
+        String v3 = share(grant(grant(grants(subject, 3), police, month, DataCategory.DATA_CATEGORY_ALERTS),
                 police, Instant.now().minusSeconds(60), DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build());
+        partner = RulesFixtures.asPartner(channel, partnerToken(police), v3);
         assertWithoutLocation(partner.getAlert(GetAlertRequest.newBuilder().setAlertId(full.getAlertId()).build()).getAlert());
         assertWithoutLocation(onlyAlert(partner.listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject).build())));
         List<AlertEvent> replayed = RulesFixtures.readFeed(partner, 0, e -> true, e -> e.getAlert().getAlertId().equals(full.getAlertId()));
         assertWithoutLocation(replayed.get(replayed.size() - 1).getAlert());
 
         // A location-trail grant for another agency gives this one nothing.
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grant(grants(subject, 4), police, month, DataCategory.DATA_CATEGORY_ALERTS),
+        String v4 = share(grant(grant(grants(subject, 4), police, month, DataCategory.DATA_CATEGORY_ALERTS),
                 police(), month, DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build());
+        partner = RulesFixtures.asPartner(channel, partnerToken(police), v4);
         assertWithoutLocation(partner.getAlert(GetAlertRequest.newBuilder().setAlertId(full.getAlertId()).build()).getAlert());
     }
 
@@ -343,7 +366,7 @@ class MinimalSharingTest {
     void eventsHiddenFromASubscriberDoNotMakeItsFeedSkipWhatFollowsThem() {
         String police = police();
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
-        RulesFixtures.subjectData(channel).putSharingGrants(grant(grants(subject, 1), police, Instant.now().plus(Duration.ofDays(30)),
+        String grantId = share(grant(grants(subject, 1), police, Instant.now().plus(Duration.ofDays(30)),
                 DataCategory.DATA_CATEGORY_ALERTS).build());
         String zone = zoneAlert(subject).getAlertId();
         // More CLOSED events of the zone breach than one feed read holds (500), none of them for the partner's eyes...
@@ -351,7 +374,7 @@ class MinimalSharingTest {
                 + "', 'ALERT_STATE_OPEN', now(), 'ALERT_EVENT_TYPE_CLOSED' from generate_series(1, 600)");
         // ...and then one it may see: a read of hidden events only is still a full read, and the next one follows at once.
         String marker = overdue(subject);
-        List<AlertEvent> seen = RulesFixtures.readFeed(RulesFixtures.as(channel, partnerToken(police)), 0, e -> true,
+        List<AlertEvent> seen = RulesFixtures.readFeed(RulesFixtures.asPartner(channel, partnerToken(police), grantId), 0, e -> true,
                 e -> e.getAlert().getAlertId().equals(marker));
         assertThat(seen).extracting(e -> e.getAlert().getAlertId()).containsExactly(zone, marker);
     }
@@ -399,16 +422,16 @@ class MinimalSharingTest {
         assertThat(got.getKind()).isEqualTo(AlertKind.ALERT_KIND_CHECK_IN_MISSED);
         assertThat(got.hasPosition()).isFalse();
         assertThat(got.getState()).isEqualTo(AlertState.ALERT_STATE_OPEN);
-        // The refusal is audited as denied.
-        assertThat(RulesFixtures.psql("select outcome from audit_log where action = 'get_alert' and alert_id = '" + zone
-                + "' and actor = 'rita'")).isEqualTo("denied");
+        // Each refusal is audited, naming the subject and why.
+        assertThat(RulesFixtures.psql("select count(*) from audit_entry where action = 'alert.read' and actor = 'rita' and outcome = 'refused'"
+                + " and '" + subject + "' = any(subject_ids) and detail = 'a reviewer may read check-in alerts only'")).isEqualTo("2");
 
         // The same over REST.
         assertThat(restList(ritaToken(), "subjectId=" + subject).getAlertsList()).extracting(Alert::getAlertId)
                 .containsExactlyInAnyOrder(missed, failed);
-        RestAssured.given().auth().oauth2(ritaToken()).get("/api/v1/alerts/" + zone).then().statusCode(403)
+        RulesFixtures.rest(ritaToken()).get("/api/v1/alerts/" + zone).then().statusCode(403)
                 .body("detail", equalTo("a reviewer may read check-in alerts only"));
-        RestAssured.given().auth().oauth2(ritaToken()).get("/api/v1/alerts?subjectId=" + subject + "&kind=curfew_breach").then()
+        RulesFixtures.rest(ritaToken()).get("/api/v1/alerts?subjectId=" + subject + "&kind=curfew_breach").then()
                 .statusCode(403).body("detail", equalTo("a reviewer may read check-in alerts only, not ALERT_KIND_CURFEW_BREACH"));
         assertThat(restGet(ritaToken(), failed).getDetail()).isEqualTo("confirmed_by=rita");
 

@@ -13,7 +13,12 @@ import java.util.function.Predicate;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
 import io.sentinel.api.common.v1.Zone;
@@ -23,6 +28,7 @@ import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestTokens;
@@ -44,9 +50,51 @@ final class RulesFixtures {
     private RulesFixtures() {
     }
 
+    /** The purpose and reference the tests' readers state, unless a test is about them. */
+    static final String PURPOSE = "triage of breach alerts";
+    static final String REFERENCE = "CASE-2026-0042";
+
+    /** The public API as the token's caller, stating {@link #PURPOSE} and {@link #REFERENCE}. */
     static RulesServiceGrpc.RulesServiceBlockingStub as(ManagedChannel channel, String token) {
+        return justified(unjustified(channel, token), PURPOSE, REFERENCE, null);
+    }
+
+    /** As {@link #as}, a partner reading under {@code grantId}. */
+    static RulesServiceGrpc.RulesServiceBlockingStub asPartner(ManagedChannel channel, String token, String grantId) {
+        return justified(unjustified(channel, token), PURPOSE, REFERENCE, grantId);
+    }
+
+    /** The public API as the token's caller, stating no justification. */
+    static RulesServiceGrpc.RulesServiceBlockingStub unjustified(ManagedChannel channel, String token) {
         return RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    /** {@code stub} sending the justification metadata given (null: that key is not sent). */
+    static <S extends AbstractStub<S>> S justified(S stub, String purpose, String reference, String grantId) {
+        Metadata m = new Metadata();
+        if (purpose != null) {
+            m.put(Metadata.Key.of(Justification.PURPOSE, Metadata.ASCII_STRING_MARSHALLER), purpose);
+        }
+        if (reference != null) {
+            m.put(Metadata.Key.of(Justification.REFERENCE, Metadata.ASCII_STRING_MARSHALLER), reference);
+        }
+        if (grantId != null) {
+            m.put(Metadata.Key.of(Justification.GRANT, Metadata.ASCII_STRING_MARSHALLER), grantId);
+        }
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
+    /** A REST request as the token's caller, stating {@link #PURPOSE} and {@link #REFERENCE} in headers. */
+    static RequestSpecification rest(String token) {
+        return rest(token, null);
+    }
+
+    /** As {@link #rest(String)}, a partner reading under {@code grantId} (null: none cited). */
+    static RequestSpecification rest(String token, String grantId) {
+        RequestSpecification r = RestAssured.given().auth().oauth2(token).header(Justification.PURPOSE, PURPOSE)
+                .header(Justification.REFERENCE, REFERENCE);
+        return grantId == null ? r : r.header(Justification.GRANT, grantId);
     }
 
     /** rules-svc's internal intake as the service {@code caller} calls it, with that service's own token. */

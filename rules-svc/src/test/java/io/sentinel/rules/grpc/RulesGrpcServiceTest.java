@@ -57,8 +57,7 @@ class RulesGrpcServiceTest {
     }
 
     RulesServiceGrpc.RulesServiceBlockingStub as(String token) {
-        return RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        return RulesFixtures.as(channel, token);
     }
 
 

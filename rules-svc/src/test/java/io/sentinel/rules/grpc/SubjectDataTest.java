@@ -74,7 +74,19 @@ class SubjectDataTest {
         assertThat(json.path("sharing_grants").get(0).path("agency_id").asText()).isEqualTo("agency-partner");
         assertThat(json.path("sharing_grants").get(0).path("categories").get(0).asText()).isEqualTo("DATA_CATEGORY_ALERTS");
         RulesFixtures.caseworker(channel, AGENCY).getAlert(io.sentinel.api.rules.v1.GetAlertRequest.newBuilder().setAlertId(alert).build());
-        assertThat(export(subject).path("audit_log").get(0).path("action").asText()).isEqualTo("get_alert");
+        // The access log: who read or changed the subject's data here, when, why and with what outcome.
+        JsonNode log = export(subject).path("access_log");
+        assertThat(log).extracting(e -> e.path("action").asText())
+                .containsSubsequence("conditions.put", "review-overdue.record", "grants.put", "subject.export", "alert.read");
+        JsonNode read = java.util.stream.StreamSupport.stream(log.spliterator(), false)
+                .filter(e -> e.path("action").asText().equals("alert.read")).findFirst().orElseThrow();
+        assertThat(read.path("service").asText()).isEqualTo("rules-svc");
+        assertThat(read.path("actor").asText()).isEqualTo("alice@" + AGENCY);
+        assertThat(read.path("agency_id").asText()).isEqualTo(AGENCY);
+        assertThat(read.path("purpose").asText()).isEqualTo(RulesFixtures.PURPOSE);
+        assertThat(read.path("reference").asText()).isEqualTo(RulesFixtures.REFERENCE);
+        assertThat(read.path("outcome").asText()).isEqualTo("allowed");
+        assertThat(read.path("at").asText()).isNotEmpty();
         // Another subject's data is not in it.
         assertThat(export(UUID.randomUUID().toString()).path("alerts")).isEmpty();
     }

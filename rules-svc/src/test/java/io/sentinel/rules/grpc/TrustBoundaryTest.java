@@ -159,9 +159,16 @@ class TrustBoundaryTest {
     @Test
     void aPartnerAgencysUserIsOnlyAPartnerHere() {
         String police = TestTokens.token("pc-1", "police-met", "caseworker", "partner");
-        // As a partner it may list what is shared with it (nothing yet)...
-        assertThat(RulesFixtures.as(channel, police).listAlerts(ListAlertsRequest.getDefaultInstance()).getAlertsList()).isEmpty();
-        // ...but its caseworker role does not hold here.
+        // As a partner it reads only under a sharing grant it cites...
+        RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, police).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.INVALID_ARGUMENT, "x-sentinel-grant: a partner agency reads under a sharing grant: send x-sentinel-grant"
+                        + " (the grant's id) as gRPC metadata or an HTTP header");
+        // ...one in force for its agency (none is yet)...
+        String unknown = UUID.randomUUID().toString();
+        RulesFixtures.assertStatus(() -> RulesFixtures.asPartner(channel, police, unknown).listAlerts(ListAlertsRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, "x-sentinel-grant '" + unknown + "' is not a sharing grant in force for agency police-met"
+                        + " that covers DATA_CATEGORY_ALERTS");
+        // ...and its caseworker role does not hold here.
         RulesFixtures.assertStatus(() -> RulesFixtures.as(channel, police).acknowledgeAlert(
                 io.sentinel.api.rules.v1.AcknowledgeAlertRequest.newBuilder().setAlertId(UUID.randomUUID().toString()).build()),
                 Status.Code.PERMISSION_DENIED, null);
@@ -173,60 +180,77 @@ class TrustBoundaryTest {
                 .setReviewDueAt(io.sentinel.common.util.Timestamps.of(Instant.parse("2026-11-01T00:00:00Z"))).build()).getAlertId();
     }
 
+    /** A partner's feed under {@code grantId}; events, then the failure that ends it, go to {@code into}. */
+    io.grpc.Context.CancellableContext partnerFeed(String partner, String grantId, LinkedBlockingQueue<Object> into) {
+        io.grpc.Context.CancellableContext open = io.grpc.Context.current().withCancellation();
+        open.run(() -> RulesFixtures.justified(RulesServiceGrpc.newStub(channel)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("pc-1", partner, "partner"))),
+                RulesFixtures.PURPOSE, RulesFixtures.REFERENCE, grantId)
+                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().build(), new StreamObserver<AlertEvent>() {
+                    @Override
+                    public void onNext(AlertEvent value) {
+                        into.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        into.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        into.add("completed");
+                    }
+                }));
+        return open;
+    }
+
     @Test
-    void aRevokedGrantStopsWhatAnOpenFeedDelivers() throws InterruptedException {
+    void aRevokedGrantEndsTheFeedOpenedUnderItBeforeAnythingElseIsDelivered() throws InterruptedException {
         String partner = "police-" + UUID.randomUUID().toString().substring(0, 8);
         String revoked = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         String kept = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         Instant until = Instant.now().plusSeconds(3600);
-        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(revoked, 1, partner, until,
-                io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS));
-        RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(kept, 1, partner, until,
-                io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS));
-        LinkedBlockingQueue<AlertEvent> feed = new LinkedBlockingQueue<>();
-        io.grpc.Context.CancellableContext open = io.grpc.Context.current().withCancellation();
+        var revokedGrants = RulesFixtures.grants(revoked, 1, partner, until, io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS);
+        var keptGrants = RulesFixtures.grants(kept, 1, partner, until, io.sentinel.api.common.v1.DataCategory.DATA_CATEGORY_ALERTS);
+        RulesFixtures.subjectData(channel).putSharingGrants(revokedGrants);
+        RulesFixtures.subjectData(channel).putSharingGrants(keptGrants);
+        LinkedBlockingQueue<Object> underRevoked = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Object> underKept = new LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext first = partnerFeed(partner, revokedGrants.getGrants(0).getGrantId(), underRevoked);
+        io.grpc.Context.CancellableContext second = partnerFeed(partner, keptGrants.getGrants(0).getGrantId(), underKept);
         try {
-            open.run(() -> RulesServiceGrpc.newStub(channel)
-                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("pc-1", partner, "partner")))
-                    .subscribeAlerts(SubscribeAlertsRequest.newBuilder().build(), new StreamObserver<AlertEvent>() {
-                        @Override
-                        public void onNext(AlertEvent value) {
-                            feed.add(value);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    }));
-            String first = overdueAlert(revoked);
-            assertThat(nextFor(feed, first)).as("the shared alert arrives").isNotNull();
+            String shared = overdueAlert(revoked);
+            assertThat(nextFor(underRevoked, shared)).as("the shared alert arrives").isNotNull();
 
             // The grant is revoked (enrollment-svc sends the grants in force: none) while the feed stays open.
             RulesFixtures.subjectData(channel).putSharingGrants(RulesFixtures.grants(revoked, 2, null, until));
             String hidden = overdueAlert(revoked);
             String shown = overdueAlert(kept);
+            // The feed under the revoked grant ends, refused, and the alert opened after the revocation never came.
+            Object o;
             List<String> seen = new java.util.ArrayList<>();
-            AlertEvent e;
-            while ((e = feed.poll(20, TimeUnit.SECONDS)) != null) {
+            while ((o = underRevoked.poll(20, TimeUnit.SECONDS)) instanceof AlertEvent e) {
                 seen.add(e.getAlert().getAlertId());
-                if (e.getAlert().getAlertId().equals(shown)) {
-                    break;
-                }
             }
-            // The alert under the revoked grant, opened before the still-shared one, never came.
-            assertThat(seen).contains(shown).doesNotContain(hidden);
+            assertThat(seen).doesNotContain(hidden);
+            assertThat(o).isInstanceOfSatisfying(Throwable.class, t -> {
+                assertThat(Status.fromThrowable(t).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(Status.fromThrowable(t).getDescription()).contains("is no longer in force");
+            });
+            // The feed under the other grant goes on, with that grant's subject only.
+            AlertEvent e = nextFor(underKept, shown);
+            assertThat(e).as("the alert under the grant still in force arrives").isNotNull();
+            assertThat(e.getAlert().getSubjectId()).isEqualTo(kept);
         } finally {
-            open.cancel(null);
+            first.cancel(null);
+            second.cancel(null);
         }
     }
 
-    static AlertEvent nextFor(LinkedBlockingQueue<AlertEvent> feed, String alertId) throws InterruptedException {
-        AlertEvent e;
-        while ((e = feed.poll(20, TimeUnit.SECONDS)) != null) {
+    static AlertEvent nextFor(LinkedBlockingQueue<Object> feed, String alertId) throws InterruptedException {
+        Object o;
+        while ((o = feed.poll(20, TimeUnit.SECONDS)) instanceof AlertEvent e) {
             if (e.getAlert().getAlertId().equals(alertId)) {
                 return e;
             }
@@ -237,7 +261,9 @@ class TrustBoundaryTest {
     @Test
     void theAlertFeedEndsWhenItsTokenExpires() throws InterruptedException {
         LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        RulesServiceGrpc.newStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.expiringIn(3, "alice", AGENCY, "caseworker")))
+        RulesFixtures.justified(RulesServiceGrpc.newStub(channel)
+                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.expiringIn(3, "alice", AGENCY, "caseworker"))),
+                RulesFixtures.PURPOSE, RulesFixtures.REFERENCE, null)
                 .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(Long.MAX_VALUE - 1).build(), new StreamObserver<AlertEvent>() {
                     @Override
                     public void onNext(AlertEvent value) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.testing.TestTokens;
 
 @QuarkusTest
@@ -20,7 +21,8 @@ class AlertResourceTest {
 
     @Test
     void listsAlertsForACaseworker() {
-        given().auth().oauth2(TestTokens.token("alice", "agency-none", "caseworker")).get("/api/v1/alerts")
+        given().auth().oauth2(TestTokens.token("alice", "agency-none", "caseworker")).header(Justification.PURPOSE, "weekly review")
+                .header(Justification.REFERENCE, "CASE-1").get("/api/v1/alerts")
                 .then().statusCode(200).body(equalTo("{}"));
     }
 
@@ -34,7 +36,8 @@ class AlertResourceTest {
 
     @Test
     void rejectsAMalformedAlertId() {
-        given().auth().oauth2(TestTokens.token("alice", "agency-a", "caseworker")).get("/api/v1/alerts/not-a-uuid")
+        given().auth().oauth2(TestTokens.token("alice", "agency-a", "caseworker")).header(Justification.PURPOSE, "weekly review")
+                .header(Justification.REFERENCE, "CASE-1").get("/api/v1/alerts/not-a-uuid")
                 .then().statusCode(400).body("field", equalTo("alert_id"));
     }
 }
