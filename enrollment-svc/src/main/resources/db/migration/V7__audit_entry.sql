@@ -50,7 +50,11 @@ create trigger audit_entry_no_truncate before truncate on audit_entry
 -- The service runs as "${app_role}": it owns the business tables (it creates partitions and
 -- purges), but of the audit log it may only read, insert and seal. The log, its triggers and their
 -- functions stay with the migration role, so the service cannot alter, disable or drop them.
+-- Default privileges set by an earlier run (they survive a Flyway clean) must not reach the log.
 revoke all on audit_entry from public;
+revoke all on audit_entry from "${app_role}";
+revoke all on sequence audit_entry_id_seq from public;
+revoke all on sequence audit_entry_id_seq from "${app_role}";
 grant select, insert on audit_entry to "${app_role}";
 grant update (seq, prev_mac, mac) on audit_entry to "${app_role}";
 grant usage on sequence audit_entry_id_seq to "${app_role}";
@@ -82,4 +86,5 @@ select occurred_at, agency_id, actor, roles, purpose, '', '', action,
        case when outcome = 'allowed' then 'allowed' else 'refused' end, 'copied from audit_log seq ' || seq
 from audit_log order by seq;
 revoke all on audit_log from public;
+revoke all on audit_log from "${app_role}";
 grant select on audit_log to "${app_role}";

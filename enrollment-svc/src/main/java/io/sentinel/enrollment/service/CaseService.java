@@ -26,6 +26,7 @@ import io.sentinel.api.enrollment.v1.OrderState;
 import io.sentinel.api.enrollment.v1.Subject;
 import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
@@ -42,7 +43,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The case-management operations. Every change a peer must know about is written to the outbox
- * in the same transaction as the change itself, so it reaches the peer even if the peer is down.
+ * in the same transaction as the change itself, so it reaches the peer even if the peer is down;
+ * every change of personal data writes its audit record in that transaction too ({@link ChangeLog}).
  */
 @ApplicationScoped
 public class CaseService {
@@ -55,10 +57,12 @@ public class CaseService {
     private final Repositories.Ledger ledger;
     private final OutboxDispatcher outbox;
     private final SharingService sharing;
+    private final ChangeLog changes;
 
     public CaseService(Repositories.Agencies agencies, Repositories.Subjects subjects, Repositories.Orders orders,
-            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing) {
+            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing, ChangeLog changes) {
         this.sharing = sharing;
+        this.changes = changes;
         this.agencies = agencies;
         this.subjects = subjects;
         this.orders = orders;
@@ -125,7 +129,7 @@ public class CaseService {
     // ---- subjects
 
     @WithTransaction
-    public Uni<Subject> createSubject(Caller caller, String key, Subject s) {
+    public Uni<Subject> createSubject(Caller caller, Justification why, String key, Subject s) {
         SubjectEntity e = new SubjectEntity();
         e.subjectId = Uuids.v7();
         e.owningAgencyId = caller.agencyId();
@@ -138,7 +142,8 @@ public class CaseService {
         e.version = 1;
         e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return once(caller, "CreateSubject", key, id -> owned(caller, UUID.fromString(id)).map(EnrollmentMapping::subject),
-                subjects.persist(e).map(EnrollmentMapping::subject), Subject::getSubjectId);
+                subjects.persist(e).map(EnrollmentMapping::subject), Subject::getSubjectId)
+                .call(made -> changes.record(caller, why, AuditActions.SUBJECT_CREATE, List.of(made.getSubjectId()), ""));
     }
 
     /** The subject if the caller's agency owns it; otherwise NOT_FOUND, so ids cannot be probed. */
@@ -152,8 +157,9 @@ public class CaseService {
     }
 
     @WithSession
-    public Uni<Subject> getSubject(Caller caller, String subjectId) {
-        return sharing.visible(caller, Check.uuid("subject_id", subjectId), DataCategory.DATA_CATEGORY_IDENTITY).map(EnrollmentMapping::subject);
+    public Uni<Subject> getSubject(Caller caller, String citedGrant, String subjectId) {
+        return sharing.visible(caller, citedGrant, Check.uuid("subject_id", subjectId), DataCategory.DATA_CATEGORY_IDENTITY)
+                .map(EnrollmentMapping::subject);
     }
 
     @WithSession
@@ -167,7 +173,7 @@ public class CaseService {
     // ---- orders
 
     @WithTransaction
-    public Uni<MonitoringOrder> createOrder(Caller caller, String key, MonitoringOrder o) {
+    public Uni<MonitoringOrder> createOrder(Caller caller, Justification why, String key, MonitoringOrder o) {
         UUID subjectId = Check.uuid("order.subject_id", o.getSubjectId());
         Check.length("order.legal_authority", o.getLegalAuthority(), 1, 200);
         Instant starts = Timestamps.required("order.starts_at", o.getStartsAt());
@@ -213,7 +219,8 @@ public class CaseService {
                             .map(EnrollmentMapping::order);
                 }));
         return once(caller, "CreateOrder", key, id -> orders.findById(UUID.fromString(id)).map(EnrollmentMapping::order), create,
-                MonitoringOrder::getOrderId);
+                MonitoringOrder::getOrderId)
+                .call(made -> changes.record(caller, why, AuditActions.ORDER_CREATE, List.of(made.getSubjectId()), "order " + made.getOrderId()));
     }
 
     /**
@@ -269,31 +276,33 @@ public class CaseService {
     }
 
     @WithSession
-    public Uni<MonitoringOrder> getOrder(Caller caller, String orderId) {
+    public Uni<MonitoringOrder> getOrder(Caller caller, String citedGrant, String orderId) {
         UUID id = Check.uuid("order_id", orderId);
         return orders.findById(id).flatMap(e -> {
             if (e == null) {
                 throw SentinelException.notFound("order", orderId);
             }
-            return sharing.visible(caller, e.subjectId, DataCategory.DATA_CATEGORY_CONDITIONS).map(s -> EnrollmentMapping.orderFor(caller, e))
+            return sharing.visible(caller, citedGrant, e.subjectId, DataCategory.DATA_CATEGORY_CONDITIONS)
+                    .map(s -> EnrollmentMapping.orderFor(caller, e))
                     .onFailure(t -> t instanceof SentinelException se && se.kind() == SentinelException.Kind.NOT_FOUND)
                     .transform(t -> SentinelException.notFound("order", orderId));
         });
     }
 
     @WithSession
-    public Uni<Page<MonitoringOrder>> listOrders(Caller caller, String subjectId, int pageSize, String pageToken) {
+    public Uni<Page<MonitoringOrder>> listOrders(Caller caller, String citedGrant, String subjectId, int pageSize, String pageToken) {
         UUID subject = Check.uuid("subject_id", subjectId);
         int size = Check.pageSize("page_size", pageSize, 50, 500);
         String after = PageToken.decode("page_token", pageToken);
-        return sharing.visible(caller, subject, DataCategory.DATA_CATEGORY_CONDITIONS).flatMap(s -> orders.page(subject, after == null ? null : Check.uuid("page_token", after), size))
+        UUID afterId = after == null ? null : Check.uuid("page_token", after);
+        return sharing.visible(caller, citedGrant, subject, DataCategory.DATA_CATEGORY_CONDITIONS).flatMap(s -> orders.page(subject, afterId, size))
                 .map(l -> Page.of(l.stream().map(e -> EnrollmentMapping.orderFor(caller, e)).toList(), size, MonitoringOrder::getOrderId));
     }
 
     // ---- devices
 
     @WithTransaction
-    public Uni<Device> registerDevice(Caller caller, String key, Device d) {
+    public Uni<Device> registerDevice(Caller caller, Justification why, String key, Device d) {
         Check.serial("device.serial", d.getSerial());
         if (d.getType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || d.getType() == DeviceType.UNRECOGNIZED) {
             throw SentinelException.invalid("device.type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
@@ -313,7 +322,8 @@ public class CaseService {
             return devices.persist(e).map(EnrollmentMapping::device);
         });
         return once(caller, "RegisterDevice", key, id -> devices.findById(UUID.fromString(id)).map(EnrollmentMapping::device), create,
-                Device::getDeviceId);
+                Device::getDeviceId)
+                .call(made -> changes.record(caller, why, AuditActions.DEVICE_REGISTER, subjectsOf(made), "device " + made.getDeviceId()));
     }
 
     /**
@@ -347,7 +357,7 @@ public class CaseService {
      * refused from then on.
      */
     @WithTransaction
-    public Uni<Device> setDeviceGateways(Caller caller, String deviceId, List<String> requested) {
+    public Uni<Device> setDeviceGateways(Caller caller, Justification why, String deviceId, List<String> requested) {
         UUID did = Check.uuid("device_id", deviceId);
         List<String> gateways = gatewayIds("gateway_ids", requested);
         return ownedDeviceForUpdate(caller, did).flatMap(d -> {
@@ -365,7 +375,13 @@ public class CaseService {
                     return announceAssignment(d, order);
                 });
             }).map(x -> EnrollmentMapping.device(d));
-        });
+        }).call(d -> changes.record(caller, why, AuditActions.DEVICE_SET_GATEWAYS, subjectsOf(d),
+                "device " + d.getDeviceId() + ": " + d.getGatewayIdsCount() + " gateways"));
+    }
+
+    /** The subject a device is assigned to, as audit subjects: none when it is free. */
+    public static List<String> subjectsOf(Device d) {
+        return d.getAssignedSubjectId().isEmpty() ? List.of() : List.of(d.getAssignedSubjectId());
     }
 
     @WithSession
@@ -382,7 +398,7 @@ public class CaseService {
     }
 
     @WithTransaction
-    public Uni<Device> assignDevice(Caller caller, String deviceId, String subjectId) {
+    public Uni<Device> assignDevice(Caller caller, Justification why, String deviceId, String subjectId) {
         UUID did = Check.uuid("device_id", deviceId);
         UUID sid = Check.uuid("subject_id", subjectId);
         return ownedDeviceForUpdate(caller, did).flatMap(device -> owned(caller, sid).flatMap(subject -> {
@@ -415,7 +431,7 @@ public class CaseService {
                             .map(x -> EnrollmentMapping.device(device));
                 });
             });
-        }));
+        })).call(d -> changes.record(caller, why, AuditActions.DEVICE_ASSIGN, List.of(sid.toString()), "device " + did));
     }
 
     // ---- amendments, ending, release
@@ -437,7 +453,7 @@ public class CaseService {
     }
 
     @WithTransaction
-    public Uni<MonitoringOrder> amendConditions(Caller caller, String orderId, long version, Conditions c) {
+    public Uni<MonitoringOrder> amendConditions(Caller caller, Justification why, String orderId, long version, Conditions c) {
         UUID id = Check.uuid("order_id", orderId);
         if (version <= 0) {
             throw SentinelException.invalid("version", "is required: the order version this amendment was written against");
@@ -458,11 +474,15 @@ public class CaseService {
                         });
                     }))
                     .map(EnrollmentMapping::order);
-        });
+        }).call(o -> recordOrderChange(caller, why, AuditActions.ORDER_AMEND, o));
+    }
+
+    private Uni<Void> recordOrderChange(Caller caller, Justification why, String action, MonitoringOrder o) {
+        return changes.record(caller, why, action, List.of(o.getSubjectId()), "order " + o.getOrderId() + " version " + o.getVersion());
     }
 
     @WithTransaction
-    public Uni<MonitoringOrder> endOrder(Caller caller, String orderId, long version, com.google.protobuf.Timestamp endedAt) {
+    public Uni<MonitoringOrder> endOrder(Caller caller, Justification why, String orderId, long version, com.google.protobuf.Timestamp endedAt) {
         UUID id = Check.uuid("order_id", orderId);
         if (version <= 0) {
             throw SentinelException.invalid("version", "is required: the order version this request was written against");
@@ -485,11 +505,11 @@ public class CaseService {
                             .flatMap(d -> d == null ? Uni.createFrom().voidItem() : release(d, saved.owningAgencyId, now))
                             .replaceWith(saved))
                     .map(EnrollmentMapping::order);
-        });
+        }).call(o -> recordOrderChange(caller, why, AuditActions.ORDER_END, o));
     }
 
     @WithTransaction
-    public Uni<MonitoringOrder> recordReview(Caller caller, String orderId, long version, com.google.protobuf.Timestamp next) {
+    public Uni<MonitoringOrder> recordReview(Caller caller, Justification why, String orderId, long version, com.google.protobuf.Timestamp next) {
         UUID id = Check.uuid("order_id", orderId);
         if (version <= 0) {
             throw SentinelException.invalid("version", "is required: the order version this review was written against");
@@ -508,7 +528,7 @@ public class CaseService {
             e.reviewDueAt = due;
             e.version++;
             return EnrollmentMapping.order(e);
-        });
+        }).call(o -> recordOrderChange(caller, why, AuditActions.ORDER_REVIEW, o));
     }
 
     /** Ends a device's assignment: history closed, location-svc told the device reports for nobody. */
@@ -530,13 +550,16 @@ public class CaseService {
     }
 
     @WithTransaction
-    public Uni<Device> unassignDevice(Caller caller, String deviceId) {
+    public Uni<Device> unassignDevice(Caller caller, Justification why, String deviceId) {
         UUID did = Check.uuid("device_id", deviceId);
         return ownedDeviceForUpdate(caller, did).flatMap(d -> {
             if (d.assignedSubjectId == null) {
                 throw SentinelException.precondition("device_id", "device is not assigned");
             }
-            return release(d, d.owningAgencyId, Instant.now().truncatedTo(ChronoUnit.MICROS)).map(x -> EnrollmentMapping.device(d));
+            String released = d.assignedSubjectId.toString();
+            return release(d, d.owningAgencyId, Instant.now().truncatedTo(ChronoUnit.MICROS))
+                    .call(x -> changes.record(caller, why, AuditActions.DEVICE_UNASSIGN, List.of(released), "device " + did))
+                    .map(x -> EnrollmentMapping.device(d));
         });
     }
 

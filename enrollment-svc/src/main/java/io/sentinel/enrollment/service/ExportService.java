@@ -2,7 +2,10 @@ package io.sentinel.enrollment.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,6 +20,7 @@ import com.google.protobuf.MessageOrBuilder;
 
 import io.grpc.Status;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.sentinel.common.audit.AuditQueries;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.rest.ProtoJson;
@@ -31,7 +35,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * The subject access export: what enrollment-svc holds about a subject (identity, orders, grants,
  * device assignments, and who accessed the record) plus each peer's own export, in one document.
- * A peer that does not answer is named as missing rather than silently left out.
+ * A peer that does not answer is named as missing rather than silently left out. The document's
+ * {@code access_log} lists every access to the person's data that the four services recorded (who,
+ * agency, when, what, purpose, reference, outcome, and which service), oldest first.
  */
 @ApplicationScoped
 public class ExportService {
@@ -43,9 +49,11 @@ public class ExportService {
     private final Pool pool;
     private final PeerClients peers;
     private final ObjectMapper mapper;
+    private final AuditQueries auditLog;
 
     public ExportService(Repositories.Subjects subjects, Repositories.Orders orders, Repositories.Grants grants, Pool pool, PeerClients peers,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, AuditQueries auditLog) {
+        this.auditLog = auditLog;
         this.subjects = subjects;
         this.orders = orders;
         this.grants = grants;
@@ -99,22 +107,10 @@ public class ExportService {
                         n.put("assignedAt", r.getOffsetDateTime("assigned_at").toInstant().toString());
                         n.put("releasedAt", r.getOffsetDateTime("released_at") == null ? null : r.getOffsetDateTime("released_at").toInstant().toString());
                     }
-                    return pool.preparedQuery("""
-                            select occurred_at, actor, agency_id, roles, purpose, action, outcome from audit_log
-                            where subject_id = $1 order by seq""").execute(Tuple.of(sid.toString()));
-                }).map(audit -> {
-                    // Who read or changed the record: the recipients the person has a right to know.
-                    ArrayNode a = enrollment.putArray("accessLog");
-                    for (Row r : audit) {
-                        ObjectNode n = a.addObject();
-                        n.put("at", r.getOffsetDateTime("occurred_at").toInstant().toString());
-                        n.put("actor", r.getString("actor"));
-                        n.put("agencyId", r.getString("agency_id"));
-                        n.put("roles", r.getString("roles"));
-                        n.put("purpose", r.getString("purpose"));
-                        n.put("action", r.getString("action"));
-                        n.put("outcome", r.getString("outcome"));
-                    }
+                    return auditLog.forSubject(sid.toString());
+                }).map(entries -> {
+                    // Who read or changed the record, and why: the recipients the person has a right to know.
+                    enrollment.set(ACCESS_LOG, mapper.valueToTree(AuditQueries.accessLog(RetentionService.SELF, entries)));
                     doc.set(RetentionService.SELF, enrollment);
                     return doc;
                 }))
@@ -122,10 +118,48 @@ public class ExportService {
                 .flatMap(d -> peer(d, OutboxDispatcher.LOCATION, sid, missing))
                 .flatMap(d -> peer(d, OutboxDispatcher.BIOMETRIC, sid, missing))
                 .map(d -> {
+                    d.set(ACCESS_LOG, combinedAccessLog(d));
                     ArrayNode m = d.putArray("missing");
                     missing.forEach(m::add);
                     return new Export(d.toString(), List.copyOf(missing));
                 });
+    }
+
+    static final String ACCESS_LOG = "access_log";
+
+    /** Every service's access log entries for the subject, each naming its service, oldest first. */
+    ArrayNode combinedAccessLog(ObjectNode doc) {
+        List<ObjectNode> all = new ArrayList<>();
+        for (String service : List.of(RetentionService.SELF, OutboxDispatcher.RULES, OutboxDispatcher.LOCATION, OutboxDispatcher.BIOMETRIC)) {
+            JsonNode entries = doc.path(service).path(ACCESS_LOG);
+            for (JsonNode e : entries) {
+                if (e.isObject()) {
+                    ObjectNode copy = ((ObjectNode) e).deepCopy();
+                    if (!copy.hasNonNull("service") || copy.get("service").asText().isBlank()) {
+                        copy.put("service", service);
+                    }
+                    all.add(copy);
+                }
+            }
+        }
+        all.sort(Comparator.comparing(ExportService::at));
+        ArrayNode out = mapper.createArrayNode();
+        all.forEach(out::add);
+        return out;
+    }
+
+    /** When an entry was recorded; entries whose time cannot be read go last. */
+    private static Instant at(JsonNode entry) {
+        String t = entry.path("at").asText("");
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e2) {
+                return Instant.MAX;
+            }
+        }
     }
 
     private Uni<ObjectNode> peer(ObjectNode doc, String target, UUID sid, List<String> missing) {

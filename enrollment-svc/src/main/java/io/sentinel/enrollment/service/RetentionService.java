@@ -24,9 +24,13 @@ import io.sentinel.api.enrollment.v1.PurgeCount;
 import io.sentinel.api.enrollment.v1.PurgeReport;
 import io.sentinel.api.enrollment.v1.RetentionPeriod;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
+import io.sentinel.common.security.Roles;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.enrollment.domain.RetentionSchedule;
 import io.sentinel.enrollment.domain.RetentionSchedule.Category;
@@ -42,6 +46,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Retention: per-agency periods, and the purge that deletes or anonymises what is due, asks the
  * three peers (through the outbox, so a peer that is down is asked again until it confirms) to do
  * the same, and writes a report of counts. The report says which peers have confirmed, never more.
+ * A run covers one agency; each purged subject is recorded in the audit log in the run's transaction
+ * (the audit records themselves are kept: they are the evidence of who accessed the data, and hold
+ * ids and purposes, not the data).
  */
 @ApplicationScoped
 public class RetentionService {
@@ -52,9 +59,10 @@ public class RetentionService {
 
     private final Pool pool;
     private final OutboxDispatcher outbox;
+    private final AuditLog audit;
     private final Map<Category, Integer> defaults = new EnumMap<>(Category.class);
 
-    public RetentionService(Pool pool, OutboxDispatcher outbox,
+    public RetentionService(Pool pool, OutboxDispatcher outbox, AuditLog audit,
             @ConfigProperty(name = "sentinel.retention.default-days.identity") int identity,
             @ConfigProperty(name = "sentinel.retention.default-days.conditions") int conditions,
             @ConfigProperty(name = "sentinel.retention.default-days.location-trail") int trail,
@@ -62,6 +70,7 @@ public class RetentionService {
             @ConfigProperty(name = "sentinel.retention.default-days.biometric-results") int biometric) {
         this.pool = pool;
         this.outbox = outbox;
+        this.audit = audit;
         defaults.put(Category.IDENTITY, identity);
         defaults.put(Category.CONDITIONS, conditions);
         defaults.put(Category.LOCATION_TRAIL, trail);
@@ -88,7 +97,7 @@ public class RetentionService {
         return out;
     }
 
-    public Uni<Map<Category, Integer>> setPolicy(Caller caller, List<RetentionPeriod> periods) {
+    public Uni<Map<Category, Integer>> setPolicy(Caller caller, Justification why, List<RetentionPeriod> periods) {
         if (periods.isEmpty()) {
             throw SentinelException.invalid("periods", "at least one period is required");
         }
@@ -115,32 +124,52 @@ public class RetentionService {
                             insert into retention_policy (agency_id, category, days) values ($1, $2, $3)
                             on conflict (agency_id, category) do update set days = excluded.days""")
                             .execute(Tuple.of(caller.agencyId(), e.getKey().name(), e.getValue())))
-                    .collect().asList()).replaceWith(merged);
+                    .collect().asList()
+                    .call(x -> audit.write(c, AuditRecord.of(caller, why, AuditActions.RETENTION_SET_POLICY, List.of(), AuditRecord.ALLOWED,
+                            changes.entrySet().stream().map(e -> e.getKey().name() + "=" + e.getValue()).reduce((a, b) -> a + "," + b).orElse("")))))
+                    .replaceWith(merged);
         });
     }
 
     // ---- purge
 
+    /** The scheduled run: one purge per agency holding subjects here, each with its own report. */
     @Scheduled(cron = "${sentinel.retention.purge-cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return purge().invoke(r -> LOG.infof("retention purge %s: %d subjects", r.getPurgeId(), r.getSubjects())).replaceWithVoid();
+        return pool.query("select distinct owning_agency_id from subject order by 1").execute()
+                .flatMap(rows -> {
+                    List<String> agencies = new ArrayList<>();
+                    rows.forEach(r -> agencies.add(r.getString(0)));
+                    return Multi.createFrom().iterable(agencies).onItem().transformToUniAndConcatenate(agency -> purge(scheduler(agency),
+                            new Justification("retention periods elapsed", "scheduled retention purge", ""), agency)
+                            .invoke(r -> LOG.infof("retention purge %s of %s: %d subjects", r.getPurgeId(), agency, r.getSubjects())))
+                            .collect().asList();
+                }).replaceWithVoid();
+    }
+
+    /** Who the scheduled purge acts as: this service, for the agency whose subjects it purges. */
+    static Caller scheduler(String agency) {
+        return new Caller(SELF, agency, Set.of(Roles.SERVICE));
     }
 
     private record Candidate(UUID subjectId, String agency, Instant reference, boolean active) {
     }
 
-    /** Runs one purge over every subject and returns its report. */
-    public Uni<PurgeReport> purge() {
+    /** Runs one purge over the subjects of {@code agency} on behalf of {@code who} and returns its report. */
+    public Uni<PurgeReport> purge(Caller who, Justification why, String agency) {
         UUID purgeId = UUID.randomUUID();
         Instant now = Instant.now();
         Map<String, Long> counts = new LinkedHashMap<>();
         return pool.withTransaction(c -> c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(PURGE_LOCK))
-                .flatMap(x -> c.query("select agency_id, category, days from retention_policy").execute())
-                .flatMap(policyRows -> c.query("select subject_id, category from subject_category_purged").execute().flatMap(purgedRows -> c.query("""
+                .flatMap(x -> c.preparedQuery("select agency_id, category, days from retention_policy where agency_id = $1").execute(Tuple.of(agency)))
+                .flatMap(policyRows -> c.preparedQuery("""
+                        select p.subject_id, p.category from subject_category_purged p join subject s on s.subject_id = p.subject_id
+                        where s.owning_agency_id = $1""").execute(Tuple.of(agency)).flatMap(purgedRows -> c.preparedQuery("""
                         select s.subject_id, s.owning_agency_id, coalesce(max(o.ends_at), s.created_at) as reference,
                                coalesce(bool_or(o.state = 'ORDER_STATE_ACTIVE' and o.ends_at > now()), false) as active
                         from subject s left join monitoring_order o on o.subject_id = s.subject_id
-                        group by s.subject_id, s.owning_agency_id, s.created_at""").execute().flatMap(subjectRows -> {
+                        where s.owning_agency_id = $1
+                        group by s.subject_id, s.owning_agency_id, s.created_at""").execute(Tuple.of(agency)).flatMap(subjectRows -> {
                     Map<String, Map<Category, Integer>> policies = new HashMap<>();
                     for (Row r : policyRows) {
                         policies.computeIfAbsent(r.getString("agency_id"), a -> new EnumMap<>(defaults))
@@ -161,16 +190,20 @@ public class RetentionService {
                         }
                     }
                     return Multi.createFrom().iterable(work).onItem()
-                            .transformToUniAndConcatenate(w -> purgeSubject(c, purgeId, w.getKey().subjectId(), w.getValue(), counts).replaceWith(w))
+                            .transformToUniAndConcatenate(w -> purgeSubject(c, purgeId, w.getKey().subjectId(), w.getValue(), counts)
+                                    .call(x -> audit.write(c, AuditRecord.of(who, why, AuditActions.SUBJECT_PURGE, List.of(w.getKey().subjectId().toString()),
+                                            AuditRecord.ALLOWED, "purge " + purgeId + ": " + w.getValue().stream().map(Category::name)
+                                                    .reduce((a, b) -> a + "," + b).orElse(""))))
+                                    .replaceWith(w))
                             .collect().asList()
-                            .flatMap(done -> c.preparedQuery("insert into purge_report (purge_id, started_at, subjects) values ($1, $2, $3)")
-                                    .execute(Tuple.of(purgeId, now.atOffset(ZoneOffset.UTC), done.size())))
+                            .flatMap(done -> c.preparedQuery("insert into purge_report (purge_id, started_at, subjects, agency_id) values ($1, $2, $3, $4)")
+                                    .execute(Tuple.of(purgeId, now.atOffset(ZoneOffset.UTC), done.size(), agency)))
                             .flatMap(x -> Multi.createFrom().iterable(counts.entrySet()).onItem().transformToUniAndConcatenate(e -> c.preparedQuery(
                                     "insert into purge_count (purge_id, source, category, count) values ($1, $2, $3, $4)")
                                     .execute(Tuple.of(purgeId, SELF, e.getKey(), e.getValue()))).collect().asList());
                 }))))
                 .invoke(x -> outbox.wake())
-                .flatMap(x -> report(purgeId));
+                .flatMap(x -> report(agency, purgeId));
     }
 
     private static void add(Map<String, Long> counts, Category c, long n) {
@@ -228,12 +261,14 @@ public class RetentionService {
                 .execute(Tuple.of(peer, OutboxDispatcher.PURGE_SUBJECT, Buffer.buffer(request), purgeId))).collect().asList()).replaceWithVoid();
     }
 
-    public Uni<PurgeReport> report(String purgeId) {
-        return report(Check.uuid("purge_id", purgeId));
+    /** The report of a run of {@code agency}; a run of another agency is NOT_FOUND. */
+    public Uni<PurgeReport> report(String agency, String purgeId) {
+        return report(agency, Check.uuid("purge_id", purgeId));
     }
 
-    Uni<PurgeReport> report(UUID purgeId) {
-        return pool.withConnection(c -> c.preparedQuery("select started_at, subjects from purge_report where purge_id = $1").execute(Tuple.of(purgeId))
+    Uni<PurgeReport> report(String agency, UUID purgeId) {
+        return pool.withConnection(c -> c.preparedQuery("select started_at, subjects from purge_report where purge_id = $1 and agency_id = $2")
+                .execute(Tuple.of(purgeId, agency))
                 .flatMap(head -> {
                     if (head.size() == 0) {
                         throw SentinelException.notFound("purge report", purgeId.toString());

@@ -2,6 +2,7 @@ package io.sentinel.enrollment.service;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,9 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
 import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
+import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.audit.AuditRecord;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -21,6 +25,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Raises each overdue order review to rules-svc once (per due date) through the outbox, so a
  * caseworker is alerted when monitoring continues past the date its justification was to be checked.
+ * Each raise tells rules-svc about a person, so it is recorded in the audit log in the same transaction.
  */
 @ApplicationScoped
 public class ReviewWatch {
@@ -28,10 +33,12 @@ public class ReviewWatch {
 
     private final Pool pool;
     private final OutboxDispatcher outbox;
+    private final AuditLog audit;
 
-    public ReviewWatch(Pool pool, OutboxDispatcher outbox) {
+    public ReviewWatch(Pool pool, OutboxDispatcher outbox, AuditLog audit) {
         this.pool = pool;
         this.outbox = outbox;
+        this.audit = audit;
     }
 
     @Scheduled(every = "${sentinel.reviews.check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -47,7 +54,7 @@ public class ReviewWatch {
     /** Queues RecordReviewOverdue for every overdue review not yet raised; returns how many. */
     public Uni<Integer> raiseOverdue() {
         return pool.withTransaction(c -> c.query("""
-                select o.order_id, o.subject_id, o.review_due_at from monitoring_order o
+                select o.order_id, o.subject_id, o.owning_agency_id, o.review_due_at from monitoring_order o
                 where o.state = 'ORDER_STATE_ACTIVE' and o.review_due_at < now()
                   and not exists (select 1 from review_overdue_raised r where r.order_id = o.order_id and r.review_due_at = o.review_due_at)
                 order by o.review_due_at limit 500 for update of o skip locked""").execute().flatMap(rows -> {
@@ -64,7 +71,10 @@ public class ReviewWatch {
                         .execute(Tuple.of(order, due, eventId))
                         .chain(() -> c.preparedQuery("""
                                 insert into outbox (target, kind, payload, created_at, next_attempt_at) values ($1, $2, $3, now(), now())""")
-                                .execute(Tuple.of(OutboxDispatcher.RULES, OutboxDispatcher.REVIEW_OVERDUE, Buffer.buffer(payload))));
+                                .execute(Tuple.of(OutboxDispatcher.RULES, OutboxDispatcher.REVIEW_OVERDUE, Buffer.buffer(payload))))
+                        .chain(() -> audit.write(c, AuditRecord.of(RetentionService.scheduler(r.getString("owning_agency_id")),
+                                new Justification("order review overdue", "order " + order, ""), AuditActions.ORDER_REVIEW_OVERDUE_RAISED,
+                                List.of(r.getUUID("subject_id").toString()), AuditRecord.ALLOWED, "raised to " + OutboxDispatcher.RULES)));
             }).collect().asList().map(l -> l.size());
         }));
     }

@@ -14,6 +14,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.sentinel.api.common.v1.DataCategory;
 import io.sentinel.api.common.v1.SharingGrant;
+import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
@@ -36,9 +37,11 @@ public class SharingService {
     private final Repositories.Agencies agencies;
     private final Repositories.Grants grants;
     private final Repositories.Ledger ledger;
+    private final ChangeLog changes;
 
     public SharingService(Repositories.Subjects subjects, Repositories.Agencies agencies, Repositories.Grants grants,
-            Repositories.Ledger ledger) {
+            Repositories.Ledger ledger, ChangeLog changes) {
+        this.changes = changes;
         this.subjects = subjects;
         this.agencies = agencies;
         this.grants = grants;
@@ -46,11 +49,13 @@ public class SharingService {
     }
 
     /**
-     * The subject when the caller's agency owns it or holds a grant in force for {@code category}.
-     * A caller with no grant at all gets NOT_FOUND, so subject ids cannot be probed; one with a grant
-     * for other categories gets PERMISSION_DENIED naming the missing category.
+     * The subject when the caller's agency owns it, or when {@code citedGrant} (the grant the caller
+     * reads under, {@code x-sentinel-grant}) is one of the caller's agency's grants in force for this
+     * subject and covers {@code category}. A caller with no grant at all gets NOT_FOUND, so subject ids
+     * cannot be probed; one holding grants gets PERMISSION_DENIED when it cites none of them, or one
+     * that does not cover the category.
      */
-    Uni<SubjectEntity> visible(Caller caller, UUID subjectId, DataCategory category) {
+    Uni<SubjectEntity> visible(Caller caller, String citedGrant, UUID subjectId, DataCategory category) {
         return subjects.findById(subjectId).flatMap(s -> {
             if (s == null) {
                 throw SentinelException.notFound("subject", subjectId.toString());
@@ -62,13 +67,30 @@ public class SharingService {
                 if (held.isEmpty()) {
                     throw SentinelException.notFound("subject", subjectId.toString());
                 }
-                if (held.stream().noneMatch(g -> g.covers(category.name()))) {
-                    throw SentinelException.denied("agency " + caller.agencyId() + " holds no grant for " + category.name()
-                            + " of subject " + subjectId);
-                }
+                checkCitedGrant(caller, citedGrant, subjectId, category, held);
                 return s;
             });
         });
+    }
+
+    /** The cited grant must be one of {@code held} (the agency's grants in force for the subject) and cover {@code category}. */
+    static void checkCitedGrant(Caller caller, String citedGrant, UUID subjectId, DataCategory category, List<GrantEntity> held) {
+        if (held.stream().noneMatch(g -> g.covers(category.name()))) {
+            throw SentinelException.denied("agency " + caller.agencyId() + " holds no grant for " + category.name() + " of subject " + subjectId);
+        }
+        String cited = citedGrant == null ? "" : citedGrant.strip();
+        if (cited.isEmpty()) {
+            throw SentinelException.denied("agency " + caller.agencyId() + " reads subject " + subjectId
+                    + " only under a sharing grant: cite it in " + io.sentinel.common.audit.Justification.GRANT);
+        }
+        GrantEntity g = held.stream().filter(h -> h.grantId.toString().equals(cited)).findFirst().orElse(null);
+        if (g == null) {
+            throw SentinelException.denied("grant " + cited + " cited in " + io.sentinel.common.audit.Justification.GRANT
+                    + " is not a grant in force to agency " + caller.agencyId() + " for subject " + subjectId);
+        }
+        if (!g.covers(category.name())) {
+            throw SentinelException.denied("grant " + cited + " does not cover " + category.name() + " of subject " + subjectId);
+        }
     }
 
     private Uni<SubjectEntity> owned(Caller caller, UUID id) {
@@ -81,7 +103,7 @@ public class SharingService {
     }
 
     @WithTransaction
-    public Uni<SharingGrant> grant(Caller caller, String key, String subjectId, SharingGrant g) {
+    public Uni<SharingGrant> grant(Caller caller, Justification why, String key, String subjectId, SharingGrant g) {
         Check.length("idempotency_key", key, 1, 100);
         UUID sid = Check.uuid("subject_id", subjectId);
         String agency = Check.required("grant.agency_id", g.getAgencyId());
@@ -117,7 +139,9 @@ public class SharingService {
                         .call(x -> ledger.remember(caller.agencyId(), "GrantSharing", key, e.grantId.toString()))
                         .map(SharingService::toProto);
             });
-        });
+        }).call(made -> changes.record(caller, why, AuditActions.GRANT_CREATE, List.of(sid.toString()),
+                "grant " + made.getGrantId() + " to agency " + made.getAgencyId() + ": " + String.join(",", made.getCategoriesList().stream()
+                        .map(DataCategory::name).toList())));
     }
 
     static Set<String> categories(String field, List<DataCategory> list) {
@@ -138,7 +162,7 @@ public class SharingService {
     }
 
     @WithTransaction
-    public Uni<Void> revoke(Caller caller, String subjectId, String grantId) {
+    public Uni<Void> revoke(Caller caller, Justification why, String subjectId, String grantId) {
         UUID sid = Check.uuid("subject_id", subjectId);
         UUID gid = Check.uuid("grant_id", grantId);
         return owned(caller, sid).flatMap(s -> grants.findById(gid)).flatMap(g -> {
@@ -151,7 +175,7 @@ public class SharingService {
             g.revokedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             g.revokedBy = caller.subject();
             return grants.flush().call(() -> announce(sid, caller.agencyId())).replaceWithVoid();
-        });
+        }).call(x -> changes.record(caller, why, AuditActions.GRANT_REVOKE, List.of(sid.toString()), "grant " + gid));
     }
 
     @WithSession

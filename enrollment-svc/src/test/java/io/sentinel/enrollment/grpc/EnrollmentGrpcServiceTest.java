@@ -39,6 +39,7 @@ import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestPostgres;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
+import io.sentinel.enrollment.Justified;
 
 @QuarkusTest
 class EnrollmentGrpcServiceTest {
@@ -60,7 +61,7 @@ class EnrollmentGrpcServiceTest {
     }
 
     EnrollmentServiceGrpc.EnrollmentServiceBlockingStub as(String token) {
-        return EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
+        return EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(Justified.bearer(token))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 

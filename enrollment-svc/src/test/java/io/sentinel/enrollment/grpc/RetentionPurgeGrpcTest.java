@@ -30,6 +30,7 @@ import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
+import io.sentinel.enrollment.Justified;
 
 @QuarkusTest
 class RetentionPurgeGrpcTest {
@@ -48,7 +49,7 @@ class RetentionPurgeGrpcTest {
     }
 
     EnrollmentServiceGrpc.EnrollmentServiceBlockingStub as(String sub, String... roles) {
-        return EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token(sub, agency, roles)))
+        return EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(Justified.bearer(TestTokens.token(sub, agency, roles)))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
@@ -83,7 +84,8 @@ class RetentionPurgeGrpcTest {
                 .addPeriods(period(DataCategory.DATA_CATEGORY_LOCATION_TRAIL, 100)).addPeriods(period(DataCategory.DATA_CATEGORY_ALERTS, 100))
                 .addPeriods(period(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS, 100)).build());
         String partner = "police-" + UUID.randomUUID().toString().substring(0, 8);
-        admin.createAgency(CreateAgencyRequest.newBuilder().setIdempotencyKey(partner).setAgency(Agency.newBuilder().setAgencyId(partner)
+        EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("ops", TestTokens.OWN_AGENCY,
+                "platform-admin"))).createAgency(CreateAgencyRequest.newBuilder().setIdempotencyKey(partner).setAgency(Agency.newBuilder().setAgencyId(partner)
                 .setName("Police").setKind(AgencyKind.AGENCY_KIND_POLICE).setDataRegion("eu-west-2")).build());
 
         Subject expired = subjectWithOrder(1095, 730); // everything due, identity included
@@ -92,6 +94,11 @@ class RetentionPurgeGrpcTest {
                         .setValidUntil(Timestamps.of(Instant.now().plus(5, ChronoUnit.DAYS)))).build());
         Subject recent = subjectWithOrder(300, 200); // trail, alerts and check-in results due; identity and order kept
         Subject active = subjectWithOrder(10, -50);
+        // Another agency's long-expired subject is that agency's to purge, not this admin's.
+        String otherAgency = agency;
+        agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        Subject elsewhere = subjectWithOrder(1095, 730);
+        agency = otherAgency;
 
         PurgeReport report = admin.runRetentionPurge(RunRetentionPurgeRequest.getDefaultInstance()).getReport();
 
@@ -130,11 +137,31 @@ class RetentionPurgeGrpcTest {
         assertThat(purgeRequest(outbox("location-svc", "PurgeSubject", recent.getSubjectId()).get(0)).getCategoriesList()).containsExactly(
                 DataCategory.DATA_CATEGORY_LOCATION_TRAIL, DataCategory.DATA_CATEGORY_ALERTS, DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS);
         assertThat(outbox("rules-svc", "PurgeSubject", active.getSubjectId())).isEmpty();
+        assertThat(psql("select count(*) from subject where subject_id = '" + elsewhere.getSubjectId() + "'")).isEqualTo("1");
+        assertThat(outbox("rules-svc", "PurgeSubject", elsewhere.getSubjectId())).isEmpty();
+
+        // Each purged subject is on record, in the purge's own transaction, with the run and the categories; the
+        // records survive the purge (they are the evidence of access and hold ids, not the data).
+        assertThat(psql("select actor || '|' || outcome || '|' || detail from audit_entry where action = 'subject.purge' and '"
+                + expired.getSubjectId() + "' = any(subject_ids)"))
+                .isEqualTo("root|allowed|purge " + report.getPurgeId() + ": IDENTITY,CONDITIONS,LOCATION_TRAIL,ALERTS,BIOMETRIC_RESULTS");
+        assertThat(psql("select count(*) from audit_entry where action = 'subject.purge' and '" + recent.getSubjectId() + "' = any(subject_ids)"))
+                .isEqualTo("1");
+        // The whole history stays, down to the read refused after the purge.
+        assertThat(psql("select string_agg(action || ':' || outcome, ',' order by id) from audit_entry where '" + expired.getSubjectId()
+                + "' = any(subject_ids)")).isEqualTo("subject.create:allowed,order.create:allowed,grant.create:allowed,subject.purge:allowed,"
+                        + "subject.read:refused");
 
         // A second run finds nothing new, and the first report can be read again.
         assertThat(admin.runRetentionPurge(RunRetentionPurgeRequest.getDefaultInstance()).getReport().getSubjects()).isZero();
         assertThat(as("audrey", "auditor").getPurgeReport(GetPurgeReportRequest.newBuilder().setPurgeId(report.getPurgeId()).build()).getReport())
                 .isEqualTo(report);
+        // Another agency's admin or auditor does not see this agency's runs.
+        agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        for (String role : new String[] { "admin", "auditor" }) {
+            assertStatus(() -> as("someone", role).getPurgeReport(GetPurgeReportRequest.newBuilder().setPurgeId(report.getPurgeId()).build()),
+                    Status.Code.NOT_FOUND, "purge report " + report.getPurgeId() + " not found");
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.sentinel.common.testing.TestTokens;
+import io.sentinel.enrollment.Justified;
 
 @QuarkusTest
 class SubjectResourceTest {
@@ -30,7 +31,8 @@ class SubjectResourceTest {
         String id = given().auth().oauth2(token).contentType("application/json").header("Idempotency-Key", UUID.randomUUID().toString())
                 .body(BODY).post("/api/v1/subjects").then().statusCode(201).header("Location", notNullValue())
                 .body("owningAgencyId", equalTo(agency)).extract().path("subjectId");
-        given().auth().oauth2(token).get("/api/v1/subjects/" + id).then().statusCode(200).body("familyName", equalTo("Lovelace"));
+        given().auth().oauth2(token).headers(Justified.HEADERS).get("/api/v1/subjects/" + id).then().statusCode(200)
+                .body("familyName", equalTo("Lovelace"));
     }
 
     @Test
@@ -43,6 +45,6 @@ class SubjectResourceTest {
         given().auth().oauth2(token).contentType("application/json").header("Idempotency-Key", "k2")
                 .body("{\"givenNames\": ").post("/api/v1/subjects")
                 .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("body"));
-        given().auth().oauth2(token).get("/api/v1/subjects").then().statusCode(200).body(equalTo("{}"));
+        given().auth().oauth2(token).headers(Justified.HEADERS).get("/api/v1/subjects").then().statusCode(200).body(equalTo("{}"));
     }
 }
