@@ -282,7 +282,7 @@ class AccessMatrixIT {
         String token = token(caller, target);
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(1500, TimeUnit.MILLISECONDS);
         if (token != null) {
-            options = options.withCallCredentials(GrpcTestChannels.bearer(token));
+            options = options.withCallCredentials(Justified.bearer(token));
         }
         ClientCall<Object, Object> call = channel(target, caller).newCall(m, options);
         CompletableFuture<Status> closed = new CompletableFuture<>();
@@ -319,6 +319,7 @@ class AccessMatrixIT {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        b.header("X-Sentinel-Purpose", Justified.PURPOSE_TEXT).header("X-Sentinel-Reference", Justified.REFERENCE_TEXT);
         // A well-formed call for the gate: the body in the media type the route declares, empty otherwise.
         String type = route.contentType();
         boolean json = type == null || type.contains("json");

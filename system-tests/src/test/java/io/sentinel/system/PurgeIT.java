@@ -87,7 +87,7 @@ class PurgeIT {
     }
 
     static EnrollmentServiceGrpc.EnrollmentServiceBlockingStub enrollmentAs(String sub, String role) {
-        return EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token(sub, AGENCY, role)))
+        return EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(Justified.bearer(TestTokens.token(sub, AGENCY, role)))
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
@@ -128,10 +128,10 @@ class PurgeIT {
                     .addFixes(Fix.newBuilder().setDeviceId(device.getDeviceId()).setDeviceTime(Timestamps.of(at[0])).setLatitude(51.5010)
                             .setLongitude(-0.1270).setAccuracyMetres(5)).build());
             return RulesServiceGrpc.newBlockingStub(rules)
-                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                    .withCallCredentials(Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
                     .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()).getAlertsCount() > 0;
         });
-        var watch = BiometricServiceGrpc.newBlockingStub(biometric).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("watch", AGENCY, "device-gateway")));
+        var watch = BiometricServiceGrpc.newBlockingStub(biometric).withCallCredentials(Justified.bearer(TestTokens.token("watch", AGENCY, "device-gateway")));
         CheckIn[] checkIn = new CheckIn[1];
         await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(
                 e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND).until(() -> {
@@ -160,11 +160,11 @@ class PurgeIT {
 
         assertThatThrownBy(() -> caseworker.getSubject(GetSubjectRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
-        assertThat(RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+        assertThat(RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
                 .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()).getAlertsCount()).isZero();
         assertThat(trail(subject.getSubjectId())).isZero();
         assertThatThrownBy(() -> BiometricServiceGrpc.newBlockingStub(biometric)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
                 .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(checkIn[0].getCheckInId()).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         assertThat(order.getOrderId()).isNotEmpty();
@@ -173,10 +173,10 @@ class PurgeIT {
     static int trail(String subjectId) {
         Instant now = Instant.now();
         return LocationServiceGrpc.newBlockingStub(location)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker"), "retention verification", "purge test", null))
                 .withDeadlineAfter(20, TimeUnit.SECONDS)
                 .queryTrail(QueryTrailRequest.newBuilder().setSubjectId(subjectId).setFrom(Timestamps.of(now.minus(1, ChronoUnit.DAYS)))
-                        .setTo(Timestamps.of(now.plusSeconds(60))).setPurpose("retention verification").setReference("purge test").build())
+                        .setTo(Timestamps.of(now.plusSeconds(60))).build())
                 .getPointsCount();
     }
 }

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 
 import io.grpc.Context;
@@ -45,6 +47,8 @@ import io.sentinel.api.enrollment.v1.CreateOrderRequest;
 import io.sentinel.api.enrollment.v1.CreateSubjectRequest;
 import io.sentinel.api.enrollment.v1.Device;
 import io.sentinel.api.enrollment.v1.EnrollmentServiceGrpc;
+import io.sentinel.api.enrollment.v1.ExportSubjectDataRequest;
+import io.sentinel.api.enrollment.v1.GetSubjectRequest;
 import io.sentinel.api.enrollment.v1.ListSubjectsRequest;
 import io.sentinel.api.enrollment.v1.MonitoringOrder;
 import io.sentinel.api.enrollment.v1.RegisterDeviceRequest;
@@ -53,8 +57,10 @@ import io.sentinel.api.location.v1.Fix;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.location.v1.FixBatchAck;
 import io.sentinel.api.location.v1.LocationServiceGrpc;
+import io.sentinel.api.location.v1.QueryTrailRequest;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertKind;
+import io.sentinel.api.rules.v1.ListAlertsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
 import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
@@ -102,7 +108,7 @@ class SliceIT {
 
     static EnrollmentServiceGrpc.EnrollmentServiceBlockingStub caseworker() {
         return EnrollmentServiceGrpc.newBlockingStub(enrollment)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
@@ -135,7 +141,7 @@ class SliceIT {
         LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
         Context.CancellableContext subscription = Context.current().withCancellation();
         subscription.run(() -> RulesServiceGrpc.newStub(rules)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
                 .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
                     @Override
                     public void onNext(AlertEvent e) {
@@ -197,7 +203,7 @@ class SliceIT {
         byte[] jpeg = jpeg();
         CheckIn[] recorded = new CheckIn[1];
         var device2 = BiometricServiceGrpc.newBlockingStub(biometric)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("watch-gateway", AGENCY, "device-gateway")));
+                .withCallCredentials(Justified.bearer(TestTokens.token("watch-gateway", AGENCY, "device-gateway")));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptionsMatching(
                 e -> e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND).until(() -> {
                     recorded[0] = device2.withDeadlineAfter(10, TimeUnit.SECONDS).submitCheckIn(SubmitCheckInRequest.newBuilder()
@@ -206,10 +212,40 @@ class SliceIT {
                     return true;
                 });
         CheckIn stored = BiometricServiceGrpc.newBlockingStub(biometric)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
                 .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(recorded[0].getCheckInId()).build()).getCheckIn();
         assertThat(stored.getSubjectId()).isEqualTo(subject.getSubjectId());
         assertThat(stored.getReviewState()).isEqualTo(ReviewState.REVIEW_STATE_PENDING);
+
+        // The person sees who looked: one read in each service under a purpose of its own, then the
+        // subject-access export lists each of them, with who, agency, purpose and reference.
+        String purpose = "e2e: subject access request check " + UUID.randomUUID();
+        var why = Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker"), purpose, "SAR-2026-17", null);
+        EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
+                .getSubject(GetSubjectRequest.newBuilder().setSubjectId(subject.getSubjectId()).build());
+        LocationServiceGrpc.newBlockingStub(location).withCallCredentials(why)
+                .queryTrail(QueryTrailRequest.newBuilder().setSubjectId(subject.getSubjectId())
+                        .setFrom(Timestamps.of(Instant.now().minus(1, ChronoUnit.DAYS))).setTo(Timestamps.of(Instant.now().plusSeconds(60))).build());
+        RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(why)
+                .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build());
+        BiometricServiceGrpc.newBlockingStub(biometric)
+                .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer"), purpose, "SAR-2026-17", null))
+                .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(recorded[0].getCheckInId()).build());
+        var export = EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
+                .exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(subject.getSubjectId()).build());
+        assertThat(export.getComplete()).as("every peer answered: %s", export.getMissingList()).isTrue();
+        JsonNode log = new ObjectMapper().readTree(export.getJson()).path("access_log");
+        java.util.Map<String, String> actorByService = new java.util.HashMap<>();
+        for (JsonNode e : log) {
+            if (purpose.equals(e.path("purpose").asText())) {
+                assertThat(e.path("reference").asText()).isEqualTo("SAR-2026-17");
+                assertThat(e.path("agency_id").asText()).isEqualTo(AGENCY);
+                assertThat(e.path("outcome").asText()).isEqualTo("allowed");
+                actorByService.put(e.path("service").asText(), e.path("actor").asText());
+            }
+        }
+        assertThat(actorByService).containsEntry("enrollment-svc", "alice").containsEntry("location-svc", "alice")
+                .containsEntry("rules-svc", "alice").containsEntry("biometric-svc", "rita");
     }
 
     @Test
@@ -222,7 +258,7 @@ class SliceIT {
                 .build();
         for (String token : new String[] { null, TestTokens.expired("alice", AGENCY, "caseworker"),
                 TestTokens.signedByStranger("alice", AGENCY, "caseworker") }) {
-            assertThatThrownBy(() -> EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(GrpcTestChannels.bearer(token))
+            assertThatThrownBy(() -> EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(Justified.bearer(token))
                     .createSubject(req)).isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         }
@@ -260,7 +296,7 @@ class SliceIT {
         LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
         Context.CancellableContext subscription = Context.current().withCancellation();
         subscription.run(() -> RulesServiceGrpc.newStub(rules)
-                .withCallCredentials(GrpcTestChannels.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
+                .withCallCredentials(Justified.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
                 .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
                     @Override
                     public void onNext(AlertEvent e) {
@@ -313,7 +349,7 @@ class SliceIT {
     static FixBatchAck send(ManagedChannel location, String token, FixBatch batch) throws InterruptedException {
         LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
         StreamObserver<FixBatch> stream = LocationServiceGrpc.newStub(location)
-                .withCallCredentials(GrpcTestChannels.bearer(token))
+                .withCallCredentials(Justified.bearer(token))
                 .withDeadlineAfter(20, TimeUnit.SECONDS).ingestFixes(new StreamObserver<>() {
                     @Override
                     public void onNext(FixBatchAck a) {

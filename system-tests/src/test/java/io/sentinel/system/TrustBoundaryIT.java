@@ -68,7 +68,7 @@ class TrustBoundaryIT {
     }
 
     static EnrollmentServiceGrpc.EnrollmentServiceBlockingStub enrollmentAs(String token) {
-        return EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(GrpcTestChannels.bearer(token))
+        return EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(Justified.bearer(token))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -90,7 +90,7 @@ class TrustBoundaryIT {
         for (String service : Suite.SERVICES) {
             ManagedChannel channel = GrpcTestChannels.plaintext(suite.ports.get(service));
             try {
-                assertThatThrownBy(() -> RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(caseworker))
+                assertThatThrownBy(() -> RulesServiceGrpc.newBlockingStub(channel).withCallCredentials(Justified.bearer(caseworker))
                         .withDeadlineAfter(5, TimeUnit.SECONDS).listAlerts(ListAlertsRequest.getDefaultInstance()))
                         .as(service + " over plaintext gRPC").isInstanceOfSatisfying(StatusRuntimeException.class,
                                 e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL));
@@ -155,7 +155,7 @@ class TrustBoundaryIT {
         String fromEnrollment = TestTokens.service("enrollment-svc", "rules-svc", AGENCY);
         PutSubjectConditionsRequest empty = PutSubjectConditionsRequest.getDefaultInstance();
         // No client certificate at all.
-        assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(GrpcTestChannels.bearer(fromEnrollment))
+        assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(rules).withCallCredentials(Justified.bearer(fromEnrollment))
                 .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(empty), Status.Code.UNAUTHENTICATED,
                 "sentinel.internal.v1.RulesIntakeService/PutSubjectConditions is internal: the TLS client certificate of enrollment-svc,"
                         + " issued by the agency's CA, is required");
@@ -163,18 +163,18 @@ class TrustBoundaryIT {
         ManagedChannel asLocation = suite.peerChannel("rules-svc", "location-svc");
         ManagedChannel asEnrollment = suite.peerChannel("rules-svc", "enrollment-svc");
         try {
-            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asLocation).withCallCredentials(GrpcTestChannels.bearer(fromEnrollment))
+            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asLocation).withCallCredentials(Justified.bearer(fromEnrollment))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(empty), Status.Code.PERMISSION_DENIED,
                     "sentinel.internal.v1.RulesIntakeService/PutSubjectConditions: the client certificate names location-svc but the token names enrollment-svc");
             // location-svc's own certificate and token: not a caller PutSubjectConditions allows.
             assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asLocation)
-                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.service("location-svc", "rules-svc", AGENCY)))
+                    .withCallCredentials(Justified.bearer(TestTokens.service("location-svc", "rules-svc", AGENCY)))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(empty), Status.Code.PERMISSION_DENIED,
                     "sentinel.internal.v1.RulesIntakeService/PutSubjectConditions may be called by enrollment-svc only, not by location-svc");
             // enrollment-svc's certificate and token: through the gate (the empty request is then refused for what it lacks).
-            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(GrpcTestChannels.bearer(fromEnrollment))
+            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(Justified.bearer(fromEnrollment))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(empty), Status.Code.INVALID_ARGUMENT, null);
-            assertThat(SubjectDataServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(GrpcTestChannels.bearer(fromEnrollment))
+            assertThat(SubjectDataServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(Justified.bearer(fromEnrollment))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).exportSubject(ExportSubjectRequest.newBuilder()
                             .setSubjectId(UUID.randomUUID().toString()).build()).getJson()).startsWith("{");
         } finally {
@@ -189,7 +189,7 @@ class TrustBoundaryIT {
         try {
             // Another agency's deployment (its own service issuer), signed even with the right key.
             assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment)
-                    .withCallCredentials(GrpcTestChannels.bearer(TestTokens.service("enrollment-svc", "rules-svc", "agency-elsewhere")))
+                    .withCallCredentials(Justified.bearer(TestTokens.service("enrollment-svc", "rules-svc", "agency-elsewhere")))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.getDefaultInstance()),
                     Status.Code.UNAUTHENTICATED, null);
             // This deployment's issuer, but naming another agency.
@@ -197,7 +197,7 @@ class TrustBoundaryIT {
             String otherAgency = Jwt.issuer(TestTokens.serviceIssuer(AGENCY)).subject("enrollment-svc").audience("rules-svc")
                     .claim("agency", "agency-elsewhere").issuedAt(now).expiresAt(now.plusSeconds(300)).jws().keyId("enrollment-svc")
                     .sign(TestKeys.service("enrollment-svc"));
-            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(GrpcTestChannels.bearer(otherAgency))
+            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(Justified.bearer(otherAgency))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.getDefaultInstance()),
                     Status.Code.UNAUTHENTICATED, "service token of enrollment-svc is for agency 'agency-elsewhere', not this deployment's");
         } finally {
@@ -214,7 +214,7 @@ class TrustBoundaryIT {
                 "a person's token may not carry the role 'service'");
         ManagedChannel asEnrollment = suite.peerChannel("rules-svc", "enrollment-svc");
         try {
-            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(GrpcTestChannels.bearer(token))
+            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(Justified.bearer(token))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.getDefaultInstance()),
                     Status.Code.UNAUTHENTICATED, "a person's token may not carry the role 'service'");
         } finally {
@@ -234,7 +234,7 @@ class TrustBoundaryIT {
                 .sign(TestKeys.service("biometric-svc"));
         ManagedChannel asEnrollment = suite.peerChannel("rules-svc", "enrollment-svc");
         try {
-            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(GrpcTestChannels.bearer(claimsEnrollment))
+            assertRefused(() -> RulesIntakeServiceGrpc.newBlockingStub(asEnrollment).withCallCredentials(Justified.bearer(claimsEnrollment))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).putSubjectConditions(PutSubjectConditionsRequest.getDefaultInstance()),
                     Status.Code.UNAUTHENTICATED, null);
         } finally {

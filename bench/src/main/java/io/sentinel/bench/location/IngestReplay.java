@@ -254,18 +254,28 @@ public final class IngestReplay {
     /** Puts {@code n} fresh devices, each assigned to a fresh subject and bound to the streaming gateway. */
     static List<String> assign(Setup setup, int n) {
         List<String> ids = new ArrayList<>(n);
+        ASSIGNED_SUBJECTS.clear();
         var stub = setup.intake();
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
+            String subject = UUID.randomUUID().toString();
+            ASSIGNED_SUBJECTS.put(id, subject);
             stub.withDeadlineAfter(10, TimeUnit.SECONDS).putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder()
-                    .setDeviceId(id).setSubjectId(UUID.randomUUID().toString()).setOwningAgencyId(setup.agency())
+                    .setDeviceId(id).setSubjectId(subject).setOwningAgencyId(setup.agency())
                     .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
                     .setEffectiveAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
                     .addAllGatewayIds(setup.gatewayIds()).build());
             ids.add(id);
         }
         return ids;
+    }
+
+    private static final Map<String, String> ASSIGNED_SUBJECTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The subjects the last {@link #assign} assigned {@code devices} to. */
+    static List<String> assignedSubjects(List<String> devices) {
+        return devices.stream().map(ASSIGNED_SUBJECTS::get).toList();
     }
 
     /**
@@ -306,6 +316,9 @@ public final class IngestReplay {
             public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
                 Metadata m = new Metadata();
                 m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                // Reads of personal data (the alert feed) state why; the services record it.
+                m.put(Metadata.Key.of("x-sentinel-purpose", Metadata.ASCII_STRING_MARSHALLER), "benchmark of the alert path");
+                m.put(Metadata.Key.of("x-sentinel-reference", Metadata.ASCII_STRING_MARSHALLER), "BENCH-1");
                 applier.apply(m);
             }
         };
