@@ -294,7 +294,7 @@ class AuditedReadsTest {
             assertThat(r.statusCode()).as(param).isEqualTo(400);
             assertThat(r.contentType()).startsWith("application/problem+json");
             assertThat(r.jsonPath().getString("field")).isEqualTo(param);
-            assertThat(r.jsonPath().getString("detail")).startsWith(param + ": must not be sent in the URL: send it as the X-Sentinel-");
+            assertThat(r.jsonPath().getString("detail")).startsWith(param + ": must not be sent in the URL, where proxies and access logs keep it: send it as the x-sentinel-");
         }
         assertThat(Db.rows("select count(*) from audit_entry where purpose = 'case 42' or reference = 'case 42'").get(0).get(0)).isEqualTo("0");
     }

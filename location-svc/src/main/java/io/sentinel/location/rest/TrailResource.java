@@ -37,10 +37,6 @@ import io.smallrye.mutiny.Uni;
 @Path("/api/v1/subjects/{subjectId}/trail")
 @Authenticated
 public class TrailResource {
-    /** Query parameters that once carried the justification, refused so that it is not left in URLs. */
-    static final List<Map.Entry<String, String>> JUSTIFICATION_PARAMETERS = List.of(Map.entry("purpose", Justification.PURPOSE),
-            Map.entry("reference", Justification.REFERENCE), Map.entry("grant", Justification.GRANT));
-
     private final TrailService trails;
     private final CurrentCaller caller;
     private final CurrentJustification justification;
@@ -58,12 +54,6 @@ public class TrailResource {
             @QueryParam("format") String format, @Context UriInfo uri) {
         Justification why = justification.get();
         Caller who = caller.get();
-        for (Map.Entry<String, String> p : JUSTIFICATION_PARAMETERS) {
-            if (uri.getQueryParameters().containsKey(p.getKey())) {
-                throw SentinelException.invalid(p.getKey(), "must not be a query parameter (URLs are logged): send it as the "
-                        + p.getValue() + " header");
-            }
-        }
         String f = format == null || format.isBlank() ? "json" : format;
         if (!List.of("json", "geojson", "gpx").contains(f)) {
             throw SentinelException.invalid("format", "must be one of json, geojson, gpx");

@@ -104,17 +104,17 @@ class TrailQueryTest {
         String trail = "/api/v1/subjects/" + subject + "/trail";
         caseworker("court report", "Case T20267001").queryParam("from", t0.toString()).queryParam("to", t0.plusSeconds(600).toString())
                 .queryParam("purpose", "court report").when().get(trail)
-                .then().statusCode(400).body("field", equalTo("purpose")).body("detail", containsString("x-sentinel-purpose header"));
+                .then().statusCode(400).body("field", equalTo("purpose")).body("detail", containsString("x-sentinel-purpose HTTP header"));
         given().auth().oauth2(TestTokens.token("alice", AGENCY, "caseworker")).queryParam("from", t0.toString())
                 .queryParam("to", t0.plusSeconds(600).toString()).queryParam("purpose", "court report")
                 .queryParam("reference", "Case T20267001").when().get(trail)
                 .then().statusCode(400).body("detail", containsString("header"));
         caseworker("court report", "Case T20267001").queryParam("from", t0.toString()).queryParam("to", t0.plusSeconds(600).toString())
                 .queryParam("reference", "Case T20267001").when().get(trail)
-                .then().statusCode(400).body("field", equalTo("reference")).body("detail", containsString("x-sentinel-reference header"));
+                .then().statusCode(400).body("field", equalTo("reference")).body("detail", containsString("x-sentinel-reference HTTP header"));
         caseworker("court report", "Case T20267001").queryParam("from", t0.toString()).queryParam("to", t0.plusSeconds(600).toString())
                 .queryParam("grant", UUID.randomUUID().toString()).when().get(trail)
-                .then().statusCode(400).body("field", equalTo("grant")).body("detail", containsString("x-sentinel-grant header"));
+                .then().statusCode(400).body("field", equalTo("grant")).body("detail", containsString("x-sentinel-grant HTTP header"));
         assertThat(audit(subject)).isEmpty();
     }
 

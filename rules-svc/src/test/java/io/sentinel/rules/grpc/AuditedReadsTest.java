@@ -204,9 +204,9 @@ class AuditedReadsTest {
     void restRefusesPurposeOrReferenceInTheUrlSayingToUseTheHeaders() {
         String[] a = subjectWithAlert();
         RulesFixtures.rest(token()).queryParam("purpose", "triage").get("/api/v1/alerts").then().statusCode(400)
-                .body("field", equalTo("purpose")).body("detail", containsString("send it as the HTTP header x-sentinel-purpose"));
+                .body("field", equalTo("purpose")).body("detail", containsString("send it as the x-sentinel-purpose HTTP header"));
         RulesFixtures.rest(token()).queryParam("reference", "CASE-1").get("/api/v1/alerts/" + a[1]).then().statusCode(400)
-                .body("field", equalTo("reference")).body("detail", containsString("send it as the HTTP header x-sentinel-reference"));
+                .body("field", equalTo("reference")).body("detail", containsString("send it as the x-sentinel-reference HTTP header"));
         RulesFixtures.rest(token()).queryParam("grant", UUID.randomUUID().toString()).get("/api/v1/alerts").then().statusCode(400)
                 .body("detail", containsString("x-sentinel-grant"));
         assertThat(records("alert.read")).isEmpty();
