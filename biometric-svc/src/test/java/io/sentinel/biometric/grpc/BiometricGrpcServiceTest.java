@@ -56,7 +56,7 @@ class BiometricGrpcServiceTest {
 
     BiometricServiceGrpc.BiometricServiceBlockingStub as(String token) {
         return BiometricServiceGrpc.newBlockingStub(channel).withCallCredentials(GrpcTestChannels.bearer(token))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
     String monitoredSubject() {
