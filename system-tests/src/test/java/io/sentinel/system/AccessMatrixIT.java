@@ -275,12 +275,22 @@ class AccessMatrixIT {
                 k -> asService == null ? suite.channel(target) : suite.peerChannel(target, asService));
     }
 
-    @SuppressWarnings("unchecked")
     static Outcome callGrpc(String target, MethodDescriptor<?, ?> method, String caller) throws Exception {
+        Outcome first = callGrpc(target, method, caller, 1500);
+        // A stream the gate let through stays open until the deadline: that is its answer. A unary
+        // call that ran out of time on a loaded machine has not answered yet: ask again, patiently.
+        if (method.getType() == MethodDescriptor.MethodType.UNARY && first.detail().startsWith("DEADLINE_EXCEEDED")) {
+            return callGrpc(target, method, caller, 20_000);
+        }
+        return first;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Outcome callGrpc(String target, MethodDescriptor<?, ?> method, String caller, long deadlineMillis) throws Exception {
         MethodDescriptor<Object, Object> m = (MethodDescriptor<Object, Object>) method;
         Object request = ((MethodDescriptor.PrototypeMarshaller<Object>) m.getRequestMarshaller()).getMessagePrototype();
         String token = token(caller, target);
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(1500, TimeUnit.MILLISECONDS);
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
         if (token != null) {
             options = options.withCallCredentials(Justified.bearer(token));
         }
@@ -302,7 +312,7 @@ class AccessMatrixIT {
         call.request(1);
         call.sendMessage(request);
         call.halfClose();
-        Status status = closed.get(10, TimeUnit.SECONDS);
+        Status status = closed.get(deadlineMillis + 10_000, TimeUnit.MILLISECONDS);
         if (answered.get()) {
             return new Outcome(true, "answered");
         }
