@@ -137,7 +137,9 @@ public class CheckInEventOutbox {
     /** Records a failed attempt; true when the event was parked as permanently rejected. */
     private Uni<Boolean> failed(Event e, Throwable t) {
         Status status = Status.fromThrowable(t);
-        boolean permanent = status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.PERMISSION_DENIED;
+        // A refusal because the subject was purged at rules-svc (its tombstone) is as final as an invalid event.
+        boolean permanent = status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.PERMISSION_DENIED
+                || io.sentinel.common.grpc.GrpcErrorMapping.subjectPurged(t);
         String error = status.getCode() + ": " + (status.getDescription() == null ? t.getMessage() : status.getDescription());
         if (permanent) {
             LOG.errorf("check-in event %s rejected permanently by rules-svc: %s", e.eventId(), error);

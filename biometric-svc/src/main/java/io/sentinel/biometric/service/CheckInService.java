@@ -20,6 +20,7 @@ import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
@@ -164,7 +165,9 @@ public class CheckInService {
         if (r.getPerDay() < 0 || r.getPerDay() > 5) {
             throw SentinelException.invalid("per_day", "must be 0 to 5, got " + r.getPerDay());
         }
-        return schedules.findById(subject).flatMap(existing -> {
+        // A purged subject's tombstone refuses a schedule that arrives late (its lock before any other).
+        return schedules.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subject))
+                .chain(() -> schedules.findById(subject)).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return record(caller, why, AuditActions.SCHEDULE_PUT, subject,
                         "version " + r.getVersion() + " not newer than " + existing.version + ": unchanged").replaceWith(existing.version);

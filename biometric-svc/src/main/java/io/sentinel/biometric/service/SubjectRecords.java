@@ -20,6 +20,7 @@ import io.sentinel.common.audit.AuditQueries;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Uni;
@@ -61,7 +62,8 @@ public class SubjectRecords {
             Check.required("grants[" + i + "].agency_id", r.getGrants(i).getAgencyId());
             Timestamps.required("grants[" + i + "].valid_until", r.getGrants(i).getValidUntil());
         }
-        return pool.withTransaction(tx -> tx.preparedQuery("""
+        // A purged subject's tombstone refuses grants that arrive late (its lock before any other).
+        return pool.withTransaction(tx -> PurgedSubjects.refuseIfPurged(tx, "subject_id", subject).chain(() -> tx.preparedQuery("""
                 insert into subject_grants (subject_id, owning_agency_id, version, grants, updated_at) values ($1, $2, $3, $4, now())
                 on conflict (subject_id) do update set owning_agency_id = excluded.owning_agency_id, version = excluded.version,
                     grants = excluded.grants, updated_at = now() where subject_grants.version < excluded.version
@@ -73,10 +75,14 @@ public class SubjectRecords {
                         : tx.preparedQuery("select version from subject_grants where subject_id = $1").execute(Tuple.of(subject))
                                 .map(x -> x.iterator().next().getLong(0))
                                 .call(held -> audit.write(tx, change(caller, why, AuditActions.GRANTS_PUT, subject,
-                                        "version " + r.getVersion() + " not newer than " + held + ": unchanged")))));
+                                        "version " + r.getVersion() + " not newer than " + held + ": unchanged"))))));
     }
 
-    /** Deletes check-ins and reference images (BIOMETRIC_RESULTS), and the schedule and grants with IDENTITY. */
+    /**
+     * Deletes check-ins and reference images (BIOMETRIC_RESULTS), and the schedule and grants with
+     * IDENTITY. A purge of everything (no categories, no older_than) leaves a tombstone of the
+     * subject's id that refuses later schedules and grants for it.
+     */
     public Uni<Map<String, Long>> purge(Caller caller, Justification why, PurgeSubjectRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         UUID purgeId = Check.uuid("purge_id", r.getPurgeId());
@@ -85,7 +91,10 @@ public class SubjectRecords {
                 ? Set.of(DataCategory.DATA_CATEGORY_BIOMETRIC_RESULTS, DataCategory.DATA_CATEGORY_IDENTITY)
                 : Set.copyOf(r.getCategoriesList());
         OffsetDateTime cutoff = (olderThan == null ? Instant.parse("9999-12-31T00:00:00Z") : olderThan).atOffset(ZoneOffset.UTC);
-        return pool.withTransaction(tx -> tx.preparedQuery("select counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId))
+        // A purge of everything leaves a tombstone, so no late schedule or grant brings the subject back.
+        boolean full = r.getCategoriesList().isEmpty() && olderThan == null;
+        return pool.withTransaction(tx -> (full ? PurgedSubjects.lockForPurge(tx, subject) : Uni.createFrom().voidItem())
+                .chain(() -> tx.preparedQuery("select counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId)))
                 .flatMap(done -> {
                     if (done.size() > 0) {
                         JsonObject saved = new JsonObject(done.iterator().next().getString(0));
@@ -120,6 +129,7 @@ public class SubjectRecords {
                     }
                     return work.chain(() -> tx.preparedQuery("insert into purge_run (purge_id, subject_id, counts, done_at) values ($1, $2, $3, now())")
                             .execute(Tuple.of(purgeId, subject, new JsonObject(new LinkedHashMap<>(counts)).encode())))
+                            .call(() -> full ? PurgedSubjects.bury(tx, subject, purgeId) : Uni.createFrom().voidItem())
                             // Counts per category only: what was deleted is gone, and the record must not keep it.
                             .chain(() -> audit.write(tx, change(caller, why, AuditActions.SUBJECT_PURGE, subject, "purge " + purgeId + " "
                                     + new JsonObject(new LinkedHashMap<>(counts)).encode())))

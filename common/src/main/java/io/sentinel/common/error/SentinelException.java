@@ -30,11 +30,21 @@ public class SentinelException extends RuntimeException {
 
     private final Kind kind;
     private final String field;
+    private final String reason;
 
     public SentinelException(Kind kind, String field, String message) {
+        this(kind, field, message, null);
+    }
+
+    /**
+     * {@code reason} is a machine-readable refinement of {@code kind} that senders act on (gRPC
+     * trailer {@code sentinel-reason}), such as {@link #SUBJECT_PURGED}; null for none.
+     */
+    public SentinelException(Kind kind, String field, String message, String reason) {
         super(message);
         this.kind = kind;
         this.field = field;
+        this.reason = reason;
     }
 
     public Kind kind() {
@@ -44,6 +54,11 @@ public class SentinelException extends RuntimeException {
     /** The request field at fault, or null when the failure is not about one field. */
     public String field() {
         return field;
+    }
+
+    /** The machine-readable refinement of the kind, or null. */
+    public String reason() {
+        return reason;
     }
 
     /** "field: message" when a field is named, else the message. */
@@ -77,6 +92,18 @@ public class SentinelException extends RuntimeException {
 
     public static SentinelException precondition(String field, String message) {
         return new SentinelException(Kind.FAILED_PRECONDITION, field, message);
+    }
+
+    /**
+     * Reason of a refusal because the subject was purged: a tombstone of its id refuses anything
+     * more about it. Permanent: a sender parks the message rather than retrying it.
+     */
+    public static final String SUBJECT_PURGED = "SUBJECT_PURGED";
+
+    /** FAILED_PRECONDITION naming {@code field}: the subject was purged and nothing more is accepted for it. */
+    public static SentinelException purged(String field, String subjectId, String purge) {
+        return new SentinelException(Kind.FAILED_PRECONDITION, field, "subject " + subjectId + " was purged (" + purge
+                + "); nothing more is accepted for it", SUBJECT_PURGED);
     }
 
     public static SentinelException tooLarge(String field, String message) {

@@ -14,6 +14,7 @@ import io.quarkus.grpc.ExceptionHandlerProvider;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.sentinel.common.error.DatabaseConflicts;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.TokenRefusal;
 
@@ -27,6 +28,11 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
 
     /** Trailer naming the offending request field, for clients that want it machine-readable. */
     public static final Metadata.Key<String> FIELD_KEY = Metadata.Key.of("sentinel-field", Metadata.ASCII_STRING_MARSHALLER);
+    /**
+     * Trailer refining the status code for senders that act on it (e.g. {@code SUBJECT_PURGED}: an
+     * outbox parks the message instead of retrying it); see {@link SentinelException#reason()}.
+     */
+    public static final Metadata.Key<String> REASON_KEY = Metadata.Key.of("sentinel-reason", Metadata.ASCII_STRING_MARSHALLER);
 
     @Override
     public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
@@ -59,11 +65,19 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             if (se.field() != null) {
                 trailers.put(FIELD_KEY, se.field());
             }
+            if (se.reason() != null) {
+                trailers.put(REASON_KEY, se.reason());
+            }
             return new StatusException(code(se.kind()).withDescription(se.describe()), trailers);
         }
         if (DatabaseUnavailable.is(cause)) {
             // Retryable: the caller should back off, not treat it as a bug of ours or theirs.
             return Status.UNAVAILABLE.withDescription(DatabaseUnavailable.MESSAGE).asException();
+        }
+        SentinelException refused = DatabaseConflicts.toRefusal(cause);
+        if (refused != null) {
+            // A constraint held against a concurrent request: the caller's answer, not our failure.
+            return toStatus(refused);
         }
         if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
             String reason = TokenRefusal.reason(cause);
@@ -88,6 +102,17 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };
+    }
+
+    /**
+     * True when a peer refused a call because its subject was purged (FAILED_PRECONDITION with the
+     * {@code SUBJECT_PURGED} reason): the message will never be accepted, so a sender parks it.
+     */
+    public static boolean subjectPurged(Throwable t) {
+        Status status = Status.fromThrowable(t);
+        Metadata trailers = Status.trailersFromThrowable(t);
+        return status.getCode() == Status.Code.FAILED_PRECONDITION && trailers != null
+                && SentinelException.SUBJECT_PURGED.equals(trailers.get(REASON_KEY));
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -12,10 +12,12 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.sentinel.common.error.DatabaseConflicts;
 import io.sentinel.common.error.SentinelException;
 
 /** Maps failures of REST calls to RFC 9457 problem responses. */
 public class ProblemMapper {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProblemMapper.class);
 
     @ServerExceptionMapper
     public RestResponse<Problem> sentinel(SentinelException e, UriInfo uri) {
@@ -34,9 +36,25 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> databaseUnavailable(io.vertx.pgclient.PgException e, UriInfo uri) {
+        return database(e, uri);
+    }
+
+    /** Hibernate's wrapping of the same database failures (constraint violations among them). */
+    @ServerExceptionMapper
+    public RestResponse<Problem> persistence(jakarta.persistence.PersistenceException e, UriInfo uri) {
+        return database(e, uri);
+    }
+
+    /** Unavailable (503), a constraint the database held against the request (409/422), else 500. */
+    private RestResponse<Problem> database(Throwable e, UriInfo uri) {
         if (io.sentinel.common.grpc.DatabaseUnavailable.is(e)) {
             return problem(503, "unavailable", "Unavailable", io.sentinel.common.grpc.DatabaseUnavailable.MESSAGE, uri, null);
         }
+        SentinelException refused = DatabaseConflicts.toRefusal(e);
+        if (refused != null) {
+            return sentinel(refused, uri);
+        }
+        LOG.error("unexpected database failure in a REST call", e);
         return problem(500, "internal", "Internal error", "internal error", uri, null);
     }
 

@@ -26,8 +26,42 @@ class GrpcErrorMappingTest {
         assertEquals(Status.Code.UNAVAILABLE, GrpcErrorMapping.toStatus(shuttingDown).getStatus().getCode());
         assertEquals(Status.Code.UNAVAILABLE,
                 GrpcErrorMapping.toStatus(new RuntimeException(new ConnectException("Connection refused"))).getStatus().getCode());
-        var uniqueViolation = new PgException("duplicate key", "ERROR", "23505", null);
-        assertEquals(Status.Code.INTERNAL, GrpcErrorMapping.toStatus(uniqueViolation).getStatus().getCode());
+    }
+
+    /** A PostgreSQL error as the client reports it, naming the constraint it violated. */
+    static PgException pg(String sqlState, String constraint) {
+        return new PgException("duplicate key value violates unique constraint", "ERROR", sqlState, "Key (subject_id)=(secret) already exists.",
+                null, null, null, null, null, null, null, null, "public", "monitoring_order", null, null, constraint);
+    }
+
+    @Test
+    void constraintsTheDatabaseHeldAreAnswersNeverInternal() {
+        var unique = GrpcErrorMapping.toStatus(new java.util.concurrent.CompletionException(pg("23505", "device_owning_agency_id_serial_key")));
+        assertEquals(Status.Code.ALREADY_EXISTS, unique.getStatus().getCode());
+        assertEquals("the request conflicts with a record that already exists (device_owning_agency_id_serial_key); read it before retrying",
+                unique.getStatus().getDescription());
+        assertEquals(Status.Code.FAILED_PRECONDITION, GrpcErrorMapping.toStatus(pg("23503", "monitoring_order_subject_id_fkey")).getStatus().getCode());
+        assertEquals(Status.Code.ABORTED, GrpcErrorMapping.toStatus(pg("40P01", null)).getStatus().getCode());
+        assertEquals(Status.Code.ABORTED, GrpcErrorMapping.toStatus(pg("40001", null)).getStatus().getCode());
+        // Wrapped by Hibernate, as a Panache flush reports it.
+        var wrapped = new org.hibernate.exception.ConstraintViolationException("could not execute statement",
+                new java.sql.SQLException("duplicate key", "23505"), "monitoring_order_one_active");
+        assertEquals(Status.Code.ALREADY_EXISTS, GrpcErrorMapping.toStatus(wrapped).getStatus().getCode());
+        assertEquals(true, io.sentinel.common.error.DatabaseConflicts.uniqueViolation(wrapped, "monitoring_order_one_active"));
+        // The conflicting values (personal data, possibly) never reach the caller.
+        assertEquals(false, unique.getStatus().getDescription().contains("secret"));
+        // Other database errors stay INTERNAL.
+        assertEquals(Status.Code.INTERNAL, GrpcErrorMapping.toStatus(pg("42P01", null)).getStatus().getCode());
+    }
+
+    @Test
+    void aPurgedSubjectIsAFailedPreconditionWithAReasonSendersCanActOn() {
+        var e = GrpcErrorMapping.toStatus(SentinelException.purged("subject_id", "0193a3c4-0000-7000-8000-000000000001", "p at t"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals("SUBJECT_PURGED", e.getTrailers().get(GrpcErrorMapping.REASON_KEY));
+        assertEquals(true, GrpcErrorMapping.subjectPurged(new io.grpc.StatusRuntimeException(e.getStatus(), e.getTrailers())));
+        var other = GrpcErrorMapping.toStatus(SentinelException.precondition("subject_id", "no monitoring order is known"));
+        assertEquals(false, GrpcErrorMapping.subjectPurged(new io.grpc.StatusRuntimeException(other.getStatus(), other.getTrailers())));
     }
 
     @Test

@@ -8,9 +8,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** A monitoring order with its conditions (stored as the Conditions message). */
+/**
+ * A monitoring order with its conditions (stored as the Conditions message). Updates write only the
+ * columns that changed: the outbox sets the conditions status columns outside this entity, and a
+ * concurrent change of other columns must not write back a stale status.
+ */
 @Entity
 @Table(name = "monitoring_order")
+@org.hibernate.annotations.DynamicUpdate
 public class OrderEntity {
     @Id
     @Column(name = "order_id")
@@ -39,4 +44,13 @@ public class OrderEntity {
     public String demographicGroup;
     @Column(name = "demographic_basis")
     public String demographicBasis;
+    /** The conditions version last sent to rules-svc (PutSubjectConditions.version); null before V22_2. */
+    @Column(name = "conditions_version")
+    public Long conditionsVersion;
+    /** PENDING, APPLIED or NOT_APPLIED: whether rules-svc holds that version; null before V22_2. */
+    @Column(name = "conditions_status")
+    public String conditionsStatus;
+    /** rules-svc's refusal, for NOT_APPLIED. */
+    @Column(name = "conditions_reason")
+    public String conditionsReason;
 }

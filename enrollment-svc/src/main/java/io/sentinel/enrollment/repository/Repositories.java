@@ -95,19 +95,40 @@ public final class Repositories {
     /** Idempotency keys and the outbox, through native SQL in the caller's transaction. */
     @ApplicationScoped
     public static class Ledger {
-        /** The resource a previous create with this key made, or null. */
-        public Uni<String> idempotent(String agency, String operation, String key) {
-            return Panache.getSession().flatMap(s -> s.createNativeQuery(
-                    "select resource_id from idempotency_key where agency_id = ?1 and operation = ?2 and key = ?3", String.class)
-                    .setParameter(1, agency).setParameter(2, operation).setParameter(3, key)
-                    .getResultList()).map(l -> l.isEmpty() ? null : l.get(0));
+        /**
+         * Claims an idempotency key for the current transaction: null when this call claimed it (it
+         * must then create and {@link #remember} the result), else the resource the call that holds it
+         * made. A claim by a transaction still running makes this one wait for it (the primary key's
+         * insert lock): once it commits, its result is returned; if it rolls back, this call claims.
+         */
+        public Uni<String> claim(String agency, String operation, String key) {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery("""
+                    insert into idempotency_key (agency_id, operation, key, resource_id, created_at) values (?1, ?2, ?3, '', ?4)
+                    on conflict (agency_id, operation, key) do nothing""")
+                    .setParameter(1, agency).setParameter(2, operation).setParameter(3, key).setParameter(4, Instant.now())
+                    .executeUpdate()
+                    .flatMap(claimed -> claimed == 1 ? Uni.createFrom().<String>nullItem() : s.createNativeQuery(
+                            "select resource_id from idempotency_key where agency_id = ?1 and operation = ?2 and key = ?3", String.class)
+                            .setParameter(1, agency).setParameter(2, operation).setParameter(3, key).getSingleResult()));
         }
 
+        /** Records what the call that {@link #claim claimed} the key made, in the same transaction. */
         public Uni<Void> remember(String agency, String operation, String key, String resourceId) {
             return Panache.getSession().flatMap(s -> s.createNativeQuery(
-                    "insert into idempotency_key (agency_id, operation, key, resource_id, created_at) values (?1, ?2, ?3, ?4, ?5)")
+                    "update idempotency_key set resource_id = ?4 where agency_id = ?1 and operation = ?2 and key = ?3")
                     .setParameter(1, agency).setParameter(2, operation).setParameter(3, key).setParameter(4, resourceId)
-                    .setParameter(5, Instant.now()).executeUpdate()).replaceWithVoid();
+                    .executeUpdate()).replaceWithVoid();
+        }
+
+        /**
+         * How a subject of {@code agency} was purged ("purge-id at time"), or null when it was not (or
+         * belonged to another agency, which must not learn of it).
+         */
+        public Uni<String> purgedBy(String agency, UUID subject) {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery("""
+                    select cast(purge_id as text) || ' at ' || to_char(purged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                    from purged_subject where subject_id = ?1 and owning_agency_id = ?2""", String.class)
+                    .setParameter(1, subject).setParameter(2, agency).getResultList()).map(l -> l.isEmpty() ? null : l.get(0));
         }
 
         public Uni<Void> enqueue(String target, String kind, byte[] payload) {

@@ -28,6 +28,7 @@ import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.error.DatabaseConflicts;
 import io.sentinel.common.error.PageToken;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
@@ -71,12 +72,22 @@ public class CaseService {
         this.outbox = outbox;
     }
 
-    /** Runs a create once per idempotency key: a retry returns what the first call made. */
+    /**
+     * Runs a create once per idempotency key: a retry returns what the first call made, also when it
+     * runs at the same time as the first call (the key is claimed first, and a concurrent claim of
+     * the same key waits for the first transaction: if it commits, the retry reads its result; if it
+     * rolls back, the retry creates).
+     */
     private <T> Uni<T> once(Caller caller, String operation, String key, Function<String, Uni<T>> lookup, Uni<T> create,
             Function<T, String> idOf) {
         Check.length("idempotency_key", key, 1, 100);
-        return ledger.idempotent(caller.agencyId(), operation, key).flatMap(existing -> existing != null ? lookup.apply(existing)
+        return ledger.claim(caller.agencyId(), operation, key).flatMap(existing -> existing != null ? lookup.apply(existing)
                 : create.flatMap(made -> ledger.remember(caller.agencyId(), operation, key, idOf.apply(made)).replaceWith(made)));
+    }
+
+    /** The subject a change is about: see {@link OwnedSubjects#forChange}. */
+    private Uni<SubjectEntity> ownedForChange(Caller caller, UUID id, String field) {
+        return OwnedSubjects.forChange(subjects, ledger, caller, id, field);
     }
 
     // ---- agencies
@@ -172,7 +183,15 @@ public class CaseService {
 
     // ---- orders
 
-    @WithTransaction
+    /** The unique index that keeps a subject to one active order (migration V22_1). */
+    static final String ONE_ACTIVE_ORDER = "monitoring_order_one_active";
+
+    /**
+     * Creates an order. Its conditions are checked first, on a worker thread (the geometry of up to
+     * 50,000 vertices must not hold an event loop), then the order is written in one transaction. A
+     * concurrent CreateOrder for the same subject that slipped past the active-order check loses on
+     * the database's unique index and is answered FAILED_PRECONDITION like the check's own refusal.
+     */
     public Uni<MonitoringOrder> createOrder(Caller caller, Justification why, String key, MonitoringOrder o) {
         UUID subjectId = Check.uuid("order.subject_id", o.getSubjectId());
         Check.length("order.legal_authority", o.getLegalAuthority(), 1, 200);
@@ -190,10 +209,19 @@ public class CaseService {
         if (o.getDeviceType() == DeviceType.DEVICE_TYPE_UNSPECIFIED || o.getDeviceType() == DeviceType.UNRECOGNIZED) {
             throw SentinelException.invalid("order.device_type", "must be FITTED_ANKLE_TAG or NON_FITTED_SMARTWATCH");
         }
-        Conditions conditions = OrderConditions.normalise("order.conditions", o.getConditions());
         String group = demographicGroup(o);
         Instant reviewDue = review;
-        Uni<MonitoringOrder> create = owned(caller, subjectId)
+        Check.length("idempotency_key", key, 1, 100);
+        return OrderConditions.normaliseOffEventLoop("order.conditions", o.getConditions())
+                .flatMap(conditions -> Panache.withTransaction(() -> createOrder(caller, why, key, o, subjectId, starts, ends, reviewDue, group,
+                        conditions)))
+                .onFailure(t -> DatabaseConflicts.uniqueViolation(t, ONE_ACTIVE_ORDER))
+                .transform(t -> SentinelException.precondition("order.subject_id", "subject already has an active order (created concurrently)"));
+    }
+
+    private Uni<MonitoringOrder> createOrder(Caller caller, Justification why, String key, MonitoringOrder o, UUID subjectId, Instant starts,
+            Instant ends, Instant reviewDue, String group, Conditions conditions) {
+        Uni<MonitoringOrder> create = ownedForChange(caller, subjectId, "order.subject_id")
                 .flatMap(subject -> orders.activeFor(subjectId).flatMap(active -> {
                     if (active != null) {
                         throw SentinelException.precondition("order.subject_id", "subject already has an active order " + active.orderId);
@@ -213,7 +241,8 @@ public class CaseService {
                     e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     e.demographicGroup = group;
                     e.demographicBasis = group == null ? null : o.getDemographicBasis().strip();
-                    return orders.persist(e).flatMap(saved -> announceConditions(saved, conditions))
+                    // Flushed now, so a concurrent order for the subject fails here, on the index, not at commit.
+                    return orders.persistAndFlush(e).flatMap(saved -> announceConditions(saved, conditions))
                             .flatMap(saved -> devices.assignedTo(subjectId)
                                     .flatMap(d -> d == null ? Uni.createFrom().item(saved) : announceAssignment(d, saved).replaceWith(saved)))
                             .map(EnrollmentMapping::order);
@@ -249,6 +278,10 @@ public class CaseService {
     private Uni<OrderEntity> announceConditions(OrderEntity order, Conditions c) {
         boolean active = OrderState.ORDER_STATE_ACTIVE.name().equals(order.state);
         return ledger.nextVersion().flatMap(version -> {
+            // PENDING until rules-svc acknowledges this version (ConditionsStatusTracker, on the outbox's delivery).
+            order.conditionsVersion = version;
+            order.conditionsStatus = ConditionsStatusTracker.PENDING;
+            order.conditionsReason = null;
             PutSubjectConditionsRequest rules = PutSubjectConditionsRequest.newBuilder()
                     .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
                     .setOrderId(order.orderId.toString()).setTimeZone(c.getTimeZone())
@@ -401,7 +434,7 @@ public class CaseService {
     public Uni<Device> assignDevice(Caller caller, Justification why, String deviceId, String subjectId) {
         UUID did = Check.uuid("device_id", deviceId);
         UUID sid = Check.uuid("subject_id", subjectId);
-        return ownedDeviceForUpdate(caller, did).flatMap(device -> owned(caller, sid).flatMap(subject -> {
+        return ownedDeviceForUpdate(caller, did).flatMap(device -> ownedForChange(caller, sid, "subject_id").flatMap(subject -> {
             if (sid.equals(device.assignedSubjectId)) {
                 return Uni.createFrom().item(EnrollmentMapping.device(device));
             }
@@ -452,13 +485,17 @@ public class CaseService {
         });
     }
 
-    @WithTransaction
+    /** Replaces an order's conditions: checked on a worker thread first, then written in one transaction. */
     public Uni<MonitoringOrder> amendConditions(Caller caller, Justification why, String orderId, long version, Conditions c) {
         UUID id = Check.uuid("order_id", orderId);
         if (version <= 0) {
             throw SentinelException.invalid("version", "is required: the order version this amendment was written against");
         }
-        Conditions conditions = OrderConditions.normalise("conditions", c);
+        return OrderConditions.normaliseOffEventLoop("conditions", c)
+                .flatMap(conditions -> Panache.withTransaction(() -> amendConditions(caller, why, id, version, conditions)));
+    }
+
+    private Uni<MonitoringOrder> amendConditions(Caller caller, Justification why, UUID id, long version, Conditions conditions) {
         return ownedAtVersion(caller, id, version).flatMap(e -> {
             e.conditions = conditions.toByteArray();
             e.version++;

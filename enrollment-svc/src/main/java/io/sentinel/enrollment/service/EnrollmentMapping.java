@@ -6,6 +6,8 @@ import io.sentinel.api.common.v1.DeviceType;
 import io.sentinel.api.enrollment.v1.Agency;
 import io.sentinel.api.enrollment.v1.AgencyKind;
 import io.sentinel.api.enrollment.v1.Conditions;
+import io.sentinel.api.enrollment.v1.ConditionsState;
+import io.sentinel.api.enrollment.v1.ConditionsStatus;
 import io.sentinel.api.enrollment.v1.Device;
 import io.sentinel.api.enrollment.v1.MonitoringOrder;
 import io.sentinel.api.enrollment.v1.OrderState;
@@ -44,6 +46,11 @@ public final class EnrollmentMapping {
                 .setVersion(e.version);
         if (e.demographicGroup != null) {
             b.setDemographicGroup(e.demographicGroup).setDemographicBasis(e.demographicBasis);
+        }
+        if (e.conditionsStatus != null) {
+            b.setConditionsStatus(ConditionsStatus.newBuilder().setState(ConditionsState.valueOf("CONDITIONS_STATE_" + e.conditionsStatus))
+                    .setReason(e.conditionsReason == null ? "" : e.conditionsReason)
+                    .setVersion(e.conditionsVersion == null ? 0 : e.conditionsVersion));
         }
         return b.build();
     }

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.grpc.Status;
 import io.quarkus.scheduler.Scheduled;
+import io.sentinel.common.grpc.GrpcErrorMapping;
 import io.sentinel.enrollment.client.PeerClients;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -43,13 +44,16 @@ public class OutboxDispatcher {
 
     private final Pool pool;
     private final PeerClients peers;
+    private final ConditionsStatusTracker conditionsStatus;
     private final Duration maxBackoff;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public OutboxDispatcher(Pool pool, PeerClients peers, @ConfigProperty(name = "sentinel.outbox.max-backoff") Duration maxBackoff) {
+    public OutboxDispatcher(Pool pool, PeerClients peers, ConditionsStatusTracker conditionsStatus,
+            @ConfigProperty(name = "sentinel.outbox.max-backoff") Duration maxBackoff) {
         this.pool = pool;
         this.peers = peers;
+        this.conditionsStatus = conditionsStatus;
         this.maxBackoff = maxBackoff;
     }
 
@@ -113,7 +117,9 @@ public class OutboxDispatcher {
     private Uni<Void> delivered(Message m, Map<String, Long> counts) {
         return pool.withTransaction(c -> {
             Uni<?> mark = c.preparedQuery("update outbox set delivered_at = now(), attempts = attempts + 1, last_error = null where id = $1")
-                    .execute(Tuple.of(m.id()));
+                    .execute(Tuple.of(m.id()))
+                    // Hook: an order's conditions status follows rules-svc's answer (see ConditionsStatusTracker).
+                    .call(x -> conditionsStatus.delivered(c, m.target(), m.kind(), m.payload()));
             if (m.purgeId() == null || counts.isEmpty()) {
                 return mark.replaceWithVoid();
             }
@@ -128,12 +134,19 @@ public class OutboxDispatcher {
 
     private Uni<Void> failed(Message m, Throwable t) {
         Status status = Status.fromThrowable(t);
-        boolean permanent = status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.PERMISSION_DENIED;
+        // A peer's refusal because the subject was purged (its tombstone) is as final as an invalid message.
+        boolean permanent = status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.PERMISSION_DENIED
+                || GrpcErrorMapping.subjectPurged(t);
         String error = status.getCode() + ": " + (status.getDescription() == null ? t.getMessage() : status.getDescription());
         if (permanent) {
-            LOG.errorf("outbox message %d to %s (%s) rejected permanently: %s", m.id(), m.target(), m.kind(), error);
-            return pool.preparedQuery("update outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = 'infinity' where id = $1")
-                    .execute(Tuple.of(m.id(), error)).replaceWithVoid();
+            // The description may quote the message (a zone's coordinates): it is kept in the row, not logged.
+            LOG.errorf("outbox message %d to %s (%s) rejected permanently: %s; the reason is in outbox.last_error", m.id(), m.target(),
+                    m.kind(), status.getCode());
+            return pool.withTransaction(c -> c.preparedQuery(
+                    "update outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = 'infinity' where id = $1")
+                    .execute(Tuple.of(m.id(), error))
+                    // Hook: a refused PutSubjectConditions shows on its order as not applied, with the reason.
+                    .call(x -> conditionsStatus.parked(c, m.target(), m.kind(), m.payload(), error))).replaceWithVoid();
         }
         long backoffMs = Math.min(maxBackoff.toMillis(), 500L << Math.min(m.attempts(), 16));
         LOG.debugf("outbox message %d to %s failed (%s), retry in %d ms", m.id(), m.target(), error, backoffMs);

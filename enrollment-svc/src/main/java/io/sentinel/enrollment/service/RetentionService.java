@@ -233,6 +233,11 @@ public class RetentionService {
                     .flatMap(x -> c.preparedQuery("delete from sharing_grant where subject_id = $1").execute(s))
                     .invoke(r -> add(counts, Category.IDENTITY, r.rowCount()))
                     .flatMap(x -> c.preparedQuery("delete from subject_category_purged where subject_id = $1").execute(s))
+                    // The tombstone (ids only): the id takes nothing new here, and the peers keep their own.
+                    .flatMap(x -> c.preparedQuery("""
+                            insert into purged_subject (subject_id, owning_agency_id, purge_id, purged_at)
+                            select subject_id, owning_agency_id, $2, now() from subject where subject_id = $1
+                            on conflict (subject_id) do nothing""").execute(Tuple.of(subject, purgeId)))
                     .flatMap(x -> c.preparedQuery("delete from subject where subject_id = $1").execute(s))
                     .invoke(r -> add(counts, Category.IDENTITY, r.rowCount()))
                     .replaceWithVoid();

@@ -117,11 +117,11 @@ public class SharingService {
         if (!until.isAfter(now)) {
             throw SentinelException.invalid("grant.valid_until", "must be in the future");
         }
-        return ledger.idempotent(caller.agencyId(), "GrantSharing", key).flatMap(existing -> {
+        return ledger.claim(caller.agencyId(), "GrantSharing", key).flatMap(existing -> {
             if (existing != null) {
                 return grants.findById(UUID.fromString(existing)).map(SharingService::toProto);
             }
-            return owned(caller, sid).flatMap(s -> agencies.findById(agency)).flatMap(a -> {
+            return OwnedSubjects.forChange(subjects, ledger, caller, sid, "subject_id").flatMap(s -> agencies.findById(agency)).flatMap(a -> {
                 if (a == null) {
                     throw SentinelException.precondition("grant.agency_id", "agency " + agency + " is not registered");
                 }

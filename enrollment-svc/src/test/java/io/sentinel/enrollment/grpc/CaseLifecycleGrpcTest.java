@@ -574,7 +574,7 @@ class CaseLifecycleGrpcTest {
     }
 
     @Test
-    void rejectsInvalidZonesAndEmptyCurfewWindowsNamingTheFieldAndStoresNothing() {
+    void rejectsInvalidZonesAndOverlappingCurfewWindowsNamingTheFieldAndStoresNothing() {
         Subject s = subject();
         var cw = caseworker();
         String bowtie = "{\"type\":\"Polygon\",\"coordinates\":[[[0,51],[1,52],[1,51],[0,52],[0,51]]]}";
@@ -590,13 +590,19 @@ class CaseLifecycleGrpcTest {
         java.util.function.Function<String, Conditions.Builder> zone = g -> conditions().setZones(0,
                 io.sentinel.api.common.v1.Zone.newBuilder().setKind(io.sentinel.api.common.v1.ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(g));
         List<Case> cases = List.of(
-                new Case(zone.apply(bowtie), "order.conditions.zones[0].geojson: is not a valid polygon (self-intersecting or overlapping rings)"),
-                new Case(zone.apply(offTheMap), "order.conditions.zones[0].geojson.coordinates[0][1]: latitude must be within [-90, 90], got 95.0"),
-                new Case(zone.apply(huge.toString()), "order.conditions.zones[0].geojson: has 10001 vertices (max 10000)"),
+                new Case(zone.apply(bowtie), "order.conditions.zones[0].geojson.coordinates[0]: ring self-intersects at [0.5, 51.5]"),
+                new Case(zone.apply(offTheMap), "order.conditions.zones[0].geojson.coordinates[0][1]: latitude 95.0 out of range [-90, 90]"),
+                new Case(zone.apply(huge.toString()), "order.conditions.zones[0].geojson.coordinates: more than 10000 vertices"),
+                // rules-svc's distance model holds to 20 km: enrollment-svc used to accept up to 100 km, and rules-svc refused it.
+                new Case(conditions().setZones(0, io.sentinel.api.common.v1.Zone.newBuilder().setKind(io.sentinel.api.common.v1.ZoneKind.ZONE_KIND_EXCLUSION)
+                        .setCircle(io.sentinel.api.common.v1.Circle.newBuilder().setRadiusMetres(50_000).setCentre(
+                                io.sentinel.api.common.v1.GeoPoint.newBuilder().setLatitude(51.5).setLongitude(-0.1)))),
+                        "order.conditions.zones[0].circle.radius_metres: must be within [1, 20000], got 50000.0"),
                 new Case(conditions().addZones(io.sentinel.api.common.v1.Zone.newBuilder().setKind(io.sentinel.api.common.v1.ZoneKind.ZONE_KIND_HOME)
                         .setGeojson(EnrollmentGrpcServiceTest.SQUARE)).addCurfews(io.sentinel.api.common.v1.Curfew.newBuilder()
-                        .addWindows(io.sentinel.api.common.v1.CurfewWindow.newBuilder().setStartDay(1).setStartTime("21:00").setEndTime("21:00"))),
-                        "order.conditions.curfews[0].windows[0]: is empty: start_time equals end_time"));
+                        .addWindows(io.sentinel.api.common.v1.CurfewWindow.newBuilder().setStartDay(1).setStartTime("21:00").setEndTime("21:00"))
+                        .addWindows(io.sentinel.api.common.v1.CurfewWindow.newBuilder().setStartDay(2).setStartTime("20:00").setEndTime("22:00"))),
+                        "order.conditions.curfews[0].windows[1]: (Tue 20:00-22:00) overlaps curfews[0].windows[0] (Mon 21:00-21:00 (next day))"));
         for (int i = 0; i < cases.size(); i++) {
             Case c = cases.get(i);
             String key = "bad-zone-" + i;

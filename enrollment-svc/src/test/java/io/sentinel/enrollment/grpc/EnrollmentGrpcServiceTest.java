@@ -186,7 +186,7 @@ class EnrollmentGrpcServiceTest {
         String open = SQUARE.replace("[-0.1290,51.5000]]]", "[-0.1291,51.5000]]]");
         assertInvalid(() -> cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o1")
                 .setOrder(order(s.getSubjectId(), conditions().setZones(0, Zone.newBuilder().setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(open))))
-                .build()), "order.conditions.zones[0].geojson.coordinates[0]: ring is not closed (first and last positions differ)");
+                .build()), "order.conditions.zones[0].geojson.coordinates[0]: ring is not closed: first position [-0.129, 51.5] differs from last [-0.1291, 51.5]");
         assertInvalid(() -> cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o2")
                 .setOrder(order(s.getSubjectId(), conditions().setCheckIns(CheckInPolicy.newBuilder().setPerDay(6).setWindowStart("08:00").setWindowEnd("20:00"))))
                 .build()), "order.conditions.check_ins.per_day: must be 0 to 5, got 6");
@@ -199,7 +199,7 @@ class EnrollmentGrpcServiceTest {
         assertInvalid(() -> cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o4")
                 .setOrder(order(s.getSubjectId(), conditions()
                         .addZones(Zone.newBuilder().setKind(ZoneKind.ZONE_KIND_HOME).setGeojson(SQUARE)).addCurfews(overlapping))).build()),
-                "order.conditions.curfews.windows[1]: overlaps order.conditions.curfews.windows[0]");
+                "order.conditions.curfews[0].windows[1]: (Tue 06:00-08:00) overlaps curfews[0].windows[0] (Mon 21:00-07:00 (next day))");
         assertInvalid(() -> cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o5")
                 .setOrder(order(s.getSubjectId(), conditions().setTimeZone("Mars/Olympus"))).build()),
                 "order.conditions.time_zone: must be an IANA time zone (e.g. Europe/London), got 'Mars/Olympus'");

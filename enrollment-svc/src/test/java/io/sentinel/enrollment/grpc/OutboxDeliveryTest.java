@@ -85,6 +85,10 @@ class OutboxDeliveryTest {
 
     /** What the stand-in received, as "kind subject". */
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** Subjects whose conditions the stand-in refuses as rules-svc would refuse what its validator does not accept. */
+    final java.util.Set<String> refuseConditionsOf = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Subjects the stand-in answers as purged (a tombstone). */
+    final java.util.Set<String> purged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The bearer tokens the stand-in was called with. */
     final List<String> tokens = new CopyOnWriteArrayList<>();
     final ServerInterceptor recordToken = new ServerInterceptor() {
@@ -110,7 +114,18 @@ class OutboxDeliveryTest {
             @Override
             public void putSubjectConditions(PutSubjectConditionsRequest r, StreamObserver<PutSubjectConditionsResponse> o) {
                 received.add("PutSubjectConditions " + r.getSubjectId());
-                o.onNext(PutSubjectConditionsResponse.getDefaultInstance());
+                if (refuseConditionsOf.contains(r.getSubjectId())) {
+                    o.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("zones[0].geojson: refused by a newer validator").asRuntimeException());
+                    return;
+                }
+                if (purged.contains(r.getSubjectId())) {
+                    Metadata trailers = new Metadata();
+                    trailers.put(io.sentinel.common.grpc.GrpcErrorMapping.REASON_KEY, "SUBJECT_PURGED");
+                    o.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription("subject_id: subject " + r.getSubjectId() + " was purged")
+                            .asRuntimeException(trailers));
+                    return;
+                }
+                o.onNext(PutSubjectConditionsResponse.newBuilder().setVersion(r.getVersion()).build());
                 o.onCompleted();
             }
 
@@ -184,6 +199,59 @@ class OutboxDeliveryTest {
                     .build());
             assertThat(report.getPeersList()).filteredOn(p -> !p.getTarget().equals("rules-svc")).allSatisfy(p -> assertThat(p.getConfirmed()).isZero());
             assertThat(report.getComplete()).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void theOrderShowsWhetherRulesSvcAppliedItsConditionsAndWhyNot() throws IOException {
+        String agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = TestTokens.token("alice", agency, "caseworker");
+        ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
+        try {
+            var cw = EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(io.sentinel.enrollment.Justified.bearer(token));
+            Subject accepted = cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("a").setSubject(person()).build()).getSubject();
+            Subject skewed = cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("b").setSubject(person()).build()).getSubject();
+            Subject gone = cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("c").setSubject(person()).build()).getSubject();
+            // rules-svc (a later release, say) refuses what this enrollment-svc accepted; another subject it knows as purged.
+            refuseConditionsOf.add(skewed.getSubjectId());
+            purged.add(gone.getSubjectId());
+            startRules();
+            MonitoringOrder ok = cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o1").setOrder(order(accepted.getSubjectId(), conditions()))
+                    .build()).getOrder();
+            MonitoringOrder bad = cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o2").setOrder(order(skewed.getSubjectId(), conditions()))
+                    .build()).getOrder();
+            MonitoringOrder late = cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o3").setOrder(order(gone.getSubjectId(), conditions()))
+                    .build()).getOrder();
+            assertThat(bad.getConditionsStatus().getState()).isEqualTo(ConditionsState.CONDITIONS_STATE_PENDING);
+
+            java.util.function.Function<MonitoringOrder, ConditionsStatus> status = o -> cw.getOrder(GetOrderRequest.newBuilder()
+                    .setOrderId(o.getOrderId()).build()).getOrder().getConditionsStatus();
+            await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(ok).getState() == ConditionsState.CONDITIONS_STATE_APPLIED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(bad).getState() == ConditionsState.CONDITIONS_STATE_NOT_APPLIED);
+            assertThat(status.apply(bad).getReason()).isEqualTo("INVALID_ARGUMENT: zones[0].geojson: refused by a newer validator");
+            assertThat(status.apply(ok).getReason()).isEmpty();
+            // A refusal because the subject was purged is as final: parked after one attempt, not retried for ever.
+            await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(late).getState() == ConditionsState.CONDITIONS_STATE_NOT_APPLIED);
+            assertThat(psql("select attempts || '|' || (next_attempt_at = 'infinity') from outbox where target = 'rules-svc' and kind = "
+                    + "'PutSubjectConditions' and encode(payload, 'escape') like '%" + gone.getSubjectId() + "%'")).isEqualTo("1|true");
+
+            // The caseworker sees it over REST too.
+            RestAssured.given().auth().oauth2(token).headers(io.sentinel.enrollment.Justified.HEADERS)
+                    .get("/api/v1/orders/" + bad.getOrderId()).then().statusCode(200)
+                    .body("conditionsStatus.state", org.hamcrest.Matchers.equalTo("CONDITIONS_STATE_NOT_APPLIED"))
+                    .body("conditionsStatus.reason", org.hamcrest.Matchers.startsWith("INVALID_ARGUMENT: zones[0].geojson"));
+
+            // Amended once rules-svc accepts them again: pending for the new version, then applied.
+            refuseConditionsOf.clear();
+            long refusedVersion = status.apply(bad).getVersion();
+            MonitoringOrder amended = cw.amendConditions(AmendConditionsRequest.newBuilder().setOrderId(bad.getOrderId()).setVersion(bad.getVersion())
+                    .setConditions(conditions()).build()).getOrder();
+            assertThat(amended.getConditionsStatus().getState()).isEqualTo(ConditionsState.CONDITIONS_STATE_PENDING);
+            assertThat(amended.getConditionsStatus().getVersion()).isGreaterThan(refusedVersion);
+            await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(amended).getState() == ConditionsState.CONDITIONS_STATE_APPLIED);
+            assertThat(status.apply(amended).getVersion()).isEqualTo(amended.getConditionsStatus().getVersion());
         } finally {
             channel.shutdownNow();
         }

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.smallrye.mutiny.Uni;
@@ -44,7 +45,8 @@ public class SharingRepository {
      * now held.
      */
     public Uni<Long> put(UUID subjectId, String owningAgency, List<Grant> grants, long version, AuditRecord change) {
-        return pool.withTransaction(c -> c.preparedQuery("""
+        // A purged subject's tombstone refuses grants that arrive late (its lock before any other).
+        return pool.withTransaction(c -> PurgedSubjects.refuseIfPurged(c, "subject_id", subjectId).chain(() -> c.preparedQuery("""
                 insert into subject_sharing (subject_id, owning_agency_id, version, updated_at) values ($1, $2, $3, now())
                 on conflict (subject_id) do update set owning_agency_id = excluded.owning_agency_id, version = excluded.version,
                     updated_at = now()
@@ -65,7 +67,7 @@ public class SharingRepository {
                         .replaceWithVoid());
             }
             return chain.chain(() -> audit.write(c, change)).replaceWith(version);
-        }));
+        })));
     }
 
     /**

@@ -22,6 +22,7 @@ import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
@@ -50,7 +51,8 @@ public class AssignmentService {
 
     /**
      * Applies a newer version, recorded in the audit log in the same transaction (the subjects the
-     * device leaves and joins); an older or equal one changes nothing. Returns the version held.
+     * device leaves and joins); an older or equal one changes nothing. Returns the version held. An
+     * assignment to a subject purged here is refused (FAILED_PRECONDITION, reason SUBJECT_PURGED).
      * {@code caller} is the peer service that sent it.
      */
     @WithTransaction
@@ -77,7 +79,10 @@ public class AssignmentService {
         String serial = r.getSerial().isEmpty() ? null : Check.serial("serial", r.getSerial());
         // Empty is allowed: a device registered before bindings existed has none, and none may report it.
         List<String> gatewayIds = Check.gatewayIds("gateway_ids", r.getGatewayIdsList(), 0);
-        return repository.findById(deviceId).flatMap(existing -> {
+        // An assignment to a purged subject is refused (its tombstone); a release names no subject.
+        Uni<Void> alive = subjectId == null ? Uni.createFrom().voidItem()
+                : repository.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subjectId));
+        return alive.chain(() -> repository.findById(deviceId)).flatMap(existing -> {
             if (existing != null && existing.version >= r.getVersion()) {
                 return Uni.createFrom().item(existing.version);
             }

@@ -18,6 +18,7 @@ import io.sentinel.common.audit.AuditQueries;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
@@ -61,7 +62,9 @@ public class SubjectRecords {
      * Deletes the trail (the only purgeable category held here), recording the purge in its own
      * transaction. The audit records of who looked are kept: they are the evidence of access the
      * purge itself answers to, and hold ids and purposes, not the data. A repeated purge_id returns
-     * the counts of its first run and changes (and records) nothing.
+     * the counts of its first run and changes (and records) nothing. A purge of everything (no
+     * categories, no older_than) leaves a tombstone of the subject's id that refuses later assignments
+     * and grants for it.
      */
     public Uni<Map<String, Long>> purge(Caller caller, PurgeSubjectRequest r) {
         UUID subjectId = Check.uuid("subject_id", r.getSubjectId());
@@ -73,8 +76,11 @@ public class SubjectRecords {
             }
         }
         boolean trail = r.getCategoriesCount() == 0 || r.getCategoriesList().contains(DataCategory.DATA_CATEGORY_LOCATION_TRAIL);
-        return pool.withTransaction(c -> c.preparedQuery("select subject_id, counts from purge_run where purge_id = $1")
-                .execute(Tuple.of(purgeId)).chain(rows -> {
+        // A purge of everything leaves a tombstone, so no late assignment or grant brings the subject back.
+        boolean full = r.getCategoriesCount() == 0 && olderThan == null;
+        return pool.withTransaction(c -> (full ? PurgedSubjects.lockForPurge(c, subjectId) : Uni.createFrom().voidItem())
+                .chain(() -> c.preparedQuery("select subject_id, counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId)))
+                .chain(rows -> {
                     if (rows.iterator().hasNext()) {
                         var row = rows.iterator().next();
                         if (!subjectId.equals(row.getUUID("subject_id"))) {
@@ -95,6 +101,7 @@ public class SubjectRecords {
                                 insert into purge_run (purge_id, subject_id, counts, applied_at) values ($1, $2, $3, now())
                                 on conflict (purge_id) do nothing""")
                                 .execute(Tuple.of(purgeId, subjectId, new JsonObject(new LinkedHashMap<>(counts))))
+                                .call(() -> full ? PurgedSubjects.bury(c, subjectId, purgeId) : Uni.createFrom().voidItem())
                                 .call(() -> audit.write(c, AuditRecord.of(caller, Justification.NONE, PURGE, List.of(subjectId.toString()),
                                         AuditRecord.ALLOWED, detail)))
                                 .replaceWith(counts);

@@ -77,7 +77,7 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
         return Uni.createFrom().deferred(() -> external.recordDeviceEvents(who, why, request.getEventsList()))
                 .invoke(feed::committed)
                 .map(o -> RecordDeviceEventsResponse.newBuilder().setAlertsOpened(o.alertsOpened())
-                        .addAllDeferredEventIds(o.deferredEventIds()).build());
+                        .addAllDeferredEventIds(o.deferredEventIds()).addAllRefusedEventIds(o.refusedEventIds()).build());
     }
 
     @Override

@@ -22,7 +22,10 @@ import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
+import io.sentinel.common.conditions.ConditionsValidator;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.security.Caller;
 import io.sentinel.rules.domain.geo.ZoneIndex;
 import io.sentinel.rules.domain.monitor.ConditionEvent;
@@ -64,19 +67,23 @@ public class ConditionsService {
     public Uni<Long> put(Caller caller, Justification why, PutSubjectConditionsRequest request) {
         Check.required("owning_agency_id", request.getOwningAgencyId());
         Check.uuid("order_id", request.getOrderId());
-        SubjectOrders.Compiled compiled = orders.compile(request);
-        // The in-memory order changes only once the transaction has committed.
-        AtomicBoolean applied = new AtomicBoolean();
-        return Panache.withTransaction(() -> store(caller, why, request, compiled, applied)).invoke(() -> {
-            if (applied.get()) {
-                orders.put(compiled, request.getActive());
-            }
+        // Validation and compilation (geometry of up to 50,000 vertices) run on a worker thread.
+        return orders.compileOffEventLoop(request).flatMap(compiled -> {
+            // The in-memory order changes only once the transaction has committed.
+            AtomicBoolean applied = new AtomicBoolean();
+            return Panache.withTransaction(() -> store(caller, why, request, compiled, applied)).invoke(() -> {
+                if (applied.get()) {
+                    orders.put(compiled, request.getActive());
+                }
+            });
         });
     }
 
     private Uni<Long> store(Caller caller, Justification why, PutSubjectConditionsRequest request, SubjectOrders.Compiled compiled, AtomicBoolean applied) {
         UUID subjectId = compiled.subjectId();
-        return writer.lockMonitors().flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
+        // A purged subject's tombstone refuses conditions that arrive late (the tombstone lock before any other).
+        return Panache.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subjectId))
+                .flatMap(t -> writer.lockMonitors()).flatMap(x -> repository.findById(subjectId)).flatMap(existing -> {
             if (existing != null && existing.version >= request.getVersion()) {
                 return record(caller, why, subjectId, "version " + request.getVersion() + " not newer than " + existing.version + ": unchanged")
                         .replaceWith(existing.version);
@@ -170,20 +177,33 @@ public class ConditionsService {
                 })
                 .flatMap(newer -> newer.isEmpty() ? Uni.createFrom().item(List.<SubjectConditionsEntity>of())
                         : repository.list("subjectId in ?1", newer))
-                .map(changed -> {
+                .flatMap(changed -> ConditionsValidator.offEventLoop(() -> {
                     int taken = 0;
                     for (SubjectConditionsEntity row : changed) {
-                        try {
-                            orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), row.active);
+                        if (takeUp(row, row.active)) {
                             taken++;
-                        } catch (InvalidProtocolBufferException | RuntimeException e) {
-                            LOG.errorf("stored conditions of subject %s (version %d) cannot be taken up: %s", row.subjectId, row.version,
-                                    e.getMessage());
                         }
                     }
                     refreshedFrom = started;
                     return taken;
-                });
+                }));
+    }
+
+    /**
+     * Compiles and holds stored conditions; false (logged, naming the field only: the message may
+     * quote coordinates) when they cannot be, e.g. stored before a limit they now exceed.
+     */
+    private boolean takeUp(SubjectConditionsEntity row, boolean active) {
+        try {
+            orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), active);
+            return true;
+        } catch (InvalidProtocolBufferException e) {
+            LOG.errorf("stored conditions of subject %s (version %d) are unreadable", row.subjectId, row.version);
+        } catch (SentinelException e) {
+            LOG.errorf("stored conditions of subject %s (version %d) are refused by the current validator at %s; the subject is not "
+                    + "monitored here until enrollment-svc sends new conditions", row.subjectId, row.version, e.field());
+        }
+        return false;
     }
 
     void loadAtStart(@Observes StartupEvent ev) throws Throwable {
@@ -194,14 +214,13 @@ public class ConditionsService {
     @WithSession
     Uni<Integer> loadAll() {
         return repository.list("active", true).map(rows -> {
+            int held = 0;
             for (SubjectConditionsEntity row : rows) {
-                try {
-                    orders.put(orders.compile(PutSubjectConditionsRequest.parseFrom(row.conditions)), true);
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException("stored conditions of subject " + row.subjectId + " are unreadable", e);
+                if (takeUp(row, true)) {
+                    held++;
                 }
             }
-            return rows.size();
+            return held;
         });
     }
 }

@@ -25,6 +25,7 @@ import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
@@ -75,16 +76,27 @@ public class ExternalEvents {
         return Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, action, subjects, AuditRecord.ALLOWED, detail)));
     }
 
-    /** What a batch of device events did: alerts opened, and events deferred (not applied, to be sent again). */
-    public record DeviceEventsOutcome(int alertsOpened, List<String> deferredEventIds) {
+    /**
+     * What a batch of device events did: alerts opened, events deferred (not applied, to be sent
+     * again), and events refused for good because their subject was purged here.
+     */
+    public record DeviceEventsOutcome(int alertsOpened, List<String> deferredEventIds, List<String> refusedEventIds) {
+        DeviceEventsOutcome(int alertsOpened, List<String> deferredEventIds) {
+            this(alertsOpened, deferredEventIds, List.of());
+        }
+
+        DeviceEventsOutcome withRefused(List<String> refused) {
+            return new DeviceEventsOutcome(alertsOpened, deferredEventIds, refused);
+        }
     }
 
     /**
      * Applies device events. An event that would open an alert for a subject this service has no
      * monitoring order for yet (conditions from enrollment-svc not arrived, or the subject no longer
      * monitored) is deferred: not applied and not remembered, returned so the sender sends it again
-     * later. The rest of the batch is applied, so one such event never holds back the others. A batch
-     * that applied events is recorded ("device-events.record") in its transaction.
+     * later. An event about a subject purged here is refused for good (its subject's tombstone) and
+     * returned as refused. The rest of the batch is applied, so one such event never holds back the
+     * others. A batch that applied events is recorded ("device-events.record") in its transaction.
      */
     @WithTransaction
     public Uni<DeviceEventsOutcome> recordDeviceEvents(Caller caller, Justification why, List<DeviceEvent> events) {
@@ -107,6 +119,24 @@ public class ExternalEvents {
             if (e.getDetail().length() > MAX_DETAIL) {
                 throw SentinelException.invalid(p + ".detail", "must be at most " + MAX_DETAIL + " characters");
             }
+        }
+        Set<UUID> all = new HashSet<>();
+        events.forEach(e -> all.add(UUID.fromString(e.getSubjectId())));
+        // Events about a purged subject are refused for good, one by one, so they never hold back the
+        // rest of the batch (the tombstone locks come before any other lock of the transaction).
+        return Panache.getSession().flatMap(s -> PurgedSubjects.purgedAmong(s, all)).flatMap(purged -> {
+            List<String> refused = events.stream().filter(e -> purged.contains(UUID.fromString(e.getSubjectId())))
+                    .map(DeviceEvent::getEventId).toList();
+            List<DeviceEvent> live = events.stream().filter(e -> !purged.contains(UUID.fromString(e.getSubjectId()))).toList();
+            Set<UUID> liveIds = new HashSet<>(ids);
+            refused.forEach(id -> liveIds.remove(UUID.fromString(id)));
+            return applyLive(caller, why, live, liveIds).map(o -> o.withRefused(refused));
+        });
+    }
+
+    private Uni<DeviceEventsOutcome> applyLive(Caller caller, Justification why, List<DeviceEvent> events, Set<UUID> ids) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(new DeviceEventsOutcome(0, List.of()));
         }
         Set<UUID> subjects = new HashSet<>();
         events.forEach(e -> subjects.add(UUID.fromString(e.getSubjectId())));
@@ -250,8 +280,8 @@ public class ExternalEvents {
         };
         String detail = r.getKind() == CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED
                 ? "confirmed_by=" + r.getReviewedBy() : null;
-        return once(eventId, "biometric-svc", subject, () -> open("subject_id", subject, kind, "check-in:" + r.getCheckInId(),
-                AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail))
+        return refuseIfPurged(subject).chain(() -> once(eventId, "biometric-svc", subject, () -> open("subject_id", subject, kind, "check-in:" + r.getCheckInId(),
+                AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail)))
                 .call(id -> record(caller, why, "check-in-event.record", List.of(subject.toString()), outcome(eventId, id)));
     }
 
@@ -262,9 +292,14 @@ public class ExternalEvents {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
         Check.uuid("order_id", r.getOrderId());
         Instant due = Timestamps.required("review_due_at", r.getReviewDueAt());
-        return once(eventId, "enrollment-svc", subject, () -> open("subject_id", subject, AlertKind.ALERT_KIND_ORDER_REVIEW_OVERDUE,
-                "order-review:" + r.getOrderId(), AlertSeverity.ALERT_SEVERITY_HIGH, due, null, null))
+        return refuseIfPurged(subject).chain(() -> once(eventId, "enrollment-svc", subject, () -> open("subject_id", subject,
+                AlertKind.ALERT_KIND_ORDER_REVIEW_OVERDUE, "order-review:" + r.getOrderId(), AlertSeverity.ALERT_SEVERITY_HIGH, due, null, null)))
                 .call(id -> record(caller, why, "review-overdue.record", List.of(subject.toString()), outcome(eventId, id)));
+    }
+
+    /** FAILED_PRECONDITION (reason SUBJECT_PURGED) for a purged subject; the tombstone lock before any other. */
+    private static Uni<Void> refuseIfPurged(UUID subject) {
+        return Panache.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subject));
     }
 
     private static String outcome(UUID eventId, String alertId) {

@@ -18,6 +18,7 @@ import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.util.Timestamps;
@@ -91,7 +92,9 @@ public class SharingGrants {
             e.validUntil = Timestamps.required(p + ".valid_until", g.hasValidUntil() ? g.getValidUntil() : null);
             rows.add(e);
         }
-        return AlertWriter.lock(GRANTS_LOCK).flatMap(x -> versions.findById(subject)).flatMap(held -> {
+        // A purged subject's tombstone refuses late grants (taken first: the tombstone lock comes before any other).
+        return Panache.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subject))
+                .flatMap(t -> AlertWriter.lock(GRANTS_LOCK)).flatMap(x -> versions.findById(subject)).flatMap(held -> {
             if (held != null && held.version >= r.getVersion()) {
                 return record(caller, why, subject, "version " + r.getVersion() + " not newer than " + held.version + ": unchanged")
                         .replaceWith(held.version);

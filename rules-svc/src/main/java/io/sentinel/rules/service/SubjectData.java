@@ -28,6 +28,7 @@ import io.sentinel.common.audit.AuditQueries;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.rest.ProtoJson;
@@ -91,6 +92,8 @@ public class SubjectData {
 
     /**
      * Deletes per category; idempotent on purge_id (a repeated run returns the first run's counts).
+     * A purge of everything (no categories, no older_than: the subject's identity is gone) leaves a
+     * tombstone of the subject's id ({@link PurgedSubjects}) that refuses any later Put* or Record*.
      * Recorded ("subject.purge", with the counts) in the purge's transaction. The audit log itself is
      * not purged: it is the evidence of who accessed the data, and holds ids and purposes, not the data.
      */
@@ -112,7 +115,12 @@ public class SubjectData {
         }
         // The in-memory order goes only once the deletion has committed.
         AtomicBoolean conditionsGone = new AtomicBoolean();
-        return Panache.withTransaction(() -> purge(subject, purgeId, categories, everything, olderThan, conditionsGone)
+        // A full purge leaves a tombstone, so no late message brings the subject back; its lock comes first.
+        boolean full = everything && olderThan == null;
+        return Panache.withTransaction(() -> (full ? Panache.getSession().flatMap(s -> PurgedSubjects.lockForPurge(s, subject))
+                : Uni.createFrom().voidItem())
+                .chain(() -> purge(subject, purgeId, categories, everything, olderThan, conditionsGone))
+                .call(counts -> full ? Panache.getSession().flatMap(s -> PurgedSubjects.bury(s, subject, purgeId)) : Uni.createFrom().voidItem())
                 .call(counts -> Panache.getSession().flatMap(s -> audit.write(s, AuditRecord.of(caller, why, "subject.purge",
                         List.of(subject.toString()), AuditRecord.ALLOWED, "purge " + purgeId + " " + writeCounts(counts))))))
                 .invoke(() -> {

