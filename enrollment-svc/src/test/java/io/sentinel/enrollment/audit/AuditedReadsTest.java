@@ -288,6 +288,15 @@ class AuditedReadsTest {
     }
 
     @Test
+    void someoneOfThisAgencyWhoAlsoHoldsThePartnerRoleReadsTheirOwnDataWithoutAGrant() {
+        // The development token carries every role; only a partner agency's user (partner alone) cites a grant.
+        String manyRoles = TestTokens.token("dev-user", agency, "caseworker", "partner");
+        given().auth().oauth2(manyRoles).headers(Justified.HEADERS).get("/api/v1/subjects/" + a).then().statusCode(200);
+        assertThat(Db.rows("select outcome from audit_entry where actor = 'dev-user' and action = 'subject.read' and agency_id = '"
+                + agency + "'")).extracting(row -> row.get(0)).containsExactly("allowed");
+    }
+
+    @Test
     void aPurposeOrReferenceInTheUrlIsRefusedWithA400SayingToUseTheHeaders() {
         for (String param : new String[] { "purpose", "reference", "Purpose", "x-sentinel-reference", "grant" }) {
             Response r = given().auth().oauth2(caseworker).headers(Justified.HEADERS).queryParam(param, "case 42").get("/api/v1/subjects/" + a);
