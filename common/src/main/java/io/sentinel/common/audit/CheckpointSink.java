@@ -84,28 +84,82 @@ public class CheckpointSink {
     public record ChainHead(String agencyId, long seq, String mac, long sealed) {
     }
 
-    /** The newest checkpoint with a valid signature for {@code agencyId}, or null when none was written. */
+    /**
+     * The newest checkpoint with a valid signature for {@code agencyId}, or null when none was written.
+     * The file grows by a line per sealing run, so it is streamed, never held whole, and signatures
+     * are checked only for the highest sequence numbers seen (normally one): a line whose signature
+     * fails is skipped, and should forged lines crowd out every candidate the whole file is checked.
+     */
     public ChainCheck.Checkpoint newest(String agencyId) {
         if (!Files.exists(file)) {
             return null;
         }
-        List<String> lines;
-        PublicKey key;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-            key = readPublicKey(publicKey);
+            PublicKey key = readPublicKey(publicKey);
+            java.util.TreeMap<Long, String> highest = new java.util.TreeMap<>();
+            boolean overflowed = scan(agencyId, highest, CANDIDATES);
+            for (Map.Entry<Long, String> e : highest.descendingMap().entrySet()) {
+                ChainCheck.Checkpoint c = checkpoint(e.getValue(), key, agencyId);
+                if (c != null) {
+                    return c;
+                }
+            }
+            if (!overflowed) {
+                return null;
+            }
+            java.util.TreeMap<Long, String> all = new java.util.TreeMap<>();
+            scan(agencyId, all, Integer.MAX_VALUE);
+            for (Map.Entry<Long, String> e : all.descendingMap().entrySet()) {
+                ChainCheck.Checkpoint c = checkpoint(e.getValue(), key, agencyId);
+                if (c != null) {
+                    return c;
+                }
+            }
+            return null;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the audit checkpoints " + file + " or the key " + publicKey, e);
         }
-        ChainCheck.Checkpoint best = null;
-        for (String line : lines) {
-            JsonNode claims = verified(line.strip(), key);
-            if (claims != null && agencyId.equals(claims.path("agency").asText()) && service.equals(claims.path("svc").asText())
-                    && (best == null || claims.path("seq").asLong() >= best.seq())) {
-                best = new ChainCheck.Checkpoint(claims.path("seq").asLong(), claims.path("mac").asText(), claims.path("at").asText());
+    }
+
+    private static final int CANDIDATES = 32;
+
+    /** Keeps the {@code limit} lines of {@code agencyId} with the highest seq, unverified; true if it dropped any. */
+    private boolean scan(String agencyId, java.util.TreeMap<Long, String> keep, int limit) throws IOException {
+        boolean dropped = false;
+        try (java.io.BufferedReader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                JsonNode claims = unverifiedClaims(line.strip());
+                if (claims == null || !agencyId.equals(claims.path("agency").asText())) {
+                    continue;
+                }
+                keep.put(claims.path("seq").asLong(), line.strip());
+                if (keep.size() > limit) {
+                    keep.pollFirstEntry();
+                    dropped = true;
+                }
             }
         }
-        return best;
+        return dropped;
+    }
+
+    private JsonNode unverifiedClaims(String jws) {
+        String[] parts = jws.split("\\.");
+        if (parts.length != 3) {
+            return null;
+        }
+        try {
+            return json.readTree(Base64.getUrlDecoder().decode(parts[1]));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private ChainCheck.Checkpoint checkpoint(String line, PublicKey key, String agencyId) {
+        JsonNode claims = verified(line, key);
+        if (claims == null || !agencyId.equals(claims.path("agency").asText()) || !service.equals(claims.path("svc").asText())) {
+            return null;
+        }
+        return new ChainCheck.Checkpoint(claims.path("seq").asLong(), claims.path("mac").asText(), claims.path("at").asText());
     }
 
     private JsonNode verified(String jws, PublicKey key) {
