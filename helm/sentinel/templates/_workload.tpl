@@ -1,7 +1,7 @@
 {{/*
 The objects every service gets. Each templates/<service>.yaml calls "sentinel.workload" with
-dict "root" $ "svc" <key>, plus the service's own env, volumes and mounts as YAML strings and
-extra egress rules as a list.
+dict "root" $ "svc" <key>, plus the service's own env, volumes, mounts and init containers as
+YAML strings and extra egress rules as a list.
 */}}
 
 {{/*
@@ -130,6 +130,10 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "sentinel.selectorLabels" . | nindent 14 }}
+      {{- with .initContainers }}
+      initContainers:
+        {{- . | nindent 8 }}
+      {{- end }}
       containers:
         - name: {{ (get (include "sentinel.catalog" . | fromYaml) .svc).name }}
           image: {{ include "sentinel.image" . }}

@@ -156,9 +156,12 @@ class RenderedChartTest {
                 assertTrue(volume.getEmptyDir() != null || volume.getSecret() != null || volume.getConfigMap() != null
                         || volume.getPersistentVolumeClaim() != null, where + " volume " + volume.getName());
             }
-            assertTrue(pod.getInitContainers() == null || pod.getInitContainers().isEmpty(), where);
-
-            for (Container container : pod.getContainers()) {
+            // Init containers (biometric-svc's model copy) are held to the same rules.
+            List<Container> containers = new java.util.ArrayList<>(pod.getContainers());
+            if (pod.getInitContainers() != null) {
+                containers.addAll(pod.getInitContainers());
+            }
+            for (Container container : containers) {
                 var security = container.getSecurityContext();
                 String at = where + " container " + container.getName();
                 assertTrue(security.getRunAsNonRoot(), at);
@@ -402,6 +405,12 @@ class RenderedChartTest {
         Container container = container(release, "biometric");
         VolumeMount models = mountHolding(container, env(container).get("FACE_MODELS_DIR").getValue() + "/model.onnx");
         assertFalse(Boolean.TRUE.equals(models.getReadOnly()), "the face-model cache is written at run time");
+        // Filled before the service starts from the models the service's own image carries.
+        Container copy = pod.getInitContainers().stream().filter(c -> c.getName().equals("face-models")).findFirst().orElseThrow();
+        assertEquals(container.getImage(), copy.getImage());
+        assertEquals(models.getMountPath(), mountHolding(copy, models.getMountPath() + "/model.onnx").getMountPath());
+        assertEquals(models.getName(), mountHolding(copy, models.getMountPath() + "/model.onnx").getName());
+        assertEquals(models.getMountPath() + "/", copy.getCommand().get(copy.getCommand().size() - 1));
         Volume volume = volume(pod, models.getName());
         boolean persistent = Boolean.TRUE.equals(
                 path(release.values(), "services", "biometric", "faceModels", "persistence", "enabled"));
