@@ -305,8 +305,9 @@ the default-deny policy, which is always rendered.
 {{- end }}
 
 {{/*
-"true" when a host is in the region: a name with the region as one of its labels, or an IP
-address inside residency.networks. Takes dict root, host.
+"true" when a host is in the region: a name with the region as one of its labels, an IP address
+inside residency.networks, or a Service in the agency's namespace or its database namespace
+<agency>-db (k8s/databases), whose pods k8s/admission pins to the region. Takes dict root, host.
 */}}
 {{- define "sentinel.inRegion" -}}
 {{- $region := include "sentinel.region" .root -}}
@@ -317,6 +318,9 @@ address inside residency.networks. Takes dict root, host.
 {{- if include "sentinel.cidr.contains" (dict "outer" . "inner" $cidr) }}true{{ end -}}
 {{- end -}}
 {{- else if has $region (splitList "." $host) -}}
+true
+{{- else if regexMatch (printf "^[a-z0-9]([a-z0-9-]*[a-z0-9])?\\.(%s|%s-db)\\.svc(\\.%s)?$" (regexQuoteMeta (include "sentinel.agencyId" .root)) (regexQuoteMeta (include "sentinel.agencyId" .root)) (regexQuoteMeta .root.Values.tls.clusterDomain)) $host -}}
+{{- /* A Service of the agency's own namespaces (k8s/databases): k8s/admission pins their pods to the region. */ -}}
 true
 {{- end -}}
 {{- end }}

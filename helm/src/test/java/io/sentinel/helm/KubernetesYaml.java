@@ -70,7 +70,8 @@ final class KubernetesYaml {
             "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy",
             "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy",
             "postgresql.cnpg.io/v1/Cluster",
-            "postgresql.cnpg.io/v1/ScheduledBackup");
+            "postgresql.cnpg.io/v1/ScheduledBackup",
+            "postgresql.cnpg.io/v1/Database");
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
