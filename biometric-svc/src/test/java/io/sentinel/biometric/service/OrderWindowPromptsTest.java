@@ -56,8 +56,9 @@ class OrderWindowPromptsTest {
     }
 
     void put(PutCheckInScheduleRequest.Builder r) {
+        // A generous deadline: the first call after start-up can be slow on a loaded machine.
         GrpcTestChannels.asService(BiometricIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc")
-                .putCheckInSchedule(r.build());
+                .withDeadlineAfter(60, TimeUnit.SECONDS).putCheckInSchedule(r.build());
     }
 
     List<Instant> pending(String subject) {

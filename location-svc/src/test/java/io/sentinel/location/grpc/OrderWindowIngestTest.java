@@ -60,6 +60,7 @@ class OrderWindowIngestTest {
     String deviceInWindow(Instant starts, Instant ends) {
         String device = UUID.randomUUID().toString();
         GrpcTestChannels.asService(LocationIntakeServiceGrpc.newBlockingStub(channel), "enrollment-svc", "location-svc")
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
                 .putDeviceAssignment(PutDeviceAssignmentRequest.newBuilder().setDeviceId(device).setSubjectId(UUID.randomUUID().toString())
                         .setOwningAgencyId(AGENCY).setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL).setVersion(1)
                         .setEffectiveAt(Timestamps.of(starts)).addGatewayIds("gw-1")
