@@ -478,8 +478,9 @@ class CaseLifecycleGrpcTest {
                 new Case(List.of("gw-1", "gw-2", "gw-1"), "device.gateway_ids[2]: repeats 'gw-1'"),
                 new Case(List.of("gw-1,gw-2"), "device.gateway_ids[0]: " + invalid + "'gw-1,gw-2'"),
                 new Case(List.of("gw-1", "gw 2"), "device.gateway_ids[1]: " + invalid + "'gw 2'"),
-                new Case(List.of("gw\t2"), "device.gateway_ids[0]: " + invalid + "'gw\t2'"),
-                new Case(List.of("gw-1", "gw-\u00e9"), "device.gateway_ids[1]: " + invalid + "'gw-\u00e9'"),
+                // Status messages are printable ASCII: other characters arrive as \\u escapes.
+                new Case(List.of("gw\t2"), "device.gateway_ids[0]: " + invalid + "'gw\\u00092'"),
+                new Case(List.of("gw-1", "gw-\u00e9"), "device.gateway_ids[1]: " + invalid + "'gw-\\u00e9'"),
                 new Case(List.of(""), "device.gateway_ids[0]: must be 1 to 200 characters"),
                 new Case(List.of("g".repeat(201)), "device.gateway_ids[0]: must be 1 to 200 characters"));
         for (Case c : cases) {
