@@ -231,10 +231,18 @@ class SliceIT {
         BiometricServiceGrpc.newBlockingStub(biometric)
                 .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer"), purpose, "SAR-2026-17", null))
                 .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(recorded[0].getCheckInId()).build());
-        var export = EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
+        // The export streams as text pieces; the last one says whether every service's part is whole.
+        var pieces = EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
                 .exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(subject.getSubjectId()).build());
+        StringBuilder document = new StringBuilder();
+        io.sentinel.api.enrollment.v1.ExportSubjectDataResponse export = null;
+        while (pieces.hasNext()) {
+            export = pieces.next();
+            document.append(export.getJson());
+        }
+        assertThat(export.getLast()).isTrue();
         assertThat(export.getComplete()).as("every peer answered: %s", export.getMissingList()).isTrue();
-        JsonNode log = new ObjectMapper().readTree(export.getJson()).path("access_log");
+        JsonNode log = new ObjectMapper().readTree(document.toString()).path("access_log");
         java.util.Map<String, String> actorByService = new java.util.HashMap<>();
         for (JsonNode e : log) {
             if (purpose.equals(e.path("purpose").asText())) {

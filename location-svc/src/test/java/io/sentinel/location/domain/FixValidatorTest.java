@@ -115,17 +115,27 @@ class FixValidatorTest {
         FixReport fix = new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, -1, -0.5, -2.0, 361.0, 101,
                 null, null);
         assertEquals(List.of(
-                "accuracy_m must be a finite number >= 0, got -1.0",
+                "accuracy_metres must be a finite number > 0, got -1.0",
                 "hdop must be a finite number >= 0, got -0.5",
                 "speed_mps must be a finite number >= 0, got -2.0",
-                "heading_deg must be within [0, 360], got 361.0",
+                "heading_degrees must be within [0, 360), got 361.0",
                 "battery_percent must be within [0, 100], got 101"), messages(fix));
     }
 
     @Test
     void rejectsNaNAccuracy() {
         FixReport fix = FixReport.of("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, Double.NaN);
-        assertEquals(List.of("accuracy_m is NaN"), messages(fix));
+        assertEquals(List.of("accuracy_metres is NaN"), messages(fix));
+    }
+
+    @Test
+    void rejectsAZeroAccuracyRadiusAndAHeadingOf360AsTheContractStates() {
+        assertEquals(List.of("accuracy_metres must be a finite number > 0, got 0.0"),
+                messages(FixReport.of("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 0)));
+        FixReport north = new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 5, null, null, 360.0, null, null, null);
+        assertEquals(List.of("heading_degrees must be within [0, 360), got 360.0"), messages(north));
+        assertEquals(List.of(), messages(new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 0.1, null, null, 359.99, null, null, null)));
+        assertEquals(List.of(), messages(new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 5, null, null, 0.0, null, null, null)));
     }
 
     @Test

@@ -382,4 +382,23 @@ class DeviceHttpProtocolsTest {
                 .when().post("/api/v1/owntracks").then().statusCode(400).body(containsString("lat"));
         assertThat(storedFixes(device)).isZero();
     }
+
+    @Test
+    void rejectsOwnTracksCoordinatesSentAsStringsNamingTheField() {
+        String device = assignedDevice();
+        given().auth().oauth2(gatewayToken()).contentType("application/json").header("X-Limit-U", "jane").header("X-Limit-D", device)
+                .body("{\"_type\":\"location\",\"lat\":\"51.5\",\"lon\":-0.12,\"tst\":" + epoch(recent()) + "}")
+                .when().post("/api/v1/owntracks").then().statusCode(400).body("field", equalTo("lat"))
+                .body("detail", containsString("lat must be a number, got a string"));
+        assertThat(storedFixes(device)).isZero();
+    }
+
+    @Test
+    void osmAndAcceptsParametersOfItsOwnThatOtherOperationsWouldRefuse() {
+        String device = assignedDevice();
+        given().auth().oauth2(gatewayToken())
+                .when().get("/api/v1/osmand?id=" + device + "&timestamp=" + epoch(recent()) + "&lat=51.5&lon=-0.12&accuracy=6&driverUniqueId=d-1&x-vendor=7")
+                .then().statusCode(200);
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
 }
