@@ -157,7 +157,7 @@ public final class FaultDrill {
                 .split(","));
         List<DrillPlan.Subject> plans = DrillPlan.subjects(data, faults.size() * perPhase);
         int expected = plans.stream().mapToInt(p -> p.breachStarts().size()).sum();
-        say("%d real trips with an unambiguous answer against a London borough (%d stays inside in all); each phase uses its own",
+        say("%d real trips with an unambiguous answer against a London borough (%d stays inside in all); phases reuse them with fresh subjects and devices",
                 plans.size(), expected);
         if (plans.size() < perPhase) {
             throw new IllegalStateException("only " + plans.size() + " usable trips for " + perPhase + " subjects per phase (--subjects)");
@@ -367,7 +367,7 @@ public final class FaultDrill {
         File log = home.resolve("logs").resolve("drill-commands.log").toFile();
         log.getParentFile().mkdirs();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(900, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed; see " + log);
         }
     }
