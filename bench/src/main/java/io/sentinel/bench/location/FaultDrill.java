@@ -157,8 +157,8 @@ public final class FaultDrill {
                 .split(","));
         List<DrillPlan.Subject> plans = DrillPlan.subjects(data, faults.size() * perPhase);
         int expected = plans.stream().mapToInt(p -> p.breachStarts().size()).sum();
-        say("%d real trips with an unambiguous answer against a London borough (%d stays inside in all); phases reuse them with fresh subjects and devices",
-                plans.size(), expected);
+        say("%d real trips with an unambiguous answer against a London borough (%d stays inside in all);"
+                + " phases reuse them with fresh subjects and devices", plans.size(), expected);
         if (plans.size() < perPhase) {
             throw new IllegalStateException("only " + plans.size() + " usable trips for " + perPhase + " subjects per phase (--subjects)");
         }
