@@ -92,8 +92,8 @@ class KubernetesOpenApiTest {
 
     @Test
     void theValidatorRejectsAnUnknownFieldDeepInsideAPod() {
-        var error = assertThrows(IllegalArgumentException.class, () -> OpenApiValidation.validate(deployment(
-                "securityContext: { readOnlyRootFileSystem: true }")));
+        var error = assertThrows(IllegalArgumentException.class, () -> OpenApiValidation.validate(first(
+                KubernetesYamlTest.DEPLOYMENT.formatted("readOnlyRootFileSystem"))));
 
         assertTrue(error.getMessage().contains("readOnlyRootFileSystem"), error.getMessage());
         assertTrue(error.getMessage().startsWith("Deployment demo"), error.getMessage());
@@ -117,8 +117,12 @@ class KubernetesOpenApiTest {
 
     @Test
     void podSecurityRestrictedRefusesWhatTheAdmissionControllerRefuses() {
-        JsonNode pod = deployment("securityContext: { privileged: true, capabilities: { add: [NET_ADMIN] } }\n"
-                + "          ports: [{ containerPort: 80, hostPort: 80 }]").path("spec").path("template").path("spec");
+        JsonNode pod = first("""
+                containers:
+                  - name: demo
+                    securityContext: { privileged: true, capabilities: { add: [NET_ADMIN] } }
+                    ports: [{ containerPort: 80, hostPort: 80 }]
+                """);
 
         List<String> violations = PodSecurityRestricted.violations(pod);
 
@@ -129,26 +133,6 @@ class KubernetesOpenApiTest {
         }
         JsonNode hostPath = first("spec:\n  containers: []\n  volumes: [{ name: h, hostPath: { path: / } }]\n").path("spec");
         assertTrue(PodSecurityRestricted.violations(hostPath).contains("volume types: h is hostPath"));
-    }
-
-    private static JsonNode deployment(String containerExtra) {
-        return first("""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: demo
-                spec:
-                  selector:
-                    matchLabels: { app: demo }
-                  template:
-                    metadata:
-                      labels: { app: demo }
-                    spec:
-                      containers:
-                        - name: demo
-                          image: demo@sha256:0
-                          %s
-                """.formatted(containerExtra));
     }
 
     private static JsonNode first(String yaml) {

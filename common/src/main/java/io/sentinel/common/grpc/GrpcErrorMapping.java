@@ -99,6 +99,7 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case ABORTED -> Status.ABORTED;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };

@@ -196,10 +196,10 @@ public class EnrollmentGrpcService implements EnrollmentService {
     public Uni<AssignDeviceResponse> assignDevice(AssignDeviceRequest r) {
         var who = caller.get();
         var why = Justification.ofGrpcCall();
-        return this.<Device>change(who, why, AuditActions.DEVICE_ASSIGN, subject(r.getSubjectId()),
+        return this.<CaseService.Assignment>change(who, why, AuditActions.DEVICE_ASSIGN, subject(r.getSubjectId()),
                 () -> service.assignDevice(who, why, r.getDeviceId(), r.getSubjectId()))
                 .invoke(outbox::wake)
-                .map(d -> AssignDeviceResponse.newBuilder().setDevice(d).build());
+                .map(a -> AssignDeviceResponse.newBuilder().setDevice(a.device()).setLocationPending(a.locationPending()).build());
     }
 
     @Override

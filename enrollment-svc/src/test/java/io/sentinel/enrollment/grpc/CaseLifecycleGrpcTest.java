@@ -398,7 +398,7 @@ class CaseLifecycleGrpcTest {
 
         List<byte[]> toRules = outbox("rules-svc", "PutSubjectConditions", s.getSubjectId());
         assertThat(PutSubjectConditionsRequest.parseFrom(toRules.get(toRules.size() - 1)).getActive()).isFalse();
-        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        List<byte[]> toLocation = afterRegistration(d.getDeviceId());
         PutDeviceAssignmentRequest assigned = PutDeviceAssignmentRequest.parseFrom(toLocation.get(0));
         PutDeviceAssignmentRequest released = PutDeviceAssignmentRequest.parseFrom(toLocation.get(toLocation.size() - 1));
         assertThat(released.getSubjectId()).isEmpty();
@@ -429,7 +429,7 @@ class CaseLifecycleGrpcTest {
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
         assertThat(cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getAssignedSubjectId())
                 .isEmpty();
-        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        List<byte[]> toLocation = afterRegistration(d.getDeviceId());
         assertThat(toLocation).hasSize(2);
         assertThat(PutDeviceAssignmentRequest.parseFrom(toLocation.get(1)).getSubjectId()).isEmpty();
         assertStatus(() -> cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()),
@@ -442,6 +442,13 @@ class CaseLifecycleGrpcTest {
         return caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
                         .addAllGatewayIds(List.of(gateways))).build()).getDevice();
+    }
+
+    /** The PutDeviceAssignment messages of a device after the one RegisterDevice sent (the device, assigned to nobody). */
+    static List<byte[]> afterRegistration(String deviceId) {
+        List<byte[]> all = outbox("location-svc", "PutDeviceAssignment", deviceId);
+        assertThat(assignment(all.get(0)).getSubjectId()).as("RegisterDevice tells location-svc the device exists").isEmpty();
+        return all.subList(1, all.size());
     }
 
     static PutDeviceAssignmentRequest assignment(byte[] payload) {
@@ -499,7 +506,7 @@ class CaseLifecycleGrpcTest {
         var cw = caseworker();
         Device d = registerDevice("gw-1");
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
-        PutDeviceAssignmentRequest first = assignment(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId()).get(0));
+        PutDeviceAssignmentRequest first = assignment(afterRegistration(d.getDeviceId()).get(0));
         assertThat(first.getGatewayIdsList()).containsExactly("gw-1");
 
         Device changed = cw.setDeviceGateways(SetDeviceGatewaysRequest.newBuilder().setDeviceId(d.getDeviceId())
@@ -508,7 +515,7 @@ class CaseLifecycleGrpcTest {
         assertThat(changed.getAssignedSubjectId()).isEqualTo(s.getSubjectId());
         assertThat(cw.getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice()).isEqualTo(changed);
 
-        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        List<byte[]> toLocation = afterRegistration(d.getDeviceId());
         assertThat(toLocation).hasSize(2);
         PutDeviceAssignmentRequest again = assignment(toLocation.get(1));
         assertThat(again.getGatewayIdsList()).containsExactly("gw-2", "gw-3");
@@ -519,7 +526,7 @@ class CaseLifecycleGrpcTest {
 
         // Released, the device's binding still travels with it.
         cw.unassignDevice(UnassignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build());
-        toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        toLocation = afterRegistration(d.getDeviceId());
         assertThat(assignment(toLocation.get(2)).getSubjectId()).isEmpty();
         assertThat(assignment(toLocation.get(2)).getGatewayIdsList()).containsExactly("gw-2", "gw-3");
         // Who may report a person's whereabouts changed: audited against that person.
@@ -534,9 +541,9 @@ class CaseLifecycleGrpcTest {
         var cw = caseworker();
         Device d = registerDevice("gw-1");
         cw.setDeviceGateways(SetDeviceGatewaysRequest.newBuilder().setDeviceId(d.getDeviceId()).addGatewayIds("gw-9").build());
-        assertThat(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId())).isEmpty();
+        assertThat(afterRegistration(d.getDeviceId())).isEmpty();
         cw.assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).setSubjectId(s.getSubjectId()).build());
-        List<byte[]> toLocation = outbox("location-svc", "PutDeviceAssignment", d.getDeviceId());
+        List<byte[]> toLocation = afterRegistration(d.getDeviceId());
         assertThat(toLocation).hasSize(1);
         assertThat(assignment(toLocation.get(0)).getGatewayIdsList()).containsExactly("gw-9");
     }
@@ -567,7 +574,7 @@ class CaseLifecycleGrpcTest {
         assertThat(caseworker().getDevice(GetDeviceRequest.newBuilder().setDeviceId(d.getDeviceId()).build()).getDevice().getGatewayIdsList())
                 .containsExactly("gw-1");
         assertThat(psql("select gateway_ids from device where device_id = '" + d.getDeviceId() + "'")).isEqualTo("gw-1");
-        assertThat(outbox("location-svc", "PutDeviceAssignment", d.getDeviceId())).hasSize(1);
+        assertThat(afterRegistration(d.getDeviceId())).hasSize(1);
         // The other agency's attempt is on record as refused.
         assertThat(psql("select outcome from audit_entry where agency_id = '" + otherAgency + "' and action = 'device.set-gateways'"))
                 .isEqualTo("refused");

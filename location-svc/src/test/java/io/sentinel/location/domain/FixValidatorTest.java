@@ -162,8 +162,15 @@ class FixValidatorTest {
     @Test
     void wordsDeviceLookupFailuresForTheCaller() {
         assertEquals("device_id 'tag-9' is not a registered device", Violation.unknownDevice("tag-9").message());
-        assertEquals("device_id 'tag-9' is not assigned to an active order",
-                Violation.unassignedDevice("tag-9").message());
+        assertEquals("device_id 'tag-9' is not assigned to an active order (the device is registered, but no assignment is in force"
+                + " here: not assigned, or its assignment has not reached location-svc yet)", Violation.unassignedDevice("tag-9").message());
+        io.sentinel.common.window.OrderWindow w = new io.sentinel.common.window.OrderWindow(java.time.Instant.parse("2027-01-01T00:00:00Z"),
+                java.time.Instant.parse("2027-02-01T00:00:00Z"));
+        Violation early = Violation.outsideWindow("tag-9", w, java.time.Instant.parse("2026-12-31T23:59:59Z"));
+        assertEquals("device tag-9: device_time 2026-12-31T23:59:59Z is before the order's window [2027-01-01T00:00:00Z, 2027-02-01T00:00:00Z)"
+                + " opens; a fix outside its order's window is not stored", early.message());
+        assertEquals(io.sentinel.common.error.SentinelException.Kind.OUT_OF_RANGE, early.kind());
+        assertEquals("device_time", early.field());
         // The acknowledgement's code: unknown is NOT_FOUND, registered but unassigned FAILED_PRECONDITION.
         assertEquals(io.sentinel.common.error.SentinelException.Kind.NOT_FOUND, Violation.unknownDevice("tag-9").kind());
         assertEquals(io.sentinel.common.error.SentinelException.Kind.FAILED_PRECONDITION, Violation.unassignedDevice("tag-9").kind());

@@ -342,7 +342,7 @@ class LocationGrpcServiceTest {
         FixBatch b = batch(fix(device, Instant.now().minusSeconds(30), 51.5, -0.12));
         FixBatchAck bound = stream(gateway("gw-1"), List.of(b)).get(0);
         assertThat(bound.getRejections(0).getCode()).isEqualTo("FAILED_PRECONDITION");
-        assertThat(bound.getRejections(0).getReason()).isEqualTo("device_id '" + device + "' is not assigned to an active order");
+        assertThat(bound.getRejections(0).getReason()).startsWith("device_id '" + device + "' is not assigned to an active order (the device is registered");
         // A gateway not bound to the device does not learn whether it is assigned.
         FixBatchAck other = stream(gateway("gw-2"), List.of(b)).get(0);
         assertThat(other.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");

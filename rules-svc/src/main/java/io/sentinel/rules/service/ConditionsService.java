@@ -95,6 +95,8 @@ public class ConditionsService {
             e.version = request.getVersion();
             e.active = request.getActive();
             e.conditions = request.toByteArray();
+            e.orderStartsAt = compiled.window().startsAt();
+            e.orderEndsAt = compiled.window().endsAt();
             e.updatedAt = Instant.now();
             Uni<SubjectConditionsEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.flatMap(s -> replaceOrder(compiled, request.getActive()))

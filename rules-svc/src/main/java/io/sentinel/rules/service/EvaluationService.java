@@ -133,6 +133,10 @@ public class EvaluationService {
                     if (m == null) {
                         continue;
                     }
+                    // Outside the order's legal window a fix is evidence of nothing: no breach opens or closes.
+                    if (!subjects.get(s).window().contains(Timestamps.required("device_time", f.getDeviceTime()))) {
+                        continue;
+                    }
                     // A low-accuracy fix is treated like an implausible one: it never moves a breach.
                     Fix fix = new Fix(Timestamps.required("device_time", f.getDeviceTime()), f.getPosition().getLatitude(),
                             f.getPosition().getLongitude(), f.getAccuracyMetres(), f.getImplausible() || f.getLowAccuracy());
@@ -178,6 +182,10 @@ public class EvaluationService {
                 SubjectOrders.Compiled c = orders.get(subject);
                 if (c == null) {
                     unmonitored.add(subject);
+                    return;
+                }
+                if (!c.window().contains(now)) {
+                    // Outside the order's window the curfew clock stands still.
                     return;
                 }
                 SubjectMonitor m = new SubjectMonitor(c.order(), saved);
