@@ -47,6 +47,7 @@ public class EvaluationService {
     private final MonitorStates states;
     private final AlertWriter writer;
     private final FixProgressRepository progress;
+    private final ConditionsService conditions;
 
     private final java.time.Duration slow;
 
@@ -56,7 +57,8 @@ public class EvaluationService {
     }
 
     public EvaluationService(SubjectOrders orders, MonitorStates states, AlertWriter writer, FixProgressRepository progress,
-            io.sentinel.rules.config.RulesConfig config) {
+            ConditionsService conditions, io.sentinel.rules.config.RulesConfig config) {
+        this.conditions = conditions;
         this.slow = config.slowEvaluation();
         this.orders = orders;
         this.states = states;
@@ -104,15 +106,21 @@ public class EvaluationService {
                 answered[b] = high;
             }
             long last = high;
-            Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
+            java.util.Set<UUID> mentioned = new java.util.LinkedHashSet<>();
             for (EvaluatedFix f : fresh) {
-                UUID s = UUID.fromString(f.getSubjectId());
-                SubjectOrders.Compiled c = orders.get(s);
-                if (c != null) {
-                    subjects.put(s, c);
-                }
+                mentioned.add(UUID.fromString(f.getSubjectId()));
             }
-            return states.load(subjects.keySet()).flatMap(saved -> {
+            Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
+            // Another replica may have stored newer conditions since this one's last refresh: take
+            // them up first, under the lock, so no fix is judged by conditions already replaced.
+            return conditions.catchUp(mentioned).invoke(() -> {
+                for (UUID s : mentioned) {
+                    SubjectOrders.Compiled c = orders.get(s);
+                    if (c != null) {
+                        subjects.put(s, c);
+                    }
+                }
+            }).flatMap(caughtUp -> states.load(subjects.keySet())).flatMap(saved -> {
                 at[2] = System.nanoTime();
                 Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
                 subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), saved.getOrDefault(id, Map.of()))));
