@@ -152,9 +152,12 @@ public final class OwnTracksParser {
         }
 
         List<Violation> errors = new ArrayList<>();
+        // Coordinates must be JSON numbers, as the OwnTracks format defines them: a string is a
+        // broken or hand-made client, and its digits are no evidence of where anyone was. The other
+        // fields keep accepting the digits-in-a-string that old OwnTracks versions sent.
         Double lat = Json.number(root, "lat", "lat", true, false, errors);
         Double lon = Json.number(root, "lon", "lon", true, false, errors);
-        Double tst = Json.number(root, "tst", "tst", true, false, errors);
+        Double tst = Json.number(root, "tst", "tst", true, true, errors);
         Instant deviceTime = null;
         if (tst != null) {
             if (!Double.isFinite(tst)) {
@@ -167,12 +170,12 @@ public final class OwnTracksParser {
                 }
             }
         }
-        Double acc = Json.number(root, "acc", "acc", false, false, errors);
-        Double vel = unknownIfNegative(Json.number(root, "vel", "vel", false, false, errors));
-        Double cog = unknownIfNegative(Json.number(root, "cog", "cog", false, false, errors));
-        Json.number(root, "alt", "alt", false, false, errors);
-        Double batt = unknownIfNegative(Json.number(root, "batt", "batt", false, false, errors));
-        Double bs = Json.number(root, "bs", "bs", false, false, errors);
+        Double acc = Json.number(root, "acc", "acc", false, true, errors);
+        Double vel = unknownIfNegative(Json.number(root, "vel", "vel", false, true, errors));
+        Double cog = unknownIfNegative(Json.number(root, "cog", "cog", false, true, errors));
+        Json.number(root, "alt", "alt", false, true, errors);
+        Double batt = unknownIfNegative(Json.number(root, "batt", "batt", false, true, errors));
+        Double bs = Json.number(root, "bs", "bs", false, true, errors);
         Boolean charging = null;
         if (bs != null) {
             // 3 = "full" only happens on the charger, so for monitoring it counts as on external power.
