@@ -1,7 +1,7 @@
 {{/*
 The objects every service gets. Each templates/<service>.yaml calls "sentinel.workload" with
-dict "root" $ "svc" <key>, plus the service's own env, volumes, mounts and init containers as
-YAML strings and extra egress rules as a list.
+dict "root" $ "svc" <key>, plus the service's own env, volumes and mounts as YAML strings and
+extra egress rules as a list.
 */}}
 
 {{/*
@@ -20,6 +20,17 @@ dbCa: /etc/sentinel/db-ca
 mqttCa: /etc/sentinel/mqtt-ca
 auditKey: /etc/sentinel/audit-key
 auditCheckpoints: /var/lib/sentinel/audit-checkpoints
+{{- end }}
+
+{{/* The Secrets every service's pod reads, by name (a YAML list). Takes dict root, svc. */}}
+{{- define "sentinel.secretNames" -}}
+- {{ include "sentinel.jwtVerifySecret" .root }}
+- {{ include "sentinel.serviceTokenSecret" . }}
+- {{ include "sentinel.tlsSecret" . }}
+- {{ include "sentinel.databaseCaSecret" . }}
+- {{ include "sentinel.auditKeySecret" . }}
+- {{ include "sentinel.databaseSecret" . }}
+- {{ include "sentinel.databaseMigrationSecret" . }}
 {{- end }}
 
 {{- define "sentinel.workload" -}}
@@ -47,7 +58,12 @@ metadata:
   labels:
     {{- include "sentinel.labels" . | nindent 4 }}
 spec:
-  type: ClusterIP
+  # Headless: DNS answers with every ready pod, and the callers' gRPC clients balance round-robin
+  # over them (QUARKUS_GRPC_CLIENTS_<PEER>_LOAD_BALANCING_POLICY). Through a ClusterIP one HTTP/2
+  # connection, with every stream on it, would stay pinned to one pod.
+  clusterIP: None
+  # A caller must not start a call to a pod that is not ready yet.
+  publishNotReadyAddresses: false
   selector:
     {{- include "sentinel.selectorLabels" . | nindent 4 }}
   ports:
@@ -72,11 +88,6 @@ spec:
   replicas: {{ $values.replicas }}
   {{- end }}
   revisionHistoryLimit: 3
-  {{- if .recreate }}
-  # The ReadWriteOnce claim can be mounted by one pod only: stop the old one first.
-  strategy:
-    type: Recreate
-  {{- end }}
   selector:
     matchLabels:
       {{- include "sentinel.selectorLabels" . | nindent 6 }}
@@ -84,6 +95,13 @@ spec:
     metadata:
       labels:
         {{- include "sentinel.labels" . | nindent 8 }}
+      annotations:
+        {{- /* The services read keys and certificates once, at start, so a rotated Secret must
+               restart the pods. The chart never sees Secret contents (it creates none, and a
+               lookup would tie rendering to a live cluster): the checksum covers which Secrets
+               and keys the pod reads plus secretsRevision, which the agency bumps on rotation. */}}
+        checksum/secrets: {{ printf "%s|%s" (concat (include "sentinel.secretNames" . | fromYamlArray) (.extraSecrets | default list) | toJson) $root.Values.secretsRevision | sha256sum | quote }}
+        sentinel.io/secrets-revision: {{ $root.Values.secretsRevision | quote }}
     spec:
       serviceAccountName: {{ $name }}
       automountServiceAccountToken: false
@@ -130,10 +148,6 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "sentinel.selectorLabels" . | nindent 14 }}
-      {{- with .initContainers }}
-      initContainers:
-        {{- . | nindent 8 }}
-      {{- end }}
       containers:
         - name: {{ (get (include "sentinel.catalog" . | fromYaml) .svc).name }}
           image: {{ include "sentinel.image" . }}
@@ -392,11 +406,29 @@ spec:
 {{- /* Every peer address is set, even for peers this service does not call or that are
        disabled: the names are deterministic, and the NetworkPolicy, not the environment,
        decides who may reach whom. */}}
+{{- range $callee := (get (include "sentinel.catalog" . | fromYaml) .svc).calls }}
+- name: {{ printf "QUARKUS_GRPC_CLIENTS_%s_LOAD_BALANCING_POLICY" (upper $callee) }}
+  value: round_robin
+{{- end }}
 {{- range $key, $peer := include "sentinel.catalog" . | fromYaml }}
 - name: {{ $peer.envPrefix }}_GRPC_HOST
   value: {{ include "sentinel.fullname" (dict "root" $root "svc" $key) | quote }}
 - name: {{ $peer.envPrefix }}_GRPC_PORT
   value: {{ include "sentinel.httpPort" . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Peers: the pods of a same-cluster partner's named services. Takes dict partner, services. */}}
+{{- define "sentinel.partnerPods" -}}
+{{- $partner := .partner -}}
+{{- range .services }}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ $partner }}
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {{ (get (include "sentinel.catalog" $ | fromYaml) .).name }}
+      app.kubernetes.io/instance: {{ $partner }}
 {{- end }}
 {{- end }}
 
@@ -421,9 +453,11 @@ to DNS, the services it calls, its own database and declared partner endpoints.
 {{- if and $values.public $root.Values.ingressController.networkPeers -}}
 {{- $ingress = append $ingress (dict "from" (include "sentinel.networkPeers" $root.Values.ingressController.networkPeers | fromYamlArray) "ports" (list (dict "port" $port "protocol" "TCP"))) -}}
 {{- end -}}
+{{- /* Partners in the same cluster, pod to pod; those in another cluster come through the
+       ingress controller (validatePartners requires the service to be public). */ -}}
 {{- range $root.Values.partners -}}
-{{- if and .inbound (has $svcKey .inbound.services) -}}
-{{- $ingress = append $ingress (dict "from" (include "sentinel.networkPeers" .inbound.networkPeers | fromYamlArray) "ports" (list (dict "port" $port "protocol" "TCP"))) -}}
+{{- if and .sameCluster .inbound (has $svcKey .inbound.services) -}}
+{{- $ingress = append $ingress (dict "from" (include "sentinel.partnerPods" (dict "partner" .id "services" .inbound.from) | fromYamlArray) "ports" (list (dict "port" $port "protocol" "TCP"))) -}}
 {{- end -}}
 {{- end -}}
 {{- $egress = append $egress (dict "to" (include "sentinel.networkPeers" $root.Values.dns.networkPeers | fromYamlArray) "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
@@ -434,13 +468,17 @@ to DNS, the services it calls, its own database and declared partner endpoints.
 {{- range .extraEgress -}}
 {{- $egress = append $egress . -}}
 {{- end -}}
+{{- /* Same cluster: the partner's named services' pods on their port. Another cluster: its
+       ingress gateway on its port (our traffic leaves through our egress gateway). */ -}}
 {{- range $root.Values.partners -}}
 {{- if and .outbound (has $svcKey .outbound.services) -}}
-{{- $ports := list -}}
-{{- range .outbound.ports -}}
-{{- $ports = append $ports (dict "port" (int .) "protocol" "TCP") -}}
+{{- if .sameCluster -}}
+{{- $egress = append $egress (dict "to" (include "sentinel.partnerPods" (dict "partner" .id "services" .outbound.to) | fromYamlArray) "ports" (list (dict "port" $port "protocol" "TCP"))) -}}
+{{- else -}}
+{{- $blocks := list -}}
+{{- range .gateways.ingress.cidrs }}{{ $blocks = append $blocks (dict "cidr" .) }}{{ end -}}
+{{- $egress = append $egress (dict "to" (include "sentinel.networkPeers" $blocks | fromYamlArray) "ports" (list (dict "port" (int .gateways.ingress.port) "protocol" "TCP"))) -}}
 {{- end -}}
-{{- $egress = append $egress (dict "to" (include "sentinel.networkPeers" .outbound.networkPeers | fromYamlArray) "ports" $ports) -}}
 {{- end -}}
 {{- end -}}
 ---

@@ -336,8 +336,8 @@ class AuditedReadsTest {
         String unrelated = monitoredSubject();
         pendingCheckIn(unrelated);
 
-        String json = GrpcTestChannels.asService(SubjectDataServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc")
-                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()).getJson();
+        String json = io.sentinel.common.testing.ExportStreams.join(GrpcTestChannels.asService(SubjectDataServiceGrpc.newBlockingStub(channel), "enrollment-svc", "biometric-svc")
+                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subject).build()), r -> new io.sentinel.common.export.ExportParts.Part(r.getKind(), r.getSingle(), r.getRecordsList()));
         JsonArray log = new JsonObject(json).getJsonArray("access_log");
         List<JsonObject> entries = log.stream().map(JsonObject.class::cast).toList();
         // The refused read named no subject (it was refused before the check-in was looked up), so it is not the subject's.

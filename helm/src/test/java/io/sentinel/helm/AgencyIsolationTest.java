@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
@@ -54,10 +55,10 @@ class AgencyIsolationTest {
         var regions = SentinelChart.agencyValuesFiles().stream()
                 .map(f -> SentinelChart.render(f).region()).collect(java.util.stream.Collectors.toSet());
         assertTrue(regions.size() >= 2, "the examples must span more than one region: " + regions);
-        // The side-by-side comparisons below only mean something if the examples have claims to compare.
-        long withClaims = SentinelChart.agencyValuesFiles().stream()
-                .filter(f -> !SentinelChart.render(f).all(PersistentVolumeClaim.class).isEmpty()).count();
-        assertTrue(withClaims >= 2, "at least two example agencies must have claims");
+        // The side-by-side comparisons below only mean something if the examples have hosts to compare.
+        long withIngress = SentinelChart.agencyValuesFiles().stream()
+                .filter(f -> !SentinelChart.render(f).all(Ingress.class).isEmpty()).count();
+        assertTrue(withIngress >= 2, "at least two example agencies must have public services");
     }
 
     @ParameterizedTest(name = "{0} and {1}")
@@ -75,6 +76,7 @@ class AgencyIsolationTest {
         assertDisjoint("database", databases(a, false), databases(b, false));
         assertDisjoint("host/database", databases(a, true), databases(b, true));
         assertDisjoint("object", allNames(a), allNames(b));
+        assertDisjoint("Ingress host", hosts(a), hosts(b));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -120,6 +122,81 @@ class AgencyIsolationTest {
 
         assertEgressAdmitted(a, b);
         assertEgressAdmitted(b, a);
+    }
+
+    /**
+     * Partners are declared on both sides, alike: both name each other, agree on whether they
+     * share a cluster, and across clusters each gives the other's gateways exactly as the other
+     * declares them (addresses and port). What one side calls pod to pod, the other admits; what
+     * a partner in another cluster calls must be public, behind our ingress controller.
+     */
+    @ParameterizedTest(name = "{0} and {1}")
+    @MethodSource("agencyPairs")
+    void partnersDeclareEachOtherAlikeOnBothSides(Path first, Path second) {
+        var a = SentinelChart.render(first);
+        var b = SentinelChart.render(second);
+        Map<String, Object> aSideOfB = partner(a, b.agency());
+        Map<String, Object> bSideOfA = partner(b, a.agency());
+
+        assertEquals(aSideOfB == null, bSideOfA == null, a.agency() + " and " + b.agency() + " must name each other, or neither");
+        if (aSideOfB == null) {
+            return;
+        }
+        assertEquals(aSideOfB.get("sameCluster"), bSideOfA.get("sameCluster"), "sameCluster differs between the halves");
+        if (Boolean.TRUE.equals(aSideOfB.get("sameCluster"))) {
+            assertEquals(a.values().get("gateways"), b.values().get("gateways"), "one cluster, one pair of gateways");
+            assertEquals(a.region(), b.region(), "one cluster serves one region");
+        } else {
+            assertEquals(SentinelChart.path(b.values(), "gateways"), aSideOfB.get("gateways"),
+                    a.agency() + "'s view of " + b.agency() + "'s gateways differs from " + b.agency() + "'s own");
+            assertEquals(SentinelChart.path(a.values(), "gateways"), bSideOfA.get("gateways"),
+                    b.agency() + "'s view of " + a.agency() + "'s gateways differs from " + a.agency() + "'s own");
+        }
+        assertCallsMatch(a, aSideOfB, b, bSideOfA);
+        assertCallsMatch(b, bSideOfA, a, aSideOfB);
+    }
+
+    @Test
+    void theExamplesHavePartnersInTheSameClusterAndInAnother() {
+        Set<Object> kinds = new HashSet<>();
+        for (Path file : SentinelChart.agencyValuesFiles()) {
+            list(SentinelChart.render(file).values(), "partners").forEach(p -> kinds.add(((Map<?, ?>) p).get("sameCluster")));
+        }
+        assertEquals(Set.of(true, false), kinds);
+    }
+
+    /** What `caller` says it calls of `callee` is what `callee` says it admits from `caller`. */
+    private static void assertCallsMatch(SentinelChart.Release caller, Map<String, Object> callerSide,
+            SentinelChart.Release callee, Map<String, Object> calleeSide) {
+        List<Object> calls = list(callerSide, "outbound", "to");
+        List<Object> callers = list(callerSide, "outbound", "services");
+        List<Object> admitted = list(calleeSide, "inbound", "services");
+        List<Object> admittedFrom = list(calleeSide, "inbound", "from");
+        if (Boolean.TRUE.equals(callerSide.get("sameCluster"))) {
+            assertEquals(new HashSet<>(calls), new HashSet<>(admitted), caller.agency() + " calls " + calls + " of "
+                    + callee.agency() + ", which admits " + admitted);
+            assertEquals(new HashSet<>(callers), new HashSet<>(admittedFrom), callee.agency() + " admits calls from "
+                    + admittedFrom + " of " + caller.agency() + ", whose callers are " + callers);
+        } else {
+            assertTrue(callers.isEmpty() == admitted.isEmpty(), caller.agency() + " -> " + callee.agency()
+                    + ": one half declares calls the other does not");
+            for (Object service : admitted) {
+                assertTrue(Boolean.TRUE.equals(SentinelChart.path(callee.values(), "services", (String) service, "public")),
+                        callee.agency() + " admits " + caller.agency() + " to " + service + ", which is not public");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> partner(SentinelChart.Release release, String id) {
+        return list(release.values(), "partners").stream().map(p -> (Map<String, Object>) p)
+                .filter(p -> id.equals(p.get("id"))).findFirst().orElse(null);
+    }
+
+    private static Set<String> hosts(SentinelChart.Release release) {
+        Set<String> hosts = new TreeSet<>();
+        release.all(Ingress.class).forEach(i -> i.getSpec().getRules().forEach(r -> hosts.add(r.getHost())));
+        return hosts;
     }
 
     /** Every egress rule of `from` into `to`'s namespace must meet an ingress rule of `to` admitting it. */

@@ -51,10 +51,32 @@ class ChartGuardsTest {
     }
 
     @Test
-    void refusesAReadWriteOnceFaceModelClaimSharedByTwoReplicas() {
-        assertRefused(values -> map(service(values, "biometric"), "faceModels")
-                        .put("persistence", Map.of("enabled", true, "size", "1Gi", "accessMode", "ReadWriteOnce")),
-                "services.biometric.faceModels.persistence.accessMode ReadWriteOnce serves one replica only, but services.biometric.replicas is 2");
+    void refusesASingleBiometricReplica() {
+        assertRefused(values -> service(values, "biometric").put("replicas", 1),
+                "services.biometric.replicas is 1: biometric-svc runs at least 2 replicas");
+    }
+
+    @Test
+    void refusesADisruptionBudgetThatLetsEveryPodGo() {
+        assertRefused(values -> service(values, "enrollment").put("podDisruptionBudget", Map.of("maxUnavailable", 2)),
+                "services.enrollment.podDisruptionBudget.maxUnavailable (2) must be below services.enrollment.replicas (2)");
+        assertRefused(values -> service(values, "rules").put("autoscaling",
+                        Map.of("enabled", true, "minReplicas", 1, "maxReplicas", 4, "targetCPUUtilizationPercentage", 70)),
+                "services.rules.podDisruptionBudget.maxUnavailable (1) must be below services.rules.autoscaling.minReplicas (1)");
+    }
+
+    @Test
+    void refusesAPublicServiceWithoutAHost() {
+        assertRefused(values -> service(values, "location").put("public", true),
+                "services.location.ingress.host is required when services.location.public is true");
+    }
+
+    @Test
+    void refusesAChartOlderThanItsKubernetesVersion() {
+        Path file = SentinelChart.writeValues(ValuesSchemaTest.minimal(), dir, "values");
+        var error = assertThrows(IllegalStateException.class, () -> SentinelChart.template(file, "ci-minimal", "ci-minimal", "1.29.9"));
+
+        assertTrue(error.getMessage().contains("chart requires kubeVersion: >=1.30.0-0"), error.getMessage());
     }
 
     @Test
@@ -70,24 +92,63 @@ class ChartGuardsTest {
             for (String service : List.of("enrollment", "biometric", "location")) {
                 service(values, service).put("enabled", false);
             }
-            values.put("partners", List.of(Map.of("id", "ci-partner", "inbound", Map.of(
-                    "services", List.of("location"), "networkPeers", List.of(Map.of("cidr", "10.9.0.0/24"))))));
+            values.put("partners", List.of(Map.of("id", "ci-partner", "sameCluster", true,
+                    "inbound", Map.of("services", List.of("location"), "from", List.of("rules")))));
         }, "partners[0].inbound.services names location, which is not enabled");
     }
 
     @Test
     void refusesAPartnerThatIsTheAgencyItself() {
-        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-minimal", "inbound", Map.of(
-                        "services", List.of("rules"), "networkPeers", List.of(Map.of("cidr", "10.9.0.0/24")))))),
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-minimal", "sameCluster", true))),
                 "partners[0].id \"ci-minimal\" is this agency itself");
     }
 
     @Test
-    void refusesAPartnerPeerInAnotherAgencysNamespace() {
-        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-partner", "outbound", Map.of(
-                        "services", List.of("rules"), "ports", List.of(8080),
-                        "networkPeers", List.of(Map.of("namespace", "uk-immigration")))))),
-                "partners[0].outbound.networkPeers[0].namespace \"uk-immigration\" is not the partner's namespace \"ci-partner\"");
+    void refusesAPartnerDeclaredTwice() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-partner", "sameCluster", true),
+                        Map.of("id", "ci-partner", "sameCluster", true))),
+                "partners[1].id \"ci-partner\" is declared twice");
+    }
+
+    @Test
+    void refusesASameClusterPartnerWithoutWhichOfItsServicesCall() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-partner", "sameCluster", true,
+                        "inbound", Map.of("services", List.of("rules"))))),
+                "partners[0].inbound.from must name which of ci-partner's services call ours");
+    }
+
+    @Test
+    void refusesARemotePartnerWithoutItsGatewaysOrOurs() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-remote", "sameCluster", false))),
+                "partners[0] (ci-remote) is in another cluster: partners[0].gateways.ingress {cidrs, port} and .egress {cidrs} must give its cluster's gateways");
+        assertRefused(values -> values.put("partners", List.of(remotePartner(Map.of()))),
+                "gateways.ingress and gateways.egress are required: partner ci-remote is in another cluster");
+    }
+
+    @Test
+    void refusesARemotePartnerCallingAPrivateService() {
+        assertRefused(values -> {
+            values.put("gateways", GATEWAYS);
+            values.put("partners", List.of(remotePartner(Map.of("inbound", Map.of("services", List.of("rules"))))));
+        }, "partners[0].inbound.services names rules, which is not public: ci-remote is in another cluster, so its calls can only arrive through the ingress controller");
+    }
+
+    @Test
+    void refusesGatewaysForASameClusterPartner() {
+        assertRefused(values -> values.put("partners", List.of(Map.of("id", "ci-partner", "sameCluster", true, "gateways", GATEWAYS))),
+                "partners[0] (ci-partner) is in the same cluster: its pods are reached directly, so it has no gateways here");
+    }
+
+    private static final Map<String, Object> GATEWAYS = Map.of(
+            "ingress", Map.of("cidrs", List.of("198.51.100.0/28"), "port", 443),
+            "egress", Map.of("cidrs", List.of("198.51.100.32/28")));
+
+    private static Map<String, Object> remotePartner(Map<String, Object> extra) {
+        Map<String, Object> partner = new java.util.LinkedHashMap<>(Map.of("id", "ci-remote", "sameCluster", false, "gateways", Map.of(
+                "ingress", Map.of("cidrs", List.of("203.0.113.0/28"), "port", 443),
+                "egress", Map.of("cidrs", List.of("203.0.113.32/28")))));
+        partner.putAll(extra);
+        return partner;
     }
 
     @Test

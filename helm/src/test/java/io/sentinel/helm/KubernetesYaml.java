@@ -14,7 +14,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,22 +42,36 @@ import java.util.Set;
 final class KubernetesYaml {
 
     /** The only kinds the chart and k8s/ may produce, by apiVersion and kind. */
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "v1/ServiceAccount", ServiceAccount.class,
-            "v1/Service", Service.class,
-            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
-            "v1/Namespace", Namespace.class,
-            "apps/v1/Deployment", Deployment.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
-            "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "storage.k8s.io/v1/StorageClass", StorageClass.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("v1/ServiceAccount", ServiceAccount.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+            Map.entry("v1/Namespace", Namespace.class),
+            Map.entry("v1/ResourceQuota", ResourceQuota.class),
+            Map.entry("v1/LimitRange", LimitRange.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+            Map.entry("storage.k8s.io/v1/StorageClass", StorageClass.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+            Map.entry("admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class),
+            Map.entry("admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding", ValidatingAdmissionPolicyBinding.class));
 
     /**
-     * Custom resources the chart may render, for which no typed model is on the classpath: kept
-     * as plain maps (see parseCustomResources), so the tests must check their fields themselves.
+     * Custom resources the chart or k8s/ may hold, for which no typed model is on the classpath:
+     * kept as plain maps (see parseCustomResources), so the tests must check their fields themselves.
      */
-    static final Set<String> CUSTOM_KINDS = Set.of("cert-manager.io/v1/Certificate");
+    static final Set<String> CUSTOM_KINDS = Set.of("cert-manager.io/v1/Certificate",
+            "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy",
+            "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy",
+            "postgresql.cnpg.io/v1/Cluster",
+            "postgresql.cnpg.io/v1/ScheduledBackup",
+            "postgresql.cnpg.io/v1/Database");
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -104,6 +127,17 @@ final class KubernetesYaml {
             objects.add(parse(document, index));
         });
         return objects;
+    }
+
+    /** Every non-empty document of a stream as a JSON tree, as the API server would receive it. */
+    static List<JsonNode> documents(String yaml) {
+        List<JsonNode> documents = new ArrayList<>();
+        forEachDocument(yaml, (document, index) -> documents.add(document));
+        return documents;
+    }
+
+    static String kind(JsonNode document) {
+        return kindOf(document);
     }
 
     private interface DocumentConsumer {

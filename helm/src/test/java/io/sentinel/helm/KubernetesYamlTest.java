@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class KubernetesYamlTest {
 
-    private static final String DEPLOYMENT = """
+    /** A minimal Deployment whose container sets one securityContext field (%s) to true. */
+    static final String DEPLOYMENT = """
             apiVersion: apps/v1
             kind: Deployment
             metadata:

@@ -117,10 +117,11 @@ class NetworkPolicyTest {
                     && !list(v, "ingressController", "networkPeers").isEmpty()) {
                 expected.add(rule("from", peers(list(v, "ingressController", "networkPeers")), httpPort()));
             }
+            // Same-cluster partners pod to pod; those in another cluster only through the ingress controller.
             for (Object partner : list(v, "partners")) {
                 Map<String, Object> inbound = map(asMap(partner), "inbound");
-                if (list(inbound, "services").contains(service)) {
-                    expected.add(rule("from", peers(list(inbound, "networkPeers")), httpPort()));
+                if (Boolean.TRUE.equals(asMap(partner).get("sameCluster")) && list(inbound, "services").contains(service)) {
+                    expected.add(rule("from", partnerPods(asMap(partner), list(inbound, "from")), httpPort()));
                 }
             }
             var policy = release.one(NetworkPolicy.class, release.name(service));
@@ -153,10 +154,16 @@ class NetworkPolicyTest {
             }
             for (Object partner : list(v, "partners")) {
                 Map<String, Object> outbound = map(asMap(partner), "outbound");
-                if (list(outbound, "services").contains(service)) {
-                    List<JsonNode> ports = list(outbound, "ports").stream()
-                            .map(p -> port(((Number) p).intValue(), "TCP")).toList();
-                    expected.add(rule("to", peers(list(outbound, "networkPeers")), ports));
+                if (!list(outbound, "services").contains(service)) {
+                    continue;
+                }
+                if (Boolean.TRUE.equals(asMap(partner).get("sameCluster"))) {
+                    expected.add(rule("to", partnerPods(asMap(partner), list(outbound, "to")), httpPort()));
+                } else {
+                    // Gateway to gateway: the partner's ingress gateway, on its port.
+                    Map<String, Object> gateway = map(asMap(partner), "gateways", "ingress");
+                    List<Object> blocks = list(gateway, "cidrs").stream().map(c -> (Object) Map.of("cidr", c)).toList();
+                    expected.add(rule("to", peers(blocks), List.of(port(((Number) gateway.get("port")).intValue(), "TCP"))));
                 }
             }
             var policy = release.one(NetworkPolicy.class, release.name(service));
@@ -181,6 +188,14 @@ class NetworkPolicyTest {
                 assertEquals(calls, ingress, to + " ingress from " + from);
             }
         }
+    }
+
+    /** The pods of a same-cluster partner's named services: its namespace, its release, those names. */
+    private static List<ObjectNode> partnerPods(Map<String, Object> partner, List<Object> services) {
+        String id = (String) partner.get("id");
+        assertFalse(services.isEmpty(), id + ": which of its services?");
+        return peers(services.stream().map(s -> (Object) Map.of("namespace", id, "podLabels", Map.of(
+                "app.kubernetes.io/name", SERVICE_NAMES.get((String) s), "app.kubernetes.io/instance", id))).toList());
     }
 
     static boolean selectsEverything(LabelSelector selector) {

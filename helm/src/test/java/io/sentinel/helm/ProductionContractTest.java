@@ -331,12 +331,12 @@ class ProductionContractTest {
     @Test
     void mqttWhenEnabledGetsTheBrokerCredentialsFromSecretsAndItsCaAsAFile() {
         var release = render(values -> ValuesSchemaTest.map(ValuesSchemaTest.map(values, "services"), "location")
-                .put("mqtt", Map.of("enabled", true, "host", "mqtt.ci.internal",
+                .put("mqtt", Map.of("enabled", true, "host", "mqtt.eu-west-2.ci.internal",
                         "networkPeers", List.of(Map.of("cidr", "10.0.0.30/32")))));
         Map<String, EnvVar> env = env(container(release, "location"));
 
         assertEquals("true", env.get("SENTINEL_MQTT_ENABLED").getValue());
-        assertEquals("mqtt.ci.internal", env.get("MQTT_HOST").getValue());
+        assertEquals("mqtt.eu-west-2.ci.internal", env.get("MQTT_HOST").getValue());
         assertEquals("8883", env.get("MQTT_PORT").getValue());
         assertEquals("location-svc", env.get("MQTT_USERNAME").getValue());
         assertEquals("ci-minimal-location-svc-mqtt", env.get("MQTT_PASSWORD").getValueFrom().getSecretKeyRef().getName());

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -156,12 +158,9 @@ class RenderedChartTest {
                 assertTrue(volume.getEmptyDir() != null || volume.getSecret() != null || volume.getConfigMap() != null
                         || volume.getPersistentVolumeClaim() != null, where + " volume " + volume.getName());
             }
-            // Init containers (biometric-svc's model copy) are held to the same rules.
-            List<Container> containers = new java.util.ArrayList<>(pod.getContainers());
-            if (pod.getInitContainers() != null) {
-                containers.addAll(pod.getInitContainers());
-            }
-            for (Container container : containers) {
+            assertTrue(pod.getInitContainers() == null || pod.getInitContainers().isEmpty(), where);
+
+            for (Container container : pod.getContainers()) {
                 var security = container.getSecurityContext();
                 String at = where + " container " + container.getName();
                 assertTrue(security.getRunAsNonRoot(), at);
@@ -216,7 +215,9 @@ class RenderedChartTest {
             assertProbe(container, container.getStartupProbe(), "/q/health/started");
 
             Service svc = release.one(Service.class, release.name(service));
-            assertEquals("ClusterIP", svc.getSpec().getType());
+            // Headless, so the callers' round-robin gRPC clients see every ready pod.
+            assertEquals("None", svc.getSpec().getClusterIP(), svc.getMetadata().getName());
+            assertFalse(Boolean.TRUE.equals(svc.getSpec().getPublishNotReadyAddresses()));
             List<ServicePort> ports = svc.getSpec().getPorts();
             assertEquals(1, ports.size(), "REST and gRPC share one port");
             assertEquals("http", ports.get(0).getName());
@@ -233,9 +234,11 @@ class RenderedChartTest {
         var release = SentinelChart.render(values);
         String tag = Optional.ofNullable((String) path(release.values(), "image", "tag")).filter(t -> !t.isEmpty())
                 .orElse(ChartVersionTest.rootPomVersion());
-        String digest = (String) path(release.values(), "image", "digest");
+        boolean mutable = Boolean.TRUE.equals(path(release.values(), "image", "allowMutableTags"));
 
         for (String service : release.enabledServices()) {
+            String digest = (String) path(release.values(), "image", "digests", service);
+            assertTrue(mutable || digest != null, service + ": only ci/ values may run an image without its digest");
             String expected = path(release.values(), "image", "registry") + "/" + path(release.values(), "image", "group")
                     + "/" + SERVICE_NAMES.get(service) + ":" + tag + (digest == null || digest.isEmpty() ? "" : "@" + digest);
             assertEquals(expected, container(release, service).getImage());
@@ -390,39 +393,72 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(VALUES)
-    void faceModelsLiveOnAWritableVolumeAndClaimsUseTheResidencyStorageClass(Path values) {
+    void publicServicesAndOnlyThemGetTlsIngressesForTheirGrpcAndRestApis(Path values) {
         var release = SentinelChart.render(values);
-        String storageClass = (String) path(release.values(), "residency", "storageClass");
+        List<Ingress> ingresses = release.all(Ingress.class);
+        Map<String, String> backendProtocol = Map.of("grpc", "GRPCS", "rest", "HTTPS");
 
-        for (PersistentVolumeClaim claim : release.all(PersistentVolumeClaim.class)) {
-            assertEquals(storageClass, claim.getSpec().getStorageClassName(), describe(claim));
+        int expected = 0;
+        for (String service : SERVICE_NAMES.keySet()) {
+            boolean isPublic = release.enabled(service) && Boolean.TRUE.equals(path(release.values(), "services", service, "public"));
+            for (String protocol : List.of("grpc", "rest")) {
+                String name = release.name(service) + "-" + protocol;
+                List<Ingress> found = ingresses.stream().filter(i -> i.getMetadata().getName().equals(name)).toList();
+                assertEquals(isPublic ? 1 : 0, found.size(), name);
+                if (!isPublic) {
+                    continue;
+                }
+                expected++;
+                Ingress ingress = found.get(0);
+                String host = (String) path(release.values(), "services", service, "ingress", "host");
+                assertEquals(path(release.values(), "ingressController", "className"), ingress.getSpec().getIngressClassName());
+                assertEquals(1, ingress.getSpec().getTls().size(), name + ": TLS");
+                assertEquals(List.of(host), ingress.getSpec().getTls().get(0).getHosts());
+                assertFalse(ingress.getSpec().getTls().get(0).getSecretName().isBlank());
+                assertEquals(1, ingress.getSpec().getRules().size());
+                assertEquals(host, ingress.getSpec().getRules().get(0).getHost());
+                assertEquals(backendProtocol.get(protocol),
+                        ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/backend-protocol"), name);
+                for (var rulePath : ingress.getSpec().getRules().get(0).getHttp().getPaths()) {
+                    assertEquals(release.name(service), rulePath.getBackend().getService().getName(), name);
+                    assertEquals("http", rulePath.getBackend().getService().getPort().getName(), name);
+                    assertFalse(rulePath.getPath().contains("internal"), name + " routes an internal API: " + rulePath.getPath());
+                    assertTrue(protocol.equals("grpc") ? rulePath.getPath().matches("/sentinel\\.[a-z]+\\.v1\\.[A-Za-z]+Service")
+                            : rulePath.getPath().equals("/api/v1"), name + " " + rulePath.getPath());
+                }
+            }
         }
+        assertEquals(expected, ingresses.size(), "no other Ingress");
+    }
+
+    @Test
+    void onlyCiValuesRunImagesByMutableTags() {
+        for (Path file : SentinelChart.agencyValuesFiles()) {
+            var release = SentinelChart.render(file);
+            assertNotEquals(Boolean.TRUE, path(release.values(), "image", "allowMutableTags"), file.toString());
+            for (String service : release.enabledServices()) {
+                assertTrue(container(release, service).getImage().matches(".*@sha256:[0-9a-f]{64}"), file + " " + service);
+                assertFalse(container(release, service).getImage().contains("SNAPSHOT"), file + " " + service);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(VALUES)
+    void faceModelsAreReadFromTheImageAndNoVolumeHidesThem(Path values) {
+        var release = SentinelChart.render(values);
+
+        // No claim at all: nothing is cached, the models ship in the image (scripts/images.sh).
+        assertEquals(List.of(), release.all(PersistentVolumeClaim.class));
         if (!release.enabled("biometric")) {
-            assertTrue(release.all(PersistentVolumeClaim.class).isEmpty());
             return;
         }
-        PodSpec pod = release.one(Deployment.class, release.name("biometric")).getSpec().getTemplate().getSpec();
         Container container = container(release, "biometric");
-        VolumeMount models = mountHolding(container, env(container).get("FACE_MODELS_DIR").getValue() + "/model.onnx");
-        assertFalse(Boolean.TRUE.equals(models.getReadOnly()), "the face-model cache is written at run time");
-        // Filled before the service starts from the models the service's own image carries.
-        Container copy = pod.getInitContainers().stream().filter(c -> c.getName().equals("face-models")).findFirst().orElseThrow();
-        assertEquals(container.getImage(), copy.getImage());
-        assertEquals(models.getMountPath(), mountHolding(copy, models.getMountPath() + "/model.onnx").getMountPath());
-        assertEquals(models.getName(), mountHolding(copy, models.getMountPath() + "/model.onnx").getName());
-        assertEquals(models.getMountPath() + "/", copy.getCommand().get(copy.getCommand().size() - 1));
-        Volume volume = volume(pod, models.getName());
-        boolean persistent = Boolean.TRUE.equals(
-                path(release.values(), "services", "biometric", "faceModels", "persistence", "enabled"));
-        if (persistent) {
-            PersistentVolumeClaim claim = release.one(PersistentVolumeClaim.class,
-                    volume.getPersistentVolumeClaim().getClaimName());
-            assertEquals(List.of(path(release.values(), "services", "biometric", "faceModels", "persistence", "accessMode")),
-                    claim.getSpec().getAccessModes());
-        } else {
-            assertNotNull(volume.getEmptyDir());
-            assertTrue(release.all(PersistentVolumeClaim.class).isEmpty());
-        }
+        String dir = env(container).get("FACE_MODELS_DIR").getValue();
+        assertEquals("/opt/sentinel/face-models", dir, "where scripts/images.sh puts the models");
+        assertTrue(container.getVolumeMounts().stream().noneMatch(m -> Path.of(dir).startsWith(Path.of(m.getMountPath()))
+                        || Path.of(m.getMountPath()).startsWith(Path.of(dir))),
+                "a volume over " + dir + " would hide the image's models");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -33,6 +33,11 @@ final class SentinelChart {
             "location", List.of("rules"),
             "rules", List.of());
     static final int HTTP_PORT = 8080;
+    /**
+     * The Kubernetes version the chart is rendered for: that of the OpenAPI models in
+     * io.kubernetes:client-java-api 24 (Kubernetes 1.32), against which every object is validated.
+     */
+    static final String KUBE_VERSION = "1.32.0";
 
     private static final Map<Path, Release> RENDERED = new ConcurrentHashMap<>();
 
@@ -146,7 +151,12 @@ final class SentinelChart {
 
     /** helm template; throws IllegalStateException with Helm's message when rendering fails. */
     static String template(Path valuesFile, String releaseName, String namespace) {
+        return template(valuesFile, releaseName, namespace, KUBE_VERSION);
+    }
+
+    static String template(Path valuesFile, String releaseName, String namespace, String kubeVersion) {
         return new Helm(chartDir()).template()
+                .withKubeVersion(kubeVersion)
                 .withName(releaseName)
                 .withNamespace(namespace)
                 .withValuesFile(valuesFile)
@@ -157,6 +167,7 @@ final class SentinelChart {
     static String notes(Path valuesFile) {
         String agency = agencyId(valuesFile);
         String output = new Helm(chartDir()).install()
+                .withKubeVersion(KUBE_VERSION)
                 .withName(agency)
                 .withNamespace(agency)
                 .withValuesFile(valuesFile)
@@ -175,13 +186,17 @@ final class SentinelChart {
     /**
      * helm lint --strict with the file's values. helm-java's lint takes no values file, so the
      * chart is copied and its values.yaml replaced by the coalesced values: the same input
-     * `helm lint --strict -f file` would see.
+     * `helm lint --strict -f file` would see. helm-java's lint cannot be given a Kubernetes version
+     * either and assumes 1.20, which the chart's kubeVersion refuses, so the copy drops that line
+     * (template and install, which take a version, check it: ChartGuardsTest).
      */
     static LintResult lint(Path valuesFile, Path workDir) {
         Path copy = workDir.resolve("sentinel");
         copyTree(chartDir(), copy);
         try {
             Files.writeString(copy.resolve("values.yaml"), KubernetesYaml.write(effectiveValues(valuesFile)));
+            Path chartYaml = copy.resolve("Chart.yaml");
+            Files.writeString(chartYaml, Files.readString(chartYaml).replaceAll("(?m)^kubeVersion:.*$", ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -153,9 +153,10 @@ class ValuesSchemaTest {
     }
 
     @Test
-    void rejectsANetworkPeerThatIsEveryAddress() {
+    void rejectsANetworkPeerThatIsNoBlockAtAll() {
+        // Blocks that look like one are parsed by the chart (NegativeValuesTest); this is not one.
         assertRejected(values -> map(map(map(values, "services"), "rules"), "database")
-                .put("networkPeers", List.of(Map.of("cidr", "0.0.0.0/0"))),
+                .put("networkPeers", List.of(Map.of("cidr", "any"))),
                 "at '/services/rules/database/networkPeers/0");
     }
 
@@ -181,6 +182,29 @@ class ValuesSchemaTest {
         assertRejected(values -> values.put("partners", List.of(Map.of("id", "other",
                 "inbound", Map.of("services", List.of("reports"), "networkPeers", List.of(Map.of("cidr", "10.1.0.0/24")))))),
                 "at '/partners/0/inbound/services/0'");
+    }
+
+    @Test
+    void rejectsADigestThatIsNotSha256AndADigestForNoService() {
+        assertRejected(values -> map(values, "image").put("digests", Map.of("rules", "sha256:abc")),
+                "at '/image/digests/rules'");
+        assertRejected(values -> map(values, "image").put("digests", Map.of("reports", "sha256:" + "0".repeat(64))),
+                "at '/image/digests': additional properties 'reports' not allowed");
+    }
+
+    @Test
+    void rejectsThePartnerPeersOfTheOldModel() {
+        // Partners are sameCluster pod to pod or gateway to gateway; free-form peers and ports are gone.
+        assertRejected(values -> values.put("partners", List.of(Map.of("id", "other", "sameCluster", false,
+                        "inbound", Map.of("services", List.of("rules"), "networkPeers", List.of(Map.of("cidr", "10.1.0.0/24")))))),
+                "additional properties 'networkPeers' not allowed");
+        assertRejected(values -> values.put("partners", List.of(Map.of("id", "other"))), "at '/partners/0'");
+    }
+
+    @Test
+    void rejectsAGatewayWithoutItsPort() {
+        assertRejected(values -> values.put("gateways", Map.of("ingress", Map.of("cidrs", List.of("10.1.0.0/28")))),
+                "at '/gateways/ingress'");
     }
 
     static Map<String, Object> minimal() {

@@ -72,7 +72,7 @@ import io.sentinel.common.util.Timestamps;
  * Helm renders for an agency played by Podman (see {@link PodmanDeployment}), each Ready through
  * the chart's own probes, then the enrol → fix → alert slice through the containers over gRPC
  * and TLS, and the runtime promises the chart makes: UID 185, read-only root, writes to /tmp
- * only, Secrets read as files, face models in the model volume.
+ * only, Secrets read as files, the face models the image carries.
  *
  * <p>Needs rootful Podman (as on these machines); elsewhere it is skipped, saying why.
  */
@@ -157,8 +157,8 @@ class PodmanDeploymentIT {
 
     @Test
     @Order(3)
-    void biometricLoadsTheImagesFaceModelsFromTheChartsModelVolume() throws Exception {
-        // The init container copied the image's models into the volume; their hashes are the SBOM's.
+    void biometricLoadsTheFaceModelsItsImageCarries() throws Exception {
+        // The models at FACE_MODELS_DIR are the image's own; their hashes are the SBOM's.
         JsonNode sbom = new ObjectMapper().readTree(cluster.work.resolve("images/sbom/biometric-svc.cdx.json").toFile());
         Map<String, String> expected = new HashMap<>();
         for (JsonNode c : sbom.path("components")) {
@@ -168,10 +168,10 @@ class PodmanDeploymentIT {
         }
         assertThat(expected).containsOnlyKeys("fr_detect.onnx", "fr_feature.onnx", "fr_landmark.onnx", "fr_liveness.onnx");
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/sha256sum"));
-        expected.keySet().forEach(n -> cmd.add("/var/lib/sentinel/face-models/" + n));
+        expected.keySet().forEach(n -> cmd.add("/opt/sentinel/face-models/" + n));
         var sums = cluster.exec("biometric-svc", cmd.toArray(String[]::new));
         assertThat(sums.exitCode()).as(sums.output()).isZero();
-        expected.forEach((name, sha) -> assertThat(sums.output()).contains(sha + "  /var/lib/sentinel/face-models/" + name));
+        expected.forEach((name, sha) -> assertThat(sums.output()).contains(sha + "  /opt/sentinel/face-models/" + name));
         // With models loaded, a photo without a face is refused for its content; without them the
         // service would refuse every enrolment as FAILED_PRECONDITION.
         Subject subject = caseworker().createSubject(subjectRequest("Robin")).getSubject();

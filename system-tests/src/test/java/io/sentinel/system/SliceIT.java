@@ -157,7 +157,7 @@ class SliceIT {
                     }
                 }));
         try {
-            // The assignment reaches location-svc through enrollment's outbox; until then the device is unknown there.
+            // AssignDevice answered once location-svc held the assignment, so the first fix is accepted at once.
             // The tag reports by its own serial, as real trackers do; the alert still names the device's id.
             String reportedAs = device.getSerial();
             Instant outsideAt = now.minusSeconds(600);
@@ -231,10 +231,18 @@ class SliceIT {
         BiometricServiceGrpc.newBlockingStub(biometric)
                 .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer"), purpose, "SAR-2026-17", null))
                 .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(recorded[0].getCheckInId()).build());
-        var export = EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
+        // The export streams as text pieces; the last one says whether every service's part is whole.
+        var pieces = EnrollmentServiceGrpc.newBlockingStub(enrollment).withCallCredentials(why)
                 .exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(subject.getSubjectId()).build());
+        StringBuilder document = new StringBuilder();
+        io.sentinel.api.enrollment.v1.ExportSubjectDataResponse export = null;
+        while (pieces.hasNext()) {
+            export = pieces.next();
+            document.append(export.getJson());
+        }
+        assertThat(export.getLast()).isTrue();
         assertThat(export.getComplete()).as("every peer answered: %s", export.getMissingList()).isTrue();
-        JsonNode log = new ObjectMapper().readTree(export.getJson()).path("access_log");
+        JsonNode log = new ObjectMapper().readTree(document.toString()).path("access_log");
         java.util.Map<String, String> actorByService = new java.util.HashMap<>();
         for (JsonNode e : log) {
             if (purpose.equals(e.path("purpose").asText())) {
@@ -246,6 +254,58 @@ class SliceIT {
         }
         assertThat(actorByService).containsEntry("enrollment-svc", "alice").containsEntry("location-svc", "alice")
                 .containsEntry("rules-svc", "alice").containsEntry("biometric-svc", "rita");
+    }
+
+    @Test
+    @Order(1)
+    void aTagsFirstFixSentTheMillisecondAssignDeviceAnswersIsAccepted() throws Exception {
+        Subject subject = caseworker().createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setSubject(Subject.newBuilder().setGivenNames("Alex").setFamilyName("Example").setDateOfBirth("1985-02-03")
+                        .setNationality("GBR").setPreferredLanguage("en"))
+                .build()).getSubject();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        caseworker().createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOrder(MonitoringOrder.newBuilder().setSubjectId(subject.getSubjectId()).setLegalAuthority("Bail decision IA/2026/0043")
+                        .setStartsAt(Timestamps.of(now.minus(1, ChronoUnit.HOURS))).setEndsAt(Timestamps.of(now.plus(30, ChronoUnit.DAYS)))
+                        .setDeviceType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .setConditions(Conditions.newBuilder().setTimeZone("Europe/London")
+                                .setCadence(LocationCadence.LOCATION_CADENCE_CONTINUOUS_TRAIL)))
+                .build());
+        Device device = caseworker().registerDevice(RegisterDeviceRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setDevice(Device.newBuilder().setSerial("TAG-" + UUID.randomUUID()).setType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
+                        .addGatewayIds(GATEWAY))
+                .build()).getDevice();
+
+        // The gateway's stream is open before the tag is fitted, so nothing stands between the answer and the fix.
+        LinkedBlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+        StreamObserver<FixBatch> gateway = LocationServiceGrpc.newStub(location)
+                .withCallCredentials(Justified.bearer(TestTokens.token(GATEWAY, AGENCY, "device-gateway")))
+                .withDeadlineAfter(20, TimeUnit.SECONDS).ingestFixes(new StreamObserver<>() {
+                    @Override
+                    public void onNext(FixBatchAck a) {
+                        acks.add(a);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        acks.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        var assigned = caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId())
+                .setSubjectId(subject.getSubjectId()).build());
+        // The fix is taken in the millisecond the answer arrived, and sent at once.
+        Instant fitted = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        gateway.onNext(FixBatch.newBuilder().setSequence(1).addFixes(fix(device.getSerial(), fitted, 51.5100, -0.1000)).build());
+        gateway.onCompleted();
+        assertThat(assigned.getLocationPending()).as("location-svc confirmed the assignment before AssignDevice answered").isFalse();
+        Object ack = acks.poll(20, TimeUnit.SECONDS);
+        assertThat(ack).isInstanceOf(FixBatchAck.class);
+        assertThat(((FixBatchAck) ack).getRejectionsList()).isEmpty();
+        assertThat(((FixBatchAck) ack).getAccepted()).isEqualTo(1);
     }
 
     @Test

@@ -26,6 +26,11 @@ import io.sentinel.common.testing.TestTokens;
  * cluster of its own (so a test may stop it without disturbing any other test), an MQTT broker of
  * its own, and every link over TLS with certificates of a development CA made for the suite: as
  * in production, each service has its own certificate and its own token-signing key.
+ *
+ * <p>With {@code replicas} above one, every service runs that many times on the same database, as
+ * a Deployment's pods do: replica 1 is named after its service, replica r is
+ * {@code <service>-r<r>} (its port, process and log go by that name), and replica r calls replica r
+ * of each peer, so every replica both sends and receives.
  */
 final class Suite implements AutoCloseable {
     static final List<String> SERVICES = List.of("enrollment-svc", "biometric-svc", "location-svc", "rules-svc");
@@ -42,21 +47,32 @@ final class Suite implements AutoCloseable {
     final Path auditCheckpoints = work.resolve("audit-checkpoints");
     /** The agencies whose users may read here as partners. */
     static final String PARTNER = "police-e2e";
+    /** Port of each instance: a service's name for replica 1, {@link #instance} for the others. */
     final Map<String, Integer> ports = new LinkedHashMap<>();
     final Map<String, Process> processes = new LinkedHashMap<>();
+    /** Environment added to every instance a later {@link #start} starts (test-specific settings). */
+    final Map<String, String> env = new LinkedHashMap<>();
     private HttpClient http;
 
     final String agency;
+    final int replicas;
 
     Suite() throws IOException {
         this("agency-e2e");
     }
 
     Suite(String agency) throws IOException {
+        this(agency, 1);
+    }
+
+    Suite(String agency, int replicas) throws IOException {
         this.agency = agency;
+        this.replicas = replicas;
         Files.createDirectories(work);
         for (String s : SERVICES) {
-            ports.put(s, freePort());
+            for (int r = 1; r <= replicas; r++) {
+                ports.put(instance(s, r), freePort());
+            }
         }
         List<String> names = new ArrayList<>(List.of("pki.sh", "--dir", pki.toString(), "ensure"));
         names.addAll(SERVICES);
@@ -85,15 +101,30 @@ final class Suite implements AutoCloseable {
         postgres("createdb", "e2e_enrollment", "e2e_biometric", "e2e_location", "e2e_rules");
         mosquitto("start");
         mosquitto("service-credentials");
-        for (String s : SERVICES) {
-            start(s);
-        }
-        for (String s : SERVICES) {
-            awaitReady(s, Duration.ofSeconds(120));
+        // One replica of each service at a time: eight JVMs starting at once on two cores only thrash.
+        // The wait is a hang guard, not a timing: a loaded shared machine takes minutes.
+        for (int r = 1; r <= replicas; r++) {
+            for (String s : SERVICES) {
+                start(instance(s, r));
+            }
+            for (String s : SERVICES) {
+                awaitStarted(instance(s, r), Duration.ofSeconds(r == 1 && replicas == 1 ? 120 : 600));
+            }
         }
     }
 
-    void start(String service) throws IOException {
+    private static final java.util.regex.Pattern REPLICA = java.util.regex.Pattern.compile("(.+)-r(\\d+)");
+
+    /** The name of a service's replica (1-based): the service's own name for the first. */
+    static String instance(String service, int replica) {
+        return replica == 1 ? service : service + "-r" + replica;
+    }
+
+    /** Starts an instance: a service's name (replica 1) or {@link #instance}'s name of another replica. */
+    void start(String instance) throws IOException {
+        java.util.regex.Matcher m = REPLICA.matcher(instance);
+        String service = m.matches() ? m.group(1) : instance;
+        int replica = m.matches() ? Integer.parseInt(m.group(2)) : 1;
         Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (./mvnw verify builds them before this module)");
@@ -101,7 +132,7 @@ final class Suite implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
         Map<String, String> env = pb.environment();
         String db = "e2e_" + service.replace("-svc", "");
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(service)));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(instance)));
         env.put("DB_URL", "postgresql://127.0.0.1:" + pgPort + "/" + db);
         env.put("DB_USERNAME", SentinelTestResource.APP_ROLE);
         env.put("DB_PASSWORD", "unused-with-local-trust");
@@ -127,19 +158,20 @@ final class Suite implements AutoCloseable {
         env.put("MQTT_PASSWORD", Files.readString(mqttDir.resolve("location-svc.password")).strip());
         env.put("MQTT_CA_FILE", ca().toString());
         env.put("ENROLLMENT_GRPC_HOST", "127.0.0.1");
-        env.put("ENROLLMENT_GRPC_PORT", String.valueOf(ports.get("enrollment-svc")));
+        env.put("ENROLLMENT_GRPC_PORT", String.valueOf(ports.get(instance("enrollment-svc", replica))));
         env.put("RULES_GRPC_HOST", "127.0.0.1");
-        env.put("RULES_GRPC_PORT", String.valueOf(ports.get("rules-svc")));
+        env.put("RULES_GRPC_PORT", String.valueOf(ports.get(instance("rules-svc", replica))));
         env.put("LOCATION_GRPC_HOST", "127.0.0.1");
-        env.put("LOCATION_GRPC_PORT", String.valueOf(ports.get("location-svc")));
+        env.put("LOCATION_GRPC_PORT", String.valueOf(ports.get(instance("location-svc", replica))));
         env.put("BIOMETRIC_GRPC_HOST", "127.0.0.1");
-        env.put("BIOMETRIC_GRPC_PORT", String.valueOf(ports.get("biometric-svc")));
+        env.put("BIOMETRIC_GRPC_PORT", String.valueOf(ports.get(instance("biometric-svc", replica))));
         // Quick health reactions for the test; the defaults suit production.
         env.put("QUARKUS_DATASOURCE_REACTIVE_IDLE_TIMEOUT", "PT5S");
         env.put("SENTINEL_OUTBOX_MAX_BACKOFF", "PT2S");
         env.put("BIOMETRIC_TEMPLATE_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile()));
-        processes.put(service, pb.start());
+        env.putAll(this.env);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(instance + ".log").toFile()));
+        processes.put(instance, pb.start());
     }
 
     void stop(String service) throws InterruptedException {
@@ -173,6 +205,26 @@ final class Suite implements AutoCloseable {
     String readinessBody(String service) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url(service, "/q/health/ready"))).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
+    }
+
+    /**
+     * Waits until an instance is ready; one that exits while starting (a start-up check timing out on
+     * an overloaded machine) is started again, twice at most, as a Deployment restarts its pod.
+     */
+    void awaitStarted(String instance, Duration timeout) throws Exception {
+        for (int attempt = 0;; attempt++) {
+            try {
+                awaitReady(instance, timeout);
+                return;
+            } catch (IllegalStateException e) {
+                Process p = processes.get(instance);
+                if (attempt >= 2 || p == null || p.isAlive()) {
+                    throw e;
+                }
+                processes.remove(instance);
+                start(instance);
+            }
+        }
     }
 
     void awaitReady(String service, Duration timeout) throws Exception {

@@ -1,5 +1,9 @@
 package io.sentinel.bench.location;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 
 import io.grpc.CallCredentials;
@@ -123,6 +129,15 @@ public final class FixToAlert {
         boolean aligned = Pacing.aligned(a);
         boolean leaveBehind = Boolean.parseBoolean(a.getOrDefault("leave-behind", "false"));
         Duration silence = Duration.parse(a.getOrDefault("report-interval", "PT15M"));
+        String deviceTime = a.getOrDefault("device-time", "schedule");
+        if (!deviceTime.equals("schedule") && !deviceTime.equals("produced")) {
+            throw new IllegalArgumentException("--device-time is schedule or produced, got " + deviceTime);
+        }
+        boolean stampProduced = deviceTime.equals("produced");
+        if (stampProduced && rate <= 0) {
+            throw new IllegalArgumentException("--device-time produced needs a --rate: each fix is stamped with its scheduled production");
+        }
+        String opsToken = a.get("ops-token");
         // Device time advances 30 s per fix and must stay within location-svc's acceptance window (6 h back is used).
         double fixesPerDevice = rate * seconds / subjects;
         if (fixesPerDevice * STEP_SECONDS > Duration.ofHours(5).toSeconds()) {
@@ -140,17 +155,34 @@ public final class FixToAlert {
         Setup setup = new Setup(suite.channelAsEnrollmentSvc(locationTarget), suite.channelAsEnrollmentSvc(rulesTarget),
                 suite.enrollmentServiceToken("location-svc", agency), suite.enrollmentServiceToken("rules-svc", agency), agency,
                 List.of(gateway));
+        URI evaluationOps = URI.create("https://" + rulesTarget + "/api/v1/ops/evaluation-latency");
+        HttpClient http = suite.http();
+        if (opsToken != null) {
+            // Checked before anything is set up, so a wrong token leaves nothing behind.
+            IngestReplay.ok(http.send(HttpRequest.newBuilder(evaluationOps).header("Authorization", "Bearer " + opsToken).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()), "GET " + evaluationOps + " (--ops-token needs the role admin)");
+        }
         List<Subject> all = setUp(setup, subjects, tracks, silence);
-        System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
-                + " %.0f fixes/s for %d s, %s arrival%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds,
-                aligned ? "aligned" : "staggered");
+        if (stampProduced) {
+            System.out.printf("%d subjects with an exclusion zone each, device time of every fix = when its device produced it (no"
+                    + " breaches: the dwell rule needs device time advancing 30 s a fix), %d streams, batches of %d, %.0f fixes/s for %d s,"
+                    + " %s arrival%n", subjects, streams, batch, rate, seconds, aligned ? "aligned" : "staggered");
+        } else {
+            System.out.printf("%d subjects with an exclusion zone each (one in %d enters it per %d-fix cycle), %d streams, batches of %d,"
+                    + " %.0f fixes/s for %d s, %s arrival%n", subjects, breachEvery, CYCLE, streams, batch, rate, seconds,
+                    aligned ? "aligned" : "staggered");
+        }
+        System.out.printf("a batch of %d is due %.1f ms after its stream's previous one: the simulated gateway holds a fix up to that"
+                + " long before sending it%n", batch, rate > 0 ? batch / (rate / streams) * 1e3 : 0.0);
 
-        // The fix that can open an alert (an inside fix), by device and device time → when it was sent.
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        // The fix that can open an alert (an inside fix), by device and device time → when it was
+        // produced and when its batch was due.
+        Map<String, long[]> producedAt = new ConcurrentHashMap<>();
         Set<String> ours = new HashSet<>();
         all.forEach(s -> ours.add(s.subjectId()));
         Set<String> ourAlerts = ConcurrentHashMap.newKeySet();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        Samples fromProduced = new Samples();
+        Samples fromDue = new Samples();
         AtomicLong opened = new AtomicLong();
         AtomicBoolean closing = new AtomicBoolean();
         AtomicLong lastEvent = new AtomicLong(System.nanoTime());
@@ -165,10 +197,11 @@ public final class FixToAlert {
                         if (e.getType() != AlertEventType.ALERT_EVENT_TYPE_OPENED) {
                             return;
                         }
-                        Long sent = sentAt.get(e.getAlert().getDeviceId() + "@" + e.getAlert().getFixTime().getSeconds());
-                        if (sent != null) {
+                        long[] at = producedAt.get(e.getAlert().getDeviceId() + "@" + e.getAlert().getFixTime().getSeconds());
+                        if (at != null) {
                             opened.incrementAndGet();
-                            latencies.add(now - sent);
+                            fromProduced.add(now - at[0]);
+                            fromDue.add(now - at[1]);
                         }
                     }
 
@@ -193,6 +226,13 @@ public final class FixToAlert {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(streams);
+        Samples stored = new Samples();
+        if (opsToken != null) {
+            IngestReplay.ok(http.send(HttpRequest.newBuilder(evaluationOps).header("Authorization", "Bearer " + opsToken).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString()), "DELETE " + evaluationOps);
+        }
+        Clock clock = stampProduced ? new Clock(Instant.now(), System.nanoTime()) : null;
+        MachineLoad load = MachineLoad.start();
         long started = System.nanoTime();
         for (int s = 0; s < streams; s++) {
             Pacing pacing = Pacing.of(s, streams, batch, rate / streams, aligned);
@@ -200,31 +240,59 @@ public final class FixToAlert {
             for (int i = s; i < all.size(); i += streams) {
                 mine.add(all.get(i));
             }
-            new Thread(() -> stream(location, token, mine, base, batch, pacing, breachEvery, deadline, sentAt, committed,
-                    rejected, firstRejection, failure, done), "stream-" + s).start();
+            new Thread(() -> stream(location, token, mine, base, batch, pacing, breachEvery, deadline, producedAt, committed,
+                    rejected, firstRejection, failure, done, stored, clock), "stream-" + s).start();
         }
         done.await();
         double elapsed = (System.nanoTime() - started) / 1e9;
         // Alerts of the last fixes sent may still be on their way.
         Thread.sleep(3000);
+        load.close();
         if (failure.get() != null) {
             System.out.println("a stream failed: " + failure.get());
-        }
-        long[] ns;
-        synchronized (latencies) {
-            ns = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         }
         System.out.printf("committed %d fixes in %.1f s = %.0f fixes/s (rejected %d)%n", committed.get(), elapsed,
                 committed.get() / elapsed, rejected.get());
         if (firstRejection.get() != null) {
             System.out.println("first rejection: " + firstRejection.get());
         }
-        if (ns.length == 0) {
-            System.out.println("no alert arrived");
-        } else {
-            System.out.printf("fix-to-alert over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ns.length, pct(ns, 0.50),
-                    pct(ns, 0.99), ns[ns.length - 1] / 1e6);
+        long[] alerts = fromProduced.sorted();
+        long[] alertsFromDue = fromDue.sorted();
+        long[] toStored = stored.sorted();
+        StringBuilder result = new StringBuilder(String.format("RESULT fix-to-alert mode=%s fixes_per_s=%.0f rejected=%d",
+                deviceTime, committed.get() / elapsed, rejected.get()));
+        if (!stampProduced) {
+            System.out.println("fix-to-alert, from the opening fix's production to the alert at the subscriber, "
+                    + (alerts.length == 0 ? "no alert arrived" : Samples.describe(alerts)));
+            System.out.println("  the same from its batch being due (without the simulated gateway's batching), " + Samples.describe(alertsFromDue));
+            result.append(' ').append(Samples.keyValues("alert", alerts)).append(' ').append(Samples.keyValues("alert_from_due", alertsFromDue));
         }
+        System.out.println("every fix, from production to its durable commit's ack at location-svc, " + Samples.describe(toStored));
+        result.append(' ').append(Samples.keyValues("stored", toStored));
+        if (opsToken != null) {
+            JsonNode eval = JSON.readTree(IngestReplay.ok(http.send(HttpRequest.newBuilder(evaluationOps)
+                    .header("Authorization", "Bearer " + opsToken).GET().build(), HttpResponse.BodyHandlers.ofString()), "GET " + evaluationOps)
+                    .body());
+            JsonNode received = eval.path("sinceReceived");
+            System.out.printf("every fix, from location-svc's receipt to its committed evaluation (rules-svc): over %d, p50 %s ms, p99 %s ms,"
+                    + " max %s ms%n", received.path("count").asLong(), received.path("p50Ms").asText(), received.path("p99Ms").asText(),
+                    received.path("maxMs").asText());
+            result.append(String.format(" eval_from_received_n=%d eval_from_received_p99=%s", received.path("count").asLong(),
+                    received.path("p99Ms").asText()));
+            if (stampProduced) {
+                JsonNode fromDevice = eval.path("sinceDeviceTime");
+                System.out.printf("EVERY FIX, from its production (device time) to its committed evaluation (rules-svc): over %d, p50 %s ms,"
+                        + " p99 %s ms, p99.9 %s ms, max %s ms%n", fromDevice.path("count").asLong(), fromDevice.path("p50Ms").asText(),
+                        fromDevice.path("p99Ms").asText(), fromDevice.path("p999Ms").asText(), fromDevice.path("maxMs").asText());
+                result.append(String.format(" eval_n=%d eval_p50=%s eval_p99=%s eval_max=%s", fromDevice.path("count").asLong(),
+                        fromDevice.path("p50Ms").asText(), fromDevice.path("p99Ms").asText(), fromDevice.path("maxMs").asText()));
+            }
+        } else if (stampProduced) {
+            System.out.println("no --ops-token (role admin): rules-svc's evaluation latency not read");
+        }
+        System.out.println(load.summary());
+        result.append(' ').append(load.keyValues());
+        System.out.println(result);
         if (leaveBehind) {
             System.out.printf("left behind: %d assigned devices (silent from now; NO_SIGNAL after %s), %d alerts%n", all.size(), silence,
                     ourAlerts.size());
@@ -237,9 +305,7 @@ public final class FixToAlert {
         rules.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    static double pct(long[] sorted, double p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One exclusion zone per subject, 3 km east of where its trace starts, and one assigned device bound to the gateway. */
     static List<Subject> setUp(Setup setup, int n, List<List<IngestReplay.Point>> tracks, Duration silence) {
@@ -305,43 +371,56 @@ public final class FixToAlert {
                 subjects.size(), resolved);
     }
 
+    /** Where the clock of a run stands: device times stamped at production are wall-clock instants of the nanoTime schedule. */
+    record Clock(Instant wall, long nanos) {
+        Timestamp at(long nanoTime) {
+            Instant t = wall.plusNanos(nanoTime - nanos);
+            return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+        }
+    }
+
     static void stream(ManagedChannel channel, String token, List<Subject> subjects, Instant base, int batch, Pacing pacing,
-            int breachEvery, long deadline, Map<String, Long> sentAt, AtomicLong committed, AtomicLong rejected,
-            AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch done) {
+            int breachEvery, long deadline, Map<String, long[]> producedAt, AtomicLong committed, AtomicLong rejected,
+            AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch done, Samples stored,
+            Clock produced) {
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
+        java.util.Queue<long[]> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
         StreamObserver<FixBatch> out = IngestReplay.openIngest(channel, token, window, committed, rejected, firstRejection, failure,
-                finished);
+                finished, pending, stored);
         long[] step = new long[subjects.size()];
         long sent = 0;
         long seq = 0;
         try {
             while (System.nanoTime() < deadline && failure.get() == null) {
-                pacing.awaitTurn(sent);
+                // The devices produce on their schedule whatever the client does: a fix's clock
+                // starts at its production, before its batch is due, its turn comes or a window slot frees.
+                long now = System.nanoTime();
+                long[] at = new long[batch];
+                long due = pacing.producedAt(sent + batch - 1, now);
                 FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
-                List<String> inside = new ArrayList<>();
                 for (int i = 0; i < batch; i++) {
+                    at[i] = pacing.producedAt(sent + i, now);
                     int d = (int) ((sent + i) % subjects.size());
                     Subject s = subjects.get(d);
                     long k = step[d]++;
-                    long at = base.getEpochSecond() + k * STEP_SECONDS;
+                    long time = base.getEpochSecond() + k * STEP_SECONDS;
                     IngestReplay.Point p;
                     // Subjects take turns: in each cycle one subject in breachEvery enters its zone.
-                    if (k % CYCLE >= CYCLE - INSIDE && (k / CYCLE + d) % breachEvery == 0) {
+                    if (produced == null && k % CYCLE >= CYCLE - INSIDE && (k / CYCLE + d) % breachEvery == 0) {
                         // Inside the zone, a few metres from its centre.
                         p = new IngestReplay.Point(s.zone().lat() + ((k % 3) - 1) * 1e-5, s.zone().lon());
-                        inside.add(s.deviceId() + "@" + at);
+                        producedAt.put(s.deviceId() + "@" + time, new long[] {at[i], due});
                     } else {
                         p = s.track().get((int) (k % s.track().size()));
                     }
-                    b.addFixes(Fix.newBuilder().setDeviceId(s.deviceId()).setDeviceTime(Timestamp.newBuilder().setSeconds(at))
+                    Timestamp deviceTime = produced == null ? Timestamp.newBuilder().setSeconds(time).build() : produced.at(at[i]);
+                    b.addFixes(Fix.newBuilder().setDeviceId(s.deviceId()).setDeviceTime(deviceTime)
                             .setLatitude(p.lat()).setLongitude(p.lon()).setAccuracyMetres(5));
                 }
+                pacing.awaitTurn(sent);
                 window.acquire();
-                long now = System.nanoTime();
-                for (String key : inside) {
-                    sentAt.put(key, now);
-                }
+                pending.add(at);
                 out.onNext(b.build());
                 sent += batch;
             }

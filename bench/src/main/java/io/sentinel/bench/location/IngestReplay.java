@@ -116,6 +116,8 @@ public final class IngestReplay {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         double perStreamRate = rate > 0 ? rate / streams : 0;
         CountDownLatch done = new CountDownLatch(streams);
+        Samples stored = new Samples();
+        MachineLoad load = MachineLoad.start();
         long started = System.nanoTime();
         for (int s = 0; s < streams; s++) {
             int streamNo = s;
@@ -125,11 +127,12 @@ public final class IngestReplay {
             }
             Pacing pacing = Pacing.of(streamNo, streams, batch, perStreamRate, aligned);
             Thread t = new Thread(() -> runStream(channel, token, mine, tracks, base, batch, pacing, deadline, committed,
-                    rejected, firstRejection, failure, done), "stream-" + streamNo);
+                    rejected, firstRejection, failure, done, stored), "stream-" + streamNo);
             t.start();
         }
         done.await();
         double elapsed = (System.nanoTime() - started) / 1e9;
+        load.close();
         if (failure.get() != null) {
             System.out.println("a stream failed: " + failure.get());
         }
@@ -143,6 +146,12 @@ public final class IngestReplay {
             System.out.println("first rejection: " + firstRejection.get());
         }
         System.out.println("receive-to-forward latency (measured in location-svc): " + latency);
+        long[] toStored = stored.sorted();
+        System.out.println("every fix, produced by its simulated device (before pacing and window) to its durable commit's ack, "
+                + Samples.describe(toStored));
+        System.out.println(load.summary());
+        System.out.printf("RESULT ingest fixes_per_s=%.0f rejected=%d %s receive_to_forward=%s %s%n", committed.get() / elapsed,
+                rejected.get(), Samples.keyValues("stored", toStored), latency.replaceAll("\\s", ""), load.keyValues());
         if (setup != null) {
             unassign(setup, devices);
             System.out.printf("unassigned the %d devices%n", devices.size());
@@ -187,29 +196,35 @@ public final class IngestReplay {
 
     static void runStream(ManagedChannel channel, String token, List<String> devices, List<List<Point>> tracks, Instant base,
             int batch, Pacing pacing, long deadline, AtomicLong committed, AtomicLong rejected, AtomicReference<String> firstRejection,
-            AtomicReference<Throwable> failure, CountDownLatch done) {
+            AtomicReference<Throwable> failure, CountDownLatch done, Samples stored) {
         // At most 4 batches in flight per stream: enough to keep the service's writer busy.
         Semaphore window = new Semaphore(4);
         CountDownLatch finished = new CountDownLatch(1);
-        StreamObserver<FixBatch> out = openIngest(channel, token, window, committed, rejected, firstRejection, failure, finished);
+        java.util.Queue<long[]> produced = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        StreamObserver<FixBatch> out = openIngest(channel, token, window, committed, rejected, firstRejection, failure, finished,
+                produced, stored);
         long seq = 0;
         long[] step = new long[devices.size()];
         long sent = 0;
         try {
             while (System.nanoTime() < deadline && failure.get() == null) {
                 FixBatch.Builder b = FixBatch.newBuilder().setSequence(++seq);
+                long[] at = new long[batch];
+                long now = System.nanoTime();
                 for (int i = 0; i < batch; i++) {
+                    at[i] = pacing.producedAt(sent + i, now);
                     int d = (int) ((sent + i) % devices.size());
                     List<Point> track = tracks.get(d % tracks.size());
                     long k = step[d]++;
                     Point p = track.get((int) (k % track.size()));
-                    Instant at = base.plusSeconds(k);
+                    Instant time = base.plusSeconds(k);
                     b.addFixes(Fix.newBuilder().setDeviceId(devices.get(d))
-                            .setDeviceTime(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+                            .setDeviceTime(Timestamp.newBuilder().setSeconds(time.getEpochSecond()))
                             .setLatitude(p.lat()).setLongitude(p.lon()).setAccuracyMetres(8));
                 }
                 pacing.awaitTurn(sent);
                 window.acquire();
+                produced.add(at);
                 out.onNext(b.build());
                 sent += batch;
             }
@@ -224,12 +239,23 @@ public final class IngestReplay {
 
     /**
      * Opens IngestFixes: each ack counts its fixes and frees a window slot, the first rejection is kept
-     * to be shown; the stream's end counts down {@code finished}.
+     * to be shown; the stream's end counts down {@code finished}. The caller queues, for each batch it
+     * sends, when each of its fixes was produced ({@code produced}); each ack records, in {@code stored},
+     * the time from production to the durable commit's ack for every fix of its batch.
      */
     static StreamObserver<FixBatch> openIngest(ManagedChannel channel, String token, Semaphore window, AtomicLong committed,
-            AtomicLong rejected, AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch finished) {
+            AtomicLong rejected, AtomicReference<String> firstRejection, AtomicReference<Throwable> failure, CountDownLatch finished,
+            java.util.Queue<long[]> produced, Samples stored) {
         return LocationServiceGrpc.newStub(channel).withCallCredentials(bearer(token)).ingestFixes(new StreamObserver<>() {
             public void onNext(FixBatchAck ack) {
+                long now = System.nanoTime();
+                // Acks come in batch order: this one answers the oldest batch sent.
+                long[] at = produced.poll();
+                if (at != null) {
+                    for (long p : at) {
+                        stored.add(now - p);
+                    }
+                }
                 committed.addAndGet(ack.getAccepted());
                 rejected.addAndGet(ack.getRejectionsCount());
                 if (ack.getRejectionsCount() > 0) {

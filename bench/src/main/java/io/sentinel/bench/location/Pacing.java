@@ -37,6 +37,19 @@ final class Pacing {
         return new Pacing(ratePerStream, batch, System.nanoTime() + offset);
     }
 
+    /**
+     * When the simulated devices of this stream produce fix number {@code index} (0-based): the
+     * devices keep their schedule whether or not the client keeps up, so a fix's clock starts here,
+     * before it waits for its batch, for its turn or for a window slot. At an unlimited rate a fix is
+     * produced when it is built: {@code nowNanos}.
+     */
+    long producedAt(long index, long nowNanos) {
+        if (ratePerStream <= 0) {
+            return nowNanos;
+        }
+        return startNanos + (long) ((index + 1) / ratePerStream * 1e9);
+    }
+
     /** Waits until the batch after the first {@code sent} fixes is due. */
     void awaitTurn(long sent) throws InterruptedException {
         if (ratePerStream <= 0) {

@@ -2,6 +2,10 @@ package io.sentinel.biometric.grpc;
 
 import jakarta.annotation.security.RolesAllowed;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.quarkus.grpc.GrpcService;
 import io.sentinel.api.internal.v1.ExportSubjectRequest;
 import io.sentinel.api.internal.v1.ExportSubjectResponse;
@@ -12,9 +16,11 @@ import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
 import io.sentinel.biometric.service.SubjectRecords;
 import io.sentinel.common.audit.Justification;
+import io.sentinel.common.export.ExportParts;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -28,8 +34,10 @@ import io.smallrye.mutiny.Uni;
 public class SubjectDataGrpcService implements SubjectDataService {
     private final SubjectRecords subjectData;
     private final CurrentCaller caller;
+    private final ObjectMapper json;
 
-    public SubjectDataGrpcService(SubjectRecords subjectData, CurrentCaller caller) {
+    public SubjectDataGrpcService(SubjectRecords subjectData, CurrentCaller caller, ObjectMapper json) {
+        this.json = json;
         this.subjectData = subjectData;
         this.caller = caller;
     }
@@ -51,10 +59,20 @@ public class SubjectDataGrpcService implements SubjectDataService {
     }
 
     @Override
-    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
+    public Multi<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
         var who = caller.get();
         var why = Justification.ofGrpcCall();
+        // What is held here is small (schedule, check-ins, prompts): assembled, then sent in bounded parts.
         return Uni.createFrom().deferred(() -> subjectData.export(who, why, request.getSubjectId()))
-                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+                .onItem().transformToMulti(text -> Multi.createFrom().iterable(ExportParts.of(object(text), json)))
+                .map(p -> ExportSubjectResponse.newBuilder().setKind(p.kind()).setSingle(p.single()).addAllRecords(p.records()).build());
+    }
+
+    private ObjectNode object(String text) {
+        try {
+            return (ObjectNode) json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

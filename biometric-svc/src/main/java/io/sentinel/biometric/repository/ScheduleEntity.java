@@ -29,6 +29,11 @@ public class ScheduleEntity {
     public boolean active;
     @Column(name = "demographic_group")
     public String demographicGroup;
+    /** The order's legal window; null: no bound on that side. No prompt is planned outside it. */
+    @Column(name = "order_starts_at")
+    public Instant orderStartsAt;
+    @Column(name = "order_ends_at")
+    public Instant orderEndsAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

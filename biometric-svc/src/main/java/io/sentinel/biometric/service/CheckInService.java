@@ -26,6 +26,7 @@ import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.common.util.Uuids;
+import io.sentinel.common.window.OrderWindow;
 import io.sentinel.api.internal.v1.CheckInEventKind;
 import io.sentinel.biometric.repository.CheckInEntity;
 import io.sentinel.biometric.repository.CheckInEventEntity;
@@ -157,6 +158,21 @@ public class CheckInService {
         };
     }
 
+    /**
+     * Withdraws the subject's prompts not yet answered that the schedule no longer allows: all of them
+     * when monitoring has ended, else those outside the order's window (a window shortened by EndOrder).
+     * Drawn prompts are never revealed before their moment, so nobody was told of them.
+     */
+    private Uni<Void> withdrawPrompts(ScheduleEntity s) {
+        return schedules.getSession().flatMap(session -> session.createNativeQuery("""
+                delete from check_in_prompt where subject_id = ?1 and state = 'PENDING'
+                  and (not ?2 or prompt_at < coalesce(cast(cast(?3 as text) as timestamptz), '-infinity')
+                       or prompt_at >= coalesce(cast(cast(?4 as text) as timestamptz), 'infinity'))""")
+                .setParameter(1, s.subjectId).setParameter(2, s.active)
+                .setParameter(3, s.orderStartsAt == null ? null : s.orderStartsAt.toString())
+                .setParameter(4, s.orderEndsAt == null ? null : s.orderEndsAt.toString()).executeUpdate()).replaceWithVoid();
+    }
+
     /** Applies enrollment-svc's schedule; the change (or the no-op of an older version) is recorded in its transaction. */
     @WithTransaction
     public Uni<Long> putSchedule(Caller caller, Justification why, PutCheckInScheduleRequest r) {
@@ -165,6 +181,7 @@ public class CheckInService {
         if (r.getPerDay() < 0 || r.getPerDay() > 5) {
             throw SentinelException.invalid("per_day", "must be 0 to 5, got " + r.getPerDay());
         }
+        OrderWindow window = OrderWindow.of("order_", r.getOrderStartsAt(), r.getOrderEndsAt());
         // A purged subject's tombstone refuses a schedule that arrives late (its lock before any other).
         return schedules.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subject))
                 .chain(() -> schedules.findById(subject)).flatMap(existing -> {
@@ -182,8 +199,11 @@ public class CheckInService {
             e.version = r.getVersion();
             e.active = r.getActive();
             e.demographicGroup = r.getDemographicGroup().isBlank() ? null : r.getDemographicGroup().strip();
+            e.orderStartsAt = window.startsAt();
+            e.orderEndsAt = window.endsAt();
             e.updatedAt = Instant.now();
             return (existing != null ? Uni.createFrom().item(e) : schedules.persist(e))
+                    .call(s -> withdrawPrompts(s))
                     .call(s -> record(caller, why, AuditActions.SCHEDULE_PUT, subject, "version " + s.version)).map(s -> s.version);
         });
     }

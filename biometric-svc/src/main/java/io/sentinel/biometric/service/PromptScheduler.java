@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.scheduler.Scheduled;
 import io.sentinel.biometric.domain.PromptPlanner;
 import io.sentinel.common.util.Uuids;
+import io.sentinel.common.window.OrderWindow;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -59,10 +60,13 @@ public class PromptScheduler {
     /**
      * Draws the prompts of each active subject's local today and tomorrow that are not drawn yet.
      * Moments already past at {@code now} are dropped, so a subject whose monitoring starts
-     * mid-day is never prompted in the past. Returns how many prompts were created.
+     * mid-day is never prompted in the past; moments outside the order's legal window are dropped too,
+     * so nobody is prompted before the order starts or after it ends. Returns how many prompts were created.
      */
     public Uni<Integer> planDays(Instant now) {
-        return pool.query("select subject_id, owning_agency_id, time_zone, per_day, window_start, window_end from check_in_schedule where active and per_day > 0")
+        return pool.query("""
+                select subject_id, owning_agency_id, time_zone, per_day, window_start, window_end, order_starts_at, order_ends_at
+                from check_in_schedule where active and per_day > 0""")
                 .execute().flatMap(rows -> {
                     List<Uni<Integer>> work = new ArrayList<>();
                     for (Row r : rows) {
@@ -78,13 +82,15 @@ public class PromptScheduler {
         String agency = r.getString("owning_agency_id");
         List<Tuple> prompts = new ArrayList<>();
         List<LocalDate> days = new ArrayList<>();
+        OrderWindow order = OrderWindow.ofNullable(instant(r, "order_starts_at"), instant(r, "order_ends_at"));
         try {
             LocalDate today = now.atZone(PromptPlanner.zone(r.getString("time_zone"))).toLocalDate();
             for (LocalDate day : List.of(today, today.plusDays(1))) {
                 days.add(day);
                 var window = PromptPlanner.window(day, r.getString("time_zone"), r.getString("window_start"), r.getString("window_end"));
                 for (Instant at : PromptPlanner.plan(window, r.getInteger("per_day"), random)) {
-                    if (at.isAfter(now)) {
+                    // Never in the past, and never outside the order's legal window.
+                    if (at.isAfter(now) && order.contains(at)) {
                         prompts.add(Tuple.of(Uuids.v7(), subject, agency, day, at.atOffset(ZoneOffset.UTC), at.plus(deadline).atOffset(ZoneOffset.UTC)));
                     }
                 }
@@ -106,6 +112,11 @@ public class PromptScheduler {
             }
             return created;
         });
+    }
+
+    private static Instant instant(Row r, String column) {
+        var t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
     }
 
     /**

@@ -16,6 +16,8 @@ public class SentinelException extends RuntimeException {
         ALREADY_EXISTS(409, "already-exists"),
         ABORTED(409, "stale-version"),
         FAILED_PRECONDITION(422, "failed-precondition"),
+        /** A value valid in itself but outside what the system now accepts (a fix outside its order's window). */
+        OUT_OF_RANGE(422, "out-of-range"),
         RESOURCE_EXHAUSTED(413, "too-large"),
         UNAVAILABLE(503, "unavailable");
 
@@ -104,6 +106,11 @@ public class SentinelException extends RuntimeException {
     public static SentinelException purged(String field, String subjectId, String purge) {
         return new SentinelException(Kind.FAILED_PRECONDITION, field, "subject " + subjectId + " was purged (" + purge
                 + "); nothing more is accepted for it", SUBJECT_PURGED);
+    }
+
+    /** OUT_OF_RANGE naming {@code field}: see {@link Kind#OUT_OF_RANGE}. */
+    public static SentinelException outOfRange(String field, String message) {
+        return new SentinelException(Kind.OUT_OF_RANGE, field, message);
     }
 
     public static SentinelException tooLarge(String field, String message) {

@@ -52,7 +52,37 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
         return toStatus(t);
     }
 
+    /**
+     * The status for a failure, its description ASCII only: gRPC carries descriptions
+     * percent-encoded outside printable ASCII, and some clients (grpc-js) hand that encoding to the
+     * caller as is, so "got 'Zoë'" would read "got 'Zo%C3%AB'". Other characters are written as
+     * Java-style escapes (\u00eb), which read the same everywhere.
+     */
     public static StatusException toStatus(Throwable t) {
+        StatusException e = mapped(t);
+        String d = e.getStatus().getDescription();
+        String safe = asciiSafe(d);
+        return safe == d ? e : new StatusException(e.getStatus().withDescription(safe), e.getTrailers());
+    }
+
+    /** The text with every character outside printable ASCII, and '%', written as \\uXXXX; the same object when none is. */
+    public static String asciiSafe(String text) {
+        if (text == null || text.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '%')) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '%') {
+                out.append(c);
+            } else {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return out.toString();
+    }
+
+    private static StatusException mapped(Throwable t) {
         Throwable cause = unwrap(t);
         if (cause instanceof StatusException se) {
             return se;
@@ -77,7 +107,7 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
         SentinelException refused = DatabaseConflicts.toRefusal(cause);
         if (refused != null) {
             // A constraint held against a concurrent request: the caller's answer, not our failure.
-            return toStatus(refused);
+            return mapped(refused);
         }
         if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
             String reason = TokenRefusal.reason(cause);
@@ -99,6 +129,7 @@ public class GrpcErrorMapping implements ExceptionHandlerProvider {
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case ABORTED -> Status.ABORTED;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };

@@ -103,6 +103,7 @@ public class ProblemMapper {
             case ALREADY_EXISTS -> "Already exists";
             case ABORTED -> "Stale version";
             case FAILED_PRECONDITION -> "Failed precondition";
+            case OUT_OF_RANGE -> "Out of range";
             case RESOURCE_EXHAUSTED -> "Too large";
             case UNAVAILABLE -> "Unavailable";
         };

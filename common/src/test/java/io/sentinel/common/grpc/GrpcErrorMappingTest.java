@@ -28,6 +28,34 @@ class GrpcErrorMappingTest {
                 GrpcErrorMapping.toStatus(new RuntimeException(new ConnectException("Connection refused"))).getStatus().getCode());
     }
 
+    @Test
+    void aConnectionLostUnderAStatementIsRetryableNotInternal() {
+        // As the reactive client reports a connection dropped mid-batch, bare or wrapped by Hibernate Reactive.
+        for (Throwable lost : new Throwable[] { io.vertx.sqlclient.ClosedConnectionException.INSTANCE,
+                new io.vertx.core.VertxException("Connection was closed", true),
+                new java.util.concurrent.CompletionException(new org.hibernate.HibernateException(new io.vertx.core.impl.NoStackTraceThrowable(
+                        "Connection is not active now, current status: CLOSED"))),
+                new java.io.IOException("recvAddress(..) failed: Connection reset by peer"), new java.nio.channels.ClosedChannelException() }) {
+            var e = GrpcErrorMapping.toStatus(lost);
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), lost.toString());
+            assertEquals(DatabaseUnavailable.MESSAGE, e.getStatus().getDescription());
+        }
+        // Not every failure with a message about connections is one of the database's.
+        assertEquals(Status.Code.INTERNAL, GrpcErrorMapping.toStatus(new IllegalStateException("Connection was closed")).getStatus().getCode());
+    }
+
+    @Test
+    void descriptionsStayPrintableAsciiSoNoClientSeesPercentEncoding() {
+        var e = GrpcErrorMapping.toStatus(SentinelException.invalid("subject.family_name", "got 'Zo\u00eb \u2013 100%'\n"));
+        assertEquals("subject.family_name: got 'Zo\\u00eb \\u2013 100\\u0025'\\u000a", e.getStatus().getDescription());
+        assertEquals("subject.family_name", e.getTrailers().get(GrpcErrorMapping.FIELD_KEY));
+        // Passed through from a peer, too.
+        var relayed = GrpcErrorMapping.toStatus(Status.NOT_FOUND.withDescription("agency 'S\u00e3o Paulo'").asRuntimeException());
+        assertEquals("agency 'S\\u00e3o Paulo'", relayed.getStatus().getDescription());
+        var plain = SentinelException.invalid("latitude", "must be within [-90, 90]");
+        assertEquals("latitude: must be within [-90, 90]", GrpcErrorMapping.toStatus(plain).getStatus().getDescription());
+    }
+
     /** A PostgreSQL error as the client reports it, naming the constraint it violated. */
     static PgException pg(String sqlState, String constraint) {
         return new PgException("duplicate key value violates unique constraint", "ERROR", sqlState, "Key (subject_id)=(secret) already exists.",

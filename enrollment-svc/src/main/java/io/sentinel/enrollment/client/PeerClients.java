@@ -8,7 +8,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
-import io.sentinel.api.internal.v1.ExportSubjectRequest;
 import io.sentinel.api.internal.v1.MutinyBiometricIntakeServiceGrpc;
 import io.sentinel.api.internal.v1.MutinyBiometricIntakeServiceGrpc.MutinyBiometricIntakeServiceStub;
 import io.sentinel.api.internal.v1.MutinyLocationIntakeServiceGrpc;
@@ -101,14 +100,5 @@ public class PeerClients {
 
     private static <T> Uni<T> noRoute(String target, String kind) {
         return Uni.createFrom().failure(new IllegalStateException("no route for outbox message " + target + "/" + kind));
-    }
-
-    /** One peer's export of everything it holds about a subject, as the JSON it returned. */
-    public Uni<String> export(String target, String subjectId) {
-        MutinySubjectDataServiceStub peer = subjectData(target);
-        if (peer == null) {
-            return Uni.createFrom().failure(new IllegalArgumentException("unknown peer " + target));
-        }
-        return peer.exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(subjectId).build()).map(r -> r.getJson());
     }
 }

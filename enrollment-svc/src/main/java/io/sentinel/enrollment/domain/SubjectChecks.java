@@ -34,7 +34,39 @@ public final class SubjectChecks {
         if (value.chars().anyMatch(Character::isISOControl)) {
             throw SentinelException.invalid(field, "must not contain control characters");
         }
+        int[] cps = value.codePoints().toArray();
+        for (int i = 0; i < cps.length; i++) {
+            if (Character.getType(cps[i]) == Character.FORMAT && !joinerInsideAWord(cps, i)) {
+                throw SentinelException.invalid(field, String.format(Locale.ROOT,
+                        "must not contain invisible formatting characters (bidirectional overrides, zero-width characters): U+%04X at %d",
+                        cps[i], i));
+            }
+        }
         return value.strip();
+    }
+
+    /**
+     * Invisible formatting characters (Unicode category Cf: bidirectional embeddings, overrides and
+     * isolates, zero-width spaces, word joiners, byte-order marks) make a name display as another
+     * one, or reorder what a caseworker reads, so two records look alike and searches miss. The
+     * zero-width (non-)joiner is part of spelling in scripts such as Persian and Devanagari, so it is
+     * kept between two letters of such a script; next to Latin letters or at an edge it is refused.
+     */
+    private static boolean joinerInsideAWord(int[] cps, int i) {
+        if ((cps[i] != 0x200C && cps[i] != 0x200D) || i == 0 || i == cps.length - 1) {
+            return false;
+        }
+        return joinable(cps[i - 1]) && joinable(cps[i + 1]);
+    }
+
+    private static boolean joinable(int cp) {
+        if (!Character.isLetter(cp) && Character.getType(cp) != Character.NON_SPACING_MARK && Character.getType(cp) != Character.COMBINING_SPACING_MARK) {
+            return false;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        return script != Character.UnicodeScript.LATIN && script != Character.UnicodeScript.COMMON
+                && script != Character.UnicodeScript.INHERITED && script != Character.UnicodeScript.CYRILLIC
+                && script != Character.UnicodeScript.GREEK;
     }
 
     /** At most this many reference photos per subject. */

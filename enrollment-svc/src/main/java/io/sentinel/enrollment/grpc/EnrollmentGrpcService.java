@@ -15,6 +15,7 @@ import io.sentinel.api.enrollment.v1.*;
 import io.sentinel.common.audit.AuditLog;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.SentinelException;
+import io.sentinel.common.grpc.FlowControl;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
@@ -26,6 +27,7 @@ import io.sentinel.enrollment.service.OutboxDispatcher;
 import io.sentinel.enrollment.service.PrivacyNoticeService;
 import io.sentinel.enrollment.service.RetentionService;
 import io.sentinel.enrollment.service.SharingService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -196,10 +198,10 @@ public class EnrollmentGrpcService implements EnrollmentService {
     public Uni<AssignDeviceResponse> assignDevice(AssignDeviceRequest r) {
         var who = caller.get();
         var why = Justification.ofGrpcCall();
-        return this.<Device>change(who, why, AuditActions.DEVICE_ASSIGN, subject(r.getSubjectId()),
+        return this.<CaseService.Assignment>change(who, why, AuditActions.DEVICE_ASSIGN, subject(r.getSubjectId()),
                 () -> service.assignDevice(who, why, r.getDeviceId(), r.getSubjectId()))
                 .invoke(outbox::wake)
-                .map(d -> AssignDeviceResponse.newBuilder().setDevice(d).build());
+                .map(a -> AssignDeviceResponse.newBuilder().setDevice(a.device()).setLocationPending(a.locationPending()).build());
     }
 
     @Override
@@ -357,13 +359,16 @@ public class EnrollmentGrpcService implements EnrollmentService {
 
     @Override
     @RolesAllowed(Roles.CASEWORKER)
-    public Uni<ExportSubjectDataResponse> exportSubjectData(ExportSubjectDataRequest r) {
+    public Multi<ExportSubjectDataResponse> exportSubjectData(ExportSubjectDataRequest r) {
         var who = caller.get();
         var why = Justification.ofGrpcCall();
-        return read(who, why, AuditActions.SUBJECT_EXPORT, subject(r.getSubjectId()), () -> exports.export(who, r.getSubjectId()),
+        // The read is recorded once the subject is found to be the caller's agency's; then the
+        // document streams, paced by the caller's reading.
+        return FlowControl.paced(read(who, why, AuditActions.SUBJECT_EXPORT, subject(r.getSubjectId()), () -> exports.ownPart(who, r.getSubjectId()),
                 e -> subject(r.getSubjectId()))
-                .map(e -> ExportSubjectDataResponse.newBuilder().setJson(e.json()).setComplete(e.missing().isEmpty())
-                        .addAllMissing(e.missing()).build());
+                .onItem().transformToMulti(own -> exports.export(r.getSubjectId(), own))
+                .map(p -> ExportSubjectDataResponse.newBuilder().setJson(p.json()).setLast(p.last())
+                        .setComplete(p.last() && p.missing().isEmpty()).addAllMissing(p.missing()).build()));
     }
 
     @Override

@@ -28,8 +28,12 @@ public class OrderEntity {
     public String legalAuthority;
     @Column(name = "starts_at")
     public Instant startsAt;
+    /** End of the legal window [startsAt, endsAt); EndOrder with a future time shortens it. */
     @Column(name = "ends_at")
     public Instant endsAt;
+    /** When monitoring really ended (EndOrder's time, or endsAt when the expiry job ended it); null while active. */
+    @Column(name = "ended_at")
+    public Instant endedAt;
     @Column(name = "review_due_at")
     public Instant reviewDueAt;
     @Column(name = "device_type")

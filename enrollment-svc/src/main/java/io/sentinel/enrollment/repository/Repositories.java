@@ -55,6 +55,12 @@ public final class Repositories {
         public Uni<OrderEntity> activeFor(UUID subject) {
             return find("subjectId = :s and state = 'ORDER_STATE_ACTIVE' order by startsAt desc", Parameters.with("s", subject)).firstResult();
         }
+
+        /** {@link #activeFor}, its row locked for update (the expiry job skips it meanwhile). */
+        public Uni<OrderEntity> activeForUpdate(UUID subject) {
+            return find("subjectId = :s and state = 'ORDER_STATE_ACTIVE'", Parameters.with("s", subject))
+                    .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+        }
     }
 
     @ApplicationScoped

@@ -13,6 +13,8 @@ public final class AuditActions {
     public static final String ORDER_LIST = "order.list";
     public static final String ORDER_AMEND = "order.amend";
     public static final String ORDER_END = "order.end";
+    /** The expiry job ended an order whose window closed. */
+    public static final String ORDER_EXPIRE = "order.expire";
     public static final String ORDER_REVIEW = "order.review";
     public static final String ORDER_OVERDUE_LIST = "order.list-overdue-reviews";
     public static final String ORDER_REVIEW_OVERDUE_RAISED = "order.review-overdue-raised";

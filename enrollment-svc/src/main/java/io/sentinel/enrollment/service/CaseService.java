@@ -34,6 +34,7 @@ import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.common.util.Uuids;
+import io.sentinel.enrollment.client.LocationAssignmentClient;
 import io.sentinel.enrollment.domain.SubjectChecks;
 import io.sentinel.enrollment.repository.AgencyEntity;
 import io.sentinel.enrollment.repository.DeviceEntity;
@@ -49,6 +50,7 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class CaseService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CaseService.class);
     static final String AGENCY_ID_PATTERN = "[a-z0-9][a-z0-9-]{1,39}";
 
     private final Repositories.Agencies agencies;
@@ -59,9 +61,12 @@ public class CaseService {
     private final OutboxDispatcher outbox;
     private final SharingService sharing;
     private final ChangeLog changes;
+    private final LocationAssignmentClient location;
 
     public CaseService(Repositories.Agencies agencies, Repositories.Subjects subjects, Repositories.Orders orders,
-            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing, ChangeLog changes) {
+            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing, ChangeLog changes,
+            LocationAssignmentClient location) {
+        this.location = location;
         this.sharing = sharing;
         this.changes = changes;
         this.agencies = agencies;
@@ -286,26 +291,45 @@ public class CaseService {
                     .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
                     .setOrderId(order.orderId.toString()).setTimeZone(c.getTimeZone())
                     .addAllZones(c.getZonesList()).addAllCurfews(c.getCurfewsList())
-                    .setVersion(version).setActive(active).build();
+                    .setVersion(version).setActive(active)
+                    .setOrderStartsAt(Timestamps.of(order.startsAt)).setOrderEndsAt(Timestamps.of(order.endsAt)).build();
             PutCheckInScheduleRequest schedule = PutCheckInScheduleRequest.newBuilder()
                     .setSubjectId(order.subjectId.toString()).setOwningAgencyId(order.owningAgencyId)
                     .setTimeZone(c.getTimeZone()).setPerDay(c.getCheckIns().getPerDay())
                     .setWindowStart(c.getCheckIns().getWindowStart()).setWindowEnd(c.getCheckIns().getWindowEnd())
                     .setVersion(version).setActive(active)
-                    .setDemographicGroup(order.demographicGroup == null ? "" : order.demographicGroup).build();
+                    .setDemographicGroup(order.demographicGroup == null ? "" : order.demographicGroup)
+                    .setOrderStartsAt(Timestamps.of(order.startsAt)).setOrderEndsAt(Timestamps.of(order.endsAt)).build();
             return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_CONDITIONS, rules.toByteArray())
                     .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_SCHEDULE, schedule.toByteArray()))
                     .replaceWith(order);
         });
     }
 
-    private Uni<Void> announceAssignment(DeviceEntity d, OrderEntity order) {
+    /** Queues the device's current assignment for location-svc and returns the message, which carries the order's window. */
+    private Uni<PutDeviceAssignmentRequest> announceAssignment(DeviceEntity d, OrderEntity order) {
+        PutDeviceAssignmentRequest r = assignmentMessage(d, order);
+        return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray()).replaceWith(r);
+    }
+
+    private static PutDeviceAssignmentRequest assignmentMessage(DeviceEntity d, OrderEntity order) {
         Conditions c = EnrollmentMapping.conditions(order);
-        PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder()
+        return PutDeviceAssignmentRequest.newBuilder()
                 .setDeviceId(d.deviceId.toString()).setSubjectId(d.assignedSubjectId.toString()).setOwningAgencyId(d.owningAgencyId)
                 .setCadence(c.getCadence()).setVersion(d.assignmentVersion).setEffectiveAt(Timestamps.of(d.assignedAt))
-                .setSerial(d.serial).addAllGatewayIds(EnrollmentMapping.gatewayIds(d)).build();
-        return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray());
+                .setSerial(d.serial).addAllGatewayIds(EnrollmentMapping.gatewayIds(d))
+                .setOrderStartsAt(Timestamps.of(order.startsAt)).setOrderEndsAt(Timestamps.of(order.endsAt)).build();
+    }
+
+    /**
+     * The message telling location-svc a device exists but reports for nobody: sent at RegisterDevice
+     * and on every release, so location-svc can tell a registered device (FAILED_PRECONDITION) from an
+     * unknown one (NOT_FOUND).
+     */
+    private static PutDeviceAssignmentRequest releaseMessage(DeviceEntity d, String owningAgency, long version, Instant at) {
+        return PutDeviceAssignmentRequest.newBuilder().setDeviceId(d.deviceId.toString())
+                .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).setSerial(d.serial)
+                .addAllGatewayIds(EnrollmentMapping.gatewayIds(d)).build();
     }
 
     @WithSession
@@ -352,7 +376,14 @@ public class CaseService {
             e.owningAgencyId = caller.agencyId();
             e.gatewayIds = EnrollmentMapping.storedGatewayIds(gateways);
             e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            return devices.persist(e).map(EnrollmentMapping::device);
+            // location-svc learns the device exists (assigned to nobody yet): its fixes are then
+            // "not assigned" (FAILED_PRECONDITION) there rather than "unknown" (NOT_FOUND).
+            return ledger.nextVersion().flatMap(v -> {
+                e.assignmentVersion = v;
+                return devices.persist(e);
+            }).call(saved -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT,
+                    releaseMessage(saved, saved.owningAgencyId, saved.assignmentVersion, saved.createdAt).toByteArray()))
+                    .map(EnrollmentMapping::device);
         });
         return once(caller, "RegisterDevice", key, id -> devices.findById(UUID.fromString(id)).map(EnrollmentMapping::device), create,
                 Device::getDeviceId)
@@ -430,13 +461,43 @@ public class CaseService {
                 .map(l -> Page.of(l.stream().map(EnrollmentMapping::device).toList(), size, Device::getDeviceId));
     }
 
-    @WithTransaction
-    public Uni<Device> assignDevice(Caller caller, Justification why, String deviceId, String subjectId) {
+    /** What AssignDevice made: the device, and whether location-svc has yet to confirm it holds the assignment. */
+    public record Assignment(Device device, boolean locationPending) {
+    }
+
+    /** The committed device and the assignment message location-svc is owed (null: none to send). */
+    private record Made(Device device, PutDeviceAssignmentRequest message) {
+    }
+
+    /**
+     * Assigns a device and answers once location-svc holds the assignment: after the transaction
+     * commits (outbox row included) the same message goes to location-svc directly, waiting at most
+     * {@link LocationAssignmentClient#WAIT}. If that fails the assignment stands and the outbox delivers
+     * it; the answer says it is pending. A repeated call for the same pair re-sends the assignment held.
+     */
+    public Uni<Assignment> assignDevice(Caller caller, Justification why, String deviceId, String subjectId) {
         UUID did = Check.uuid("device_id", deviceId);
         UUID sid = Check.uuid("subject_id", subjectId);
+        return Panache.withTransaction(() -> assign(caller, why, did, sid)).flatMap(made -> {
+            if (made.message() == null) {
+                return Uni.createFrom().item(new Assignment(made.device(), false));
+            }
+            return location.deliverNow(made.message()).map(v -> new Assignment(made.device(), false))
+                    .onFailure().recoverWithItem(t -> {
+                        LOG.infof("location-svc did not take device %s's assignment at once (%s); the outbox delivers it", did,
+                                io.grpc.Status.fromThrowable(t).getCode());
+                        outbox.wake();
+                        return new Assignment(made.device(), true);
+                    });
+        });
+    }
+
+    private Uni<Made> assign(Caller caller, Justification why, UUID did, UUID sid) {
         return ownedDeviceForUpdate(caller, did).flatMap(device -> ownedForChange(caller, sid, "subject_id").flatMap(subject -> {
             if (sid.equals(device.assignedSubjectId)) {
-                return Uni.createFrom().item(EnrollmentMapping.device(device));
+                // A retry: location-svc is handed the assignment again (a version it may hold already: a no-op there).
+                return orders.activeFor(sid).map(order -> new Made(EnrollmentMapping.device(device),
+                        order == null ? null : assignmentMessage(device, order)));
             }
             if (device.assignedSubjectId != null) {
                 throw SentinelException.precondition("device_id", "device is already assigned to another subject");
@@ -445,26 +506,31 @@ public class CaseService {
                 if (other != null) {
                     throw SentinelException.precondition("subject_id", "subject already has device " + other.deviceId + " assigned");
                 }
-                return orders.activeFor(sid);
+                // Locked: the expiry job cannot end the order while its device is being assigned.
+                return orders.activeForUpdate(sid);
             }).flatMap(order -> {
                 if (order == null) {
                     throw SentinelException.precondition("subject_id", "subject has no active monitoring order");
+                }
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                if (EnrollmentMapping.window(order).over(now)) {
+                    throw SentinelException.precondition("subject_id", "the subject's order ended at " + order.endsAt + " (its window has closed)");
                 }
                 if (!order.deviceType.equals(device.type)) {
                     throw SentinelException.precondition("device_id", "the order requires a " + order.deviceType + ", this device is a " + device.type);
                 }
                 return ledger.nextVersion().flatMap(version -> {
                     device.assignedSubjectId = sid;
-                    device.assignedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    device.assignedAt = now;
                     device.assignmentVersion = version;
                     return Panache.getSession().flatMap(s -> s.createNativeQuery(
                             "insert into device_assignment_history (device_id, subject_id, assigned_at) values (?1, ?2, ?3)")
                             .setParameter(1, did).setParameter(2, sid).setParameter(3, device.assignedAt).executeUpdate())
                             .chain(() -> announceAssignment(device, order))
-                            .map(x -> EnrollmentMapping.device(device));
+                            .map(message -> new Made(EnrollmentMapping.device(device), message));
                 });
             });
-        })).call(d -> changes.record(caller, why, AuditActions.DEVICE_ASSIGN, List.of(sid.toString()), "device " + did));
+        })).call(m -> changes.record(caller, why, AuditActions.DEVICE_ASSIGN, List.of(sid.toString()), "device " + did));
     }
 
     // ---- amendments, ending, release
@@ -518,6 +584,10 @@ public class CaseService {
         return changes.record(caller, why, action, List.of(o.getSubjectId()), "order " + o.getOrderId() + " version " + o.getVersion());
     }
 
+    /**
+     * Ends an order, or shortens its window when the end is in the future (the order then stays
+     * active until the expiry job ends it, through {@link #end}, at that time).
+     */
     @WithTransaction
     public Uni<MonitoringOrder> endOrder(Caller caller, Justification why, String orderId, long version, com.google.protobuf.Timestamp endedAt) {
         UUID id = Check.uuid("order_id", orderId);
@@ -534,15 +604,60 @@ public class CaseService {
             if (end.isAfter(e.endsAt)) {
                 throw SentinelException.invalid("ended_at", "must not be after the order's ends_at " + e.endsAt);
             }
-            e.endsAt = end;
-            e.state = OrderState.ORDER_STATE_ENDED.name();
-            e.version++;
-            return announceConditions(e, EnrollmentMapping.conditions(e))
-                    .flatMap(saved -> devices.assignedTo(saved.subjectId)
-                            .flatMap(d -> d == null ? Uni.createFrom().voidItem() : release(d, saved.owningAgencyId, now))
-                            .replaceWith(saved))
-                    .map(EnrollmentMapping::order);
+            return (end.isAfter(now) ? shortenWindow(e, end) : end(e, end, now)).map(EnrollmentMapping::order);
         }).call(o -> recordOrderChange(caller, why, AuditActions.ORDER_END, o));
+    }
+
+    /**
+     * Ends a locked, active order at {@code end} (not after now): state ENDED, {@code ended_at} and
+     * {@code ends_at} set to it, the peers told (rules-svc and biometric-svc stop), its device released.
+     * The one path EndOrder and the expiry job ({@link OrderExpiry}) share.
+     */
+    Uni<OrderEntity> end(OrderEntity e, Instant end, Instant now) {
+        e.endsAt = end;
+        e.endedAt = end;
+        e.state = OrderState.ORDER_STATE_ENDED.name();
+        e.version++;
+        return announceConditions(e, EnrollmentMapping.conditions(e))
+                .flatMap(saved -> devices.assignedTo(saved.subjectId)
+                        .flatMap(d -> d == null ? Uni.createFrom().voidItem() : release(d, saved.owningAgencyId, now))
+                        .replaceWith(saved));
+    }
+
+    /** A new, earlier end of the window for a locked, active order; every peer is sent the new window. */
+    private Uni<OrderEntity> shortenWindow(OrderEntity e, Instant end) {
+        e.endsAt = end;
+        if (e.reviewDueAt.isAfter(end)) {
+            e.reviewDueAt = end;
+        }
+        e.version++;
+        return announceConditions(e, EnrollmentMapping.conditions(e)).flatMap(saved -> devices.assignedTo(saved.subjectId).flatMap(d -> {
+            if (d == null) {
+                return Uni.createFrom().item(saved);
+            }
+            return ledger.nextVersion().flatMap(v -> {
+                d.assignmentVersion = v;
+                return announceAssignment(d, saved).replaceWith(saved);
+            });
+        }));
+    }
+
+    /**
+     * Ends an active order whose window has closed, as the scheduler: called by {@link OrderExpiry}
+     * inside its transaction, with the order's row already locked. An order no longer active or not
+     * yet due (ended or amended meanwhile) is left alone; returns whether it was ended.
+     */
+    Uni<Boolean> expire(UUID orderId, Instant now) {
+        return orders.findById(orderId).flatMap(e -> {
+            if (e == null || !OrderState.ORDER_STATE_ACTIVE.name().equals(e.state) || e.endsAt.isAfter(now)) {
+                return Uni.createFrom().item(false);
+            }
+            Caller scheduler = RetentionService.scheduler(e.owningAgencyId);
+            return end(e, e.endsAt, now).map(EnrollmentMapping::order)
+                    .call(o -> recordOrderChange(scheduler, new Justification("order window ended", "order " + o.getOrderId(), ""),
+                            AuditActions.ORDER_EXPIRE, o))
+                    .replaceWith(true);
+        });
     }
 
     @WithTransaction
@@ -576,9 +691,7 @@ public class CaseService {
             d.assignedSubjectId = null;
             d.assignedAt = null;
             d.assignmentVersion = version;
-            PutDeviceAssignmentRequest r = PutDeviceAssignmentRequest.newBuilder().setDeviceId(d.deviceId.toString())
-                    .setOwningAgencyId(owningAgency).setVersion(version).setEffectiveAt(Timestamps.of(at)).setSerial(d.serial)
-                    .addAllGatewayIds(EnrollmentMapping.gatewayIds(d)).build();
+            PutDeviceAssignmentRequest r = releaseMessage(d, owningAgency, version, at);
             return Panache.getSession().flatMap(s -> s.createNativeQuery(
                     "update device_assignment_history set released_at = ?1 where device_id = ?2 and subject_id = ?3 and assigned_at = ?4")
                     .setParameter(1, at).setParameter(2, d.deviceId).setParameter(3, subject).setParameter(4, assignedAt).executeUpdate())

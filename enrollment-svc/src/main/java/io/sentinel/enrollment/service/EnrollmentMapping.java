@@ -44,6 +44,9 @@ public final class EnrollmentMapping {
                 .setStartsAt(Timestamps.of(e.startsAt)).setEndsAt(Timestamps.of(e.endsAt)).setReviewDueAt(Timestamps.of(e.reviewDueAt))
                 .setDeviceType(DeviceType.valueOf(e.deviceType)).setConditions(conditions(e)).setState(OrderState.valueOf(e.state))
                 .setVersion(e.version);
+        if (e.endedAt != null) {
+            b.setEndedAt(Timestamps.of(e.endedAt));
+        }
         if (e.demographicGroup != null) {
             b.setDemographicGroup(e.demographicGroup).setDemographicBasis(e.demographicBasis);
         }
@@ -62,6 +65,11 @@ public final class EnrollmentMapping {
     public static MonitoringOrder orderFor(io.sentinel.common.security.Caller caller, OrderEntity e) {
         MonitoringOrder o = order(e);
         return caller.agencyId().equals(e.owningAgencyId) ? o : o.toBuilder().clearDemographicGroup().clearDemographicBasis().build();
+    }
+
+    /** The order's legal window, as every peer is told it. */
+    static io.sentinel.common.window.OrderWindow window(OrderEntity e) {
+        return new io.sentinel.common.window.OrderWindow(e.startsAt, e.endsAt);
     }
 
     static Conditions conditions(OrderEntity e) {

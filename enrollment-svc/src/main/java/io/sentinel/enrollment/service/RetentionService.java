@@ -48,7 +48,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * the same, and writes a report of counts. The report says which peers have confirmed, never more.
  * A run covers one agency; each purged subject is recorded in the audit log in the run's transaction
  * (the audit records themselves are kept: they are the evidence of who accessed the data, and hold
- * ids and purposes, not the data).
+ * ids and purposes, not the data). Periods count from when the subject's last order really ended
+ * ({@code ended_at}: EndOrder's time, or ends_at when {@link OrderExpiry} ended it); a subject with an
+ * active order has nothing due, also in the moments between its ends_at and the expiry job's run.
  */
 @ApplicationScoped
 public class RetentionService {
@@ -165,8 +167,8 @@ public class RetentionService {
                 .flatMap(policyRows -> c.preparedQuery("""
                         select p.subject_id, p.category from subject_category_purged p join subject s on s.subject_id = p.subject_id
                         where s.owning_agency_id = $1""").execute(Tuple.of(agency)).flatMap(purgedRows -> c.preparedQuery("""
-                        select s.subject_id, s.owning_agency_id, coalesce(max(o.ends_at), s.created_at) as reference,
-                               coalesce(bool_or(o.state = 'ORDER_STATE_ACTIVE' and o.ends_at > now()), false) as active
+                        select s.subject_id, s.owning_agency_id, coalesce(max(coalesce(o.ended_at, o.ends_at)), s.created_at) as reference,
+                               coalesce(bool_or(o.state = 'ORDER_STATE_ACTIVE'), false) as active
                         from subject s left join monitoring_order o on o.subject_id = s.subject_id
                         where s.owning_agency_id = $1
                         group by s.subject_id, s.owning_agency_id, s.created_at""").execute(Tuple.of(agency)).flatMap(subjectRows -> {

@@ -201,7 +201,8 @@ class AuditedReadsTest {
             case "grpc GetPrivacyNotice" -> new ReadPath("alice", "privacy-notice.read", List.of(a), false,
                     c -> grpc(() -> stub(caseworker, c).getPrivacyNotice(GetPrivacyNoticeRequest.newBuilder().setSubjectId(a).build())));
             case "grpc ExportSubjectData" -> new ReadPath("alice", "subject.export", List.of(a), false,
-                    c -> grpc(() -> stub(caseworker, c).exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(a).build())));
+                    c -> grpc(() -> stub(caseworker, c).exportSubjectData(ExportSubjectDataRequest.newBuilder().setSubjectId(a).build())
+                            .forEachRemaining(piece -> { })));
             case "grpc AuditService/QueryAuditLog" -> new ReadPath("audrey", "audit.query", List.of(a), true,
                     c -> grpc(() -> AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials(auditor, c, null))
                             .withDeadlineAfter(20, TimeUnit.SECONDS).queryAuditLog(QueryAuditLogRequest.newBuilder().setSubjectId(a).build())));

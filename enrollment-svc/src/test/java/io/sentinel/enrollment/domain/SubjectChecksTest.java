@@ -18,6 +18,25 @@ class SubjectChecksTest {
     }
 
     @Test
+    void refusesNamesWithBidiOverridesOrZeroWidthCharacters() {
+        for (String bad : List.of("Ali\u202Ecba", "\u202BSmith", "Jo\u200Bhn", "Jo\u200Dhn", "\u200CAnna", "Anna\u2060", "\uFEFFAnna",
+                "Ann\u2066a\u2069", "Ann\u200Fa", "Ann\u00ADa")) {
+            assertThatThrownBy(() -> SubjectChecks.name("subject.family_name", bad)).isInstanceOfSatisfying(SentinelException.class, e -> {
+                assertThat(e.field()).isEqualTo("subject.family_name");
+                assertThat(e.getMessage()).contains("invisible formatting characters").matches("\\p{ASCII}*");
+            });
+        }
+    }
+
+    @Test
+    void keepsJoinersThatAreSpellingInsideAWordOfTheirScript() {
+        // Persian "Mi\u200Cravad"-style spelling and Devanagari conjuncts use (non-)joiners between letters.
+        assertThat(SubjectChecks.name("subject.family_name", "\u0645\u06CC\u200C\u0631\u0648\u062F")).contains("\u200C");
+        assertThat(SubjectChecks.name("subject.given_names", "\u0915\u094D\u200D\u0937")).contains("\u200D");
+        assertThat(SubjectChecks.name("subject.given_names", "Zoë O'Brien-Ngụy")).isEqualTo("Zoë O'Brien-Ngụy");
+    }
+
+    @Test
     void keepsReferencePhotoIdsInOrder() {
         String a = UUID.randomUUID().toString();
         String b = UUID.randomUUID().toString();

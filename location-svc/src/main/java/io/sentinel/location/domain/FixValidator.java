@@ -80,7 +80,8 @@ public final class FixValidator {
         checkTimes(fix, violations);
         checkRange("latitude", fix.latitude(), -90, 90, violations);
         checkRange("longitude", fix.longitude(), -180, 180, violations);
-        checkNonNegative("accuracy_m", fix.accuracyMetres(), violations);
+        // Named as the contract names them (sentinel.location.v1.Fix), whatever protocol carried the fix.
+        checkPositive("accuracy_metres", fix.accuracyMetres(), violations);
         if (fix.hdop() != null) {
             checkNonNegative("hdop", fix.hdop(), violations);
         }
@@ -88,7 +89,12 @@ public final class FixValidator {
             checkNonNegative("speed_mps", fix.speedMps(), violations);
         }
         if (fix.headingDegrees() != null) {
-            checkRange("heading_deg", fix.headingDegrees(), 0, 360, violations);
+            // [0, 360): 360 is north again, written as 0; a device sending 360 encodes it wrongly.
+            if (!Double.isNaN(fix.headingDegrees()) && fix.headingDegrees() >= 360) {
+                violations.add(new Violation("heading_degrees", "heading_degrees must be within [0, 360), got " + fix.headingDegrees()));
+            } else {
+                checkRange("heading_degrees", fix.headingDegrees(), 0, 360, violations);
+            }
         }
         if (fix.batteryPercent() != null && (fix.batteryPercent() < 0 || fix.batteryPercent() > 100)) {
             violations.add(new Violation("battery_percent",
@@ -130,6 +136,15 @@ public final class FixValidator {
         } else if (value < min || value > max) {
             out.add(new Violation(field, field + " must be within [" + plain(min) + ", " + plain(max)
                     + "], got " + value));
+        }
+    }
+
+    /** Greater than 0: an accuracy radius of 0 claims a perfect fix, which no receiver gives. */
+    private static void checkPositive(String field, double value, List<Violation> out) {
+        if (Double.isNaN(value)) {
+            out.add(new Violation(field, field + " is NaN"));
+        } else if (!(value > 0) || Double.isInfinite(value)) {
+            out.add(new Violation(field, field + " must be a finite number > 0, got " + value));
         }
     }
 

@@ -56,13 +56,23 @@ public class LocationGrpcService implements LocationService {
             lastSequence.set(batch.getSequence());
             Instant receivedAt = Instant.now();
             List<FixReport> reports = new ArrayList<>(batch.getFixesCount());
-            for (Fix f : batch.getFixesList()) {
+            // A Timestamp whose nanos are outside [0, 999999999] is malformed (Instant would quietly
+            // carry them into the seconds): that fix is refused as having no valid device_time.
+            java.util.Map<Integer, String> malformedTimes = new java.util.HashMap<>();
+            for (int i = 0; i < batch.getFixesCount(); i++) {
+                Fix f = batch.getFixes(i);
+                if (f.hasDeviceTime() && (f.getDeviceTime().getNanos() < 0 || f.getDeviceTime().getNanos() > 999_999_999)) {
+                    malformedTimes.put(i, "device_time nanos must be within [0, 999999999], got " + f.getDeviceTime().getNanos());
+                    f = f.toBuilder().clearDeviceTime().build();
+                }
                 reports.add(FixMapping.toReport(f, receivedAt));
             }
             return ingestion.ingest(who, reports).map(result -> {
                 FixBatchAck.Builder ack = FixBatchAck.newBuilder().setSequence(batch.getSequence()).setAccepted(result.accepted());
                 result.rejections().forEach(r -> ack.addRejections(FixRejection.newBuilder()
-                        .setIndex(r.index()).setField(r.field()).setReason(r.reason()).setCode(r.code().name())));
+                        .setIndex(r.index()).setField(r.field())
+                        .setReason("device_time".equals(r.field()) ? malformedTimes.getOrDefault(r.index(), r.reason()) : r.reason())
+                        .setCode(r.code().name())));
                 return ack.build();
             }).toMulti();
         }));

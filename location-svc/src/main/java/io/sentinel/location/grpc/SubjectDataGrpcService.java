@@ -10,12 +10,14 @@ import io.sentinel.api.internal.v1.PurgeSubjectResponse;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
+import io.sentinel.common.grpc.FlowControl;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.location.service.SharingService;
 import io.sentinel.location.service.SubjectRecords;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -51,9 +53,10 @@ public class SubjectDataGrpcService implements SubjectDataService {
     }
 
     @Override
-    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
+    public Multi<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
         Caller who = caller.get();
-        return Uni.createFrom().deferred(() -> subjectData.export(who, request.getSubjectId()))
-                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+        // Paced by enrollment-svc's reading: the trail's pages are read as it takes them.
+        return FlowControl.paced(Multi.createFrom().deferred(() -> subjectData.export(who, request.getSubjectId()))
+                .map(p -> ExportSubjectResponse.newBuilder().setKind(p.kind()).setSingle(p.single()).addAllRecords(p.records()).build()));
     }
 }

@@ -30,6 +30,11 @@ public class DeviceAssignmentEntity {
     /** The gateways (token subjects) allowed to report the device, comma-separated; empty: none may. */
     @Column(name = "gateway_ids")
     public String gatewayIds = "";
+    /** The legal window of the order the device is assigned under; null: no bound on that side. */
+    @Column(name = "order_starts_at")
+    public Instant orderStartsAt;
+    @Column(name = "order_ends_at")
+    public Instant orderEndsAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

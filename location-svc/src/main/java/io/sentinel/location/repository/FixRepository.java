@@ -131,10 +131,21 @@ public class FixRepository {
                 .map(FixRepository::trailRows);
     }
 
-    /** Every fix held about a subject, for a subject access export. */
-    public Uni<List<TrailFix>> allOf(UUID subjectId) {
-        return pool.preparedQuery("select * from fix where subject_id = $1 order by device_time, device_id")
-                .execute(Tuple.of(subjectId)).map(FixRepository::trailRows);
+    /**
+     * One keyset page of a subject's trail in (device time, device) order: the fixes after
+     * {@code after} (the first page when null), at most {@code limit}. Each page is its own short
+     * query, so a lifetime trail is read without holding it or a long transaction open.
+     */
+    public Uni<List<TrailFix>> pageOf(UUID subjectId, TrailFix after, int limit) {
+        if (after == null) {
+            return pool.preparedQuery("select * from fix where subject_id = $1 order by device_time, device_id limit $2")
+                    .execute(Tuple.of(subjectId, limit)).map(FixRepository::trailRows);
+        }
+        return pool.preparedQuery("""
+                select * from fix where subject_id = $1 and (device_time, device_id) > ($2, $3)
+                order by device_time, device_id limit $4""")
+                .execute(Tuple.of(subjectId, after.deviceTime().atOffset(ZoneOffset.UTC), after.deviceId(), limit))
+                .map(FixRepository::trailRows);
     }
 
     /** Deletes a subject's fixes taken before olderThan (all when null) on {@code c} (a purge's transaction); returns how many. */

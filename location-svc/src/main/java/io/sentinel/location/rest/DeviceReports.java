@@ -25,7 +25,8 @@ public class DeviceReports {
      * Stores the decoded fixes or fails with the first rejection: a bad field as INVALID_ARGUMENT
      * naming it; an unknown or unassigned device as {@code unknownDevice} (the status the protocol
      * expects for it) naming {@code deviceField}, the protocol's name for the device; a device the
-     * caller is not bound to as PERMISSION_DENIED (403) naming {@code deviceField}. Returns how many
+     * caller is not bound to as PERMISSION_DENIED (403) naming {@code deviceField}; a fix outside its
+     * order's window as OUT_OF_RANGE (422) naming device_time. Returns how many
      * were stored (new or already held); a recognised message without a fix stores none.
      */
     public Uni<Integer> store(Caller caller, Decoded decoded, String deviceField, SentinelException.Kind unknownDevice) {
@@ -46,6 +47,8 @@ public class DeviceReports {
                 switch (r.code()) {
                     case PERMISSION_DENIED -> throw new SentinelException(SentinelException.Kind.PERMISSION_DENIED, deviceField, r.reason());
                     case NOT_FOUND, FAILED_PRECONDITION -> throw new SentinelException(unknownDevice, deviceField, r.reason());
+                    // 422 with a problem body: the fix is well-formed but outside its order's window.
+                    case OUT_OF_RANGE -> throw SentinelException.outOfRange(r.field(), r.reason());
                     default -> {
                         String where = fixes.size() > 1 ? "fix " + r.index() + ": " : "";
                         throw SentinelException.invalid(r.field(), where + r.reason());

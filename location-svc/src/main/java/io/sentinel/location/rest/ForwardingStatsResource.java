@@ -11,7 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import io.sentinel.common.security.Roles;
-import io.sentinel.location.domain.LatencyHistogram;
+import io.sentinel.common.util.LatencyHistogram;
 import io.sentinel.location.service.Forwarder;
 
 /** Receive-to-forward latency percentiles for operators and the ingestion benchmark; no personal data. */

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import io.sentinel.common.rest.AcceptsAnyQueryParameter;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
@@ -30,6 +31,8 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/api/v1/osmand")
 @RolesAllowed(Roles.DEVICE_GATEWAY)
+// Devices and Traccar clients send parameters of their own (altitude, hdop, driver id...), which the parser skips.
+@AcceptsAnyQueryParameter
 public class OsmAndResource {
     private final OsmAndParser parser = new OsmAndParser();
     private final DeviceReports reports;

@@ -26,6 +26,7 @@ import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
+import io.sentinel.common.window.OrderWindow;
 import io.sentinel.location.repository.DeviceAssignmentEntity;
 import io.sentinel.location.repository.DeviceAssignmentRepository;
 import io.smallrye.mutiny.Uni;
@@ -42,8 +43,11 @@ public class AssignmentService {
     private final DeviceAssignmentRepository repository;
     private final DeviceRegistry registry;
     private final AuditLog audit;
+    private final io.vertx.mutiny.sqlclient.Pool pool;
 
-    public AssignmentService(DeviceAssignmentRepository repository, DeviceRegistry registry, AuditLog audit) {
+    public AssignmentService(DeviceAssignmentRepository repository, DeviceRegistry registry, AuditLog audit,
+            io.vertx.mutiny.sqlclient.Pool pool) {
+        this.pool = pool;
         this.repository = repository;
         this.registry = registry;
         this.audit = audit;
@@ -79,6 +83,7 @@ public class AssignmentService {
         String serial = r.getSerial().isEmpty() ? null : Check.serial("serial", r.getSerial());
         // Empty is allowed: a device registered before bindings existed has none, and none may report it.
         List<String> gatewayIds = Check.gatewayIds("gateway_ids", r.getGatewayIdsList(), 0);
+        OrderWindow window = OrderWindow.of("order_", r.getOrderStartsAt(), r.getOrderEndsAt());
         // An assignment to a purged subject is refused (its tombstone); a release names no subject.
         Uni<Void> alive = subjectId == null ? Uni.createFrom().voidItem()
                 : repository.getSession().flatMap(s -> PurgedSubjects.refuseIfPurged(s, "subject_id", subjectId));
@@ -109,6 +114,8 @@ public class AssignmentService {
             e.expectedIntervalSeconds = interval;
             e.serial = serial;
             e.gatewayIds = String.join(",", gatewayIds);
+            e.orderStartsAt = window.startsAt();
+            e.orderEndsAt = window.endsAt();
             e.updatedAt = Instant.now();
             Uni<DeviceAssignmentEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.call(s -> repository.getSession().flatMap(session -> audit.write(session, change))).map(s -> {
@@ -118,9 +125,48 @@ public class AssignmentService {
         });
     }
 
+    /**
+     * Takes into the registry the stored assignments, newer than held, of the devices that
+     * {@code identifiers} (UUIDs or serials) name in {@code agencyId}. Ingestion calls it before
+     * refusing a fix as unknown, unassigned or outside its window: the registry is a cache, and an
+     * assignment another replica stored (AssignDevice's direct delivery reaches one replica) is in the
+     * database before this replica's next refresh.
+     */
+    public Uni<Void> reload(String agencyId, java.util.Collection<String> identifiers) {
+        String[] ids = identifiers.toArray(new String[0]);
+        String[] lower = identifiers.stream().map(i -> i.toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+        return pool.preparedQuery("""
+                select device_id, subject_id, owning_agency_id, cadence, version, effective_at, expected_interval_seconds, serial,
+                       gateway_ids, order_starts_at, order_ends_at
+                from device_assignment where owning_agency_id = $1 and (device_id::text = any($2) or serial = any($3))""")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(agencyId, lower, ids)).invoke(rows -> {
+                    for (io.vertx.mutiny.sqlclient.Row row : rows) {
+                        DeviceAssignmentEntity e = new DeviceAssignmentEntity();
+                        e.deviceId = row.getUUID("device_id");
+                        e.subjectId = row.getUUID("subject_id");
+                        e.owningAgencyId = row.getString("owning_agency_id");
+                        e.cadence = row.getString("cadence");
+                        e.version = row.getLong("version");
+                        e.effectiveAt = instant(row, "effective_at");
+                        e.expectedIntervalSeconds = row.getLong("expected_interval_seconds");
+                        e.serial = row.getString("serial");
+                        e.gatewayIds = row.getString("gateway_ids");
+                        e.orderStartsAt = instant(row, "order_starts_at");
+                        e.orderEndsAt = instant(row, "order_ends_at");
+                        registry.putIfNewer(toAssignment(e));
+                    }
+                }).replaceWithVoid();
+    }
+
+    private static Instant instant(io.vertx.mutiny.sqlclient.Row row, String column) {
+        var t = row.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
     static DeviceRegistry.Assignment toAssignment(DeviceAssignmentEntity e) {
         return new DeviceRegistry.Assignment(e.deviceId, e.subjectId, e.owningAgencyId, LocationCadence.valueOf(e.cadence), e.version,
-                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial, gatewayIds(e.gatewayIds));
+                e.effectiveAt, Duration.ofSeconds(e.expectedIntervalSeconds), e.serial, gatewayIds(e.gatewayIds),
+                OrderWindow.ofNullable(e.orderStartsAt, e.orderEndsAt));
     }
 
     /** The stored comma-separated binding as a set; null or empty (a row from before bindings): none. */

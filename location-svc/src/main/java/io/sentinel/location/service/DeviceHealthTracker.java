@@ -123,7 +123,8 @@ public class DeviceHealthTracker {
         Map<UUID, DeviceState> changed = new LinkedHashMap<>();
         List<NewEvent> events = new ArrayList<>();
         for (DeviceRegistry.Assignment a : devices.all()) {
-            if (a.subjectId() == null) {
+            // Outside the order's window silence is no evidence of anything: the order does not apply.
+            if (a.subjectId() == null || !a.window().contains(now)) {
                 continue;
             }
             // Never heard from: the clock starts when the assignment took effect.

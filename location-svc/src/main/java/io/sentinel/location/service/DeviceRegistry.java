@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.sentinel.api.common.v1.LocationCadence;
+import io.sentinel.common.window.OrderWindow;
 
 /**
  * The device-to-subject assignments in memory, so a fix is attributed without a query. A device is
@@ -23,11 +24,13 @@ public class DeviceRegistry {
     /**
      * One device's current assignment; subjectId is null when the device is unassigned, serial when it
      * has none. gatewayIds are the gateways (token subjects) allowed to report it; empty: none may.
+     * window is the legal window of the order it is assigned under: fixes outside it are refused.
      */
     public record Assignment(UUID deviceId, UUID subjectId, String owningAgencyId, LocationCadence cadence, long version,
-            Instant effectiveAt, Duration expectedInterval, String serial, Set<String> gatewayIds) {
+            Instant effectiveAt, Duration expectedInterval, String serial, Set<String> gatewayIds, OrderWindow window) {
         public Assignment {
             gatewayIds = Set.copyOf(gatewayIds);
+            window = window == null ? OrderWindow.UNBOUNDED : window;
         }
     }
 
@@ -64,6 +67,14 @@ public class DeviceRegistry {
 
     public Collection<Assignment> all() {
         return byDevice.values();
+    }
+
+    /** Holds {@code a} unless a newer version of the device's assignment is held already. */
+    public void putIfNewer(Assignment a) {
+        Assignment held = byDevice.get(a.deviceId());
+        if (held == null || held.version() < a.version()) {
+            put(a);
+        }
     }
 
     public void put(Assignment a) {

@@ -16,7 +16,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.sentinel.api.internal.v1.EvaluateFixesRequest;
 import io.sentinel.api.internal.v1.EvaluateFixesResponse;
 import io.sentinel.location.client.RulesClient;
-import io.sentinel.location.domain.LatencyHistogram;
+import io.sentinel.common.util.LatencyHistogram;
 import io.sentinel.location.repository.FixRepository;
 import io.sentinel.location.repository.FixRepository.StoredFix;
 import io.smallrye.mutiny.Uni;

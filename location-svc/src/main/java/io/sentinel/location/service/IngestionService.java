@@ -47,7 +47,7 @@ public class IngestionService {
 
     /**
      * A fix that was not stored: its position in the batch (-1: the whole batch), the field at fault,
-     * why, and the kind of refusal (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION or PERMISSION_DENIED).
+     * why, and the kind of refusal (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, OUT_OF_RANGE or PERMISSION_DENIED).
      */
     public record Rejection(int index, String field, String reason, SentinelException.Kind code) {
         Rejection(int index, Violation v) {
@@ -73,11 +73,13 @@ public class IngestionService {
     private final SerialWriter writer;
     private final Forwarder forwarder;
     private final DeviceHealthTracker health;
+    private final AssignmentService assignments;
     /** The last accepted fix per device, for jump detection without a query on the hot path. */
     private final Map<UUID, FixReport> lastByDevice = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IngestionService(DeviceRegistry devices, FixRepository fixes, SerialWriter writer, Forwarder forwarder,
-            DeviceHealthTracker health) {
+            DeviceHealthTracker health, AssignmentService assignments) {
+        this.assignments = assignments;
         this.devices = devices;
         this.health = health;
         this.fixes = fixes;
@@ -90,12 +92,38 @@ public class IngestionService {
     }
 
     public Uni<Result> ingest(Caller caller, List<FixReport> reports) {
-        List<Rejection> rejections = new ArrayList<>();
         var tooBig = validator.checkBatchSize(reports.size());
         if (tooBig.isPresent()) {
-            rejections.add(new Rejection(-1, tooBig.get()));
-            return Uni.createFrom().item(new Result(0, 0, rejections));
+            return Uni.createFrom().item(new Result(0, 0, List.of(new Rejection(-1, tooBig.get()))));
         }
+        Set<String> doubtful = doubtful(caller, reports);
+        if (doubtful.isEmpty()) {
+            return attributeAndStore(caller, reports);
+        }
+        // A refusal is decided on the database, not only on this replica's cache of it.
+        return assignments.reload(caller.agencyId(), doubtful).chain(() -> attributeAndStore(caller, reports));
+    }
+
+    /**
+     * The identifiers of the batch's devices the registry would refuse a fix of (unknown, assigned to
+     * nobody, or the fix outside its order's window): those are looked up in the database first.
+     */
+    private Set<String> doubtful(Caller caller, List<FixReport> reports) {
+        Set<String> out = new HashSet<>();
+        for (FixReport r : reports) {
+            if (r.deviceId() == null || r.deviceId().isBlank()) {
+                continue;
+            }
+            DeviceRegistry.Assignment a = devices.resolve(caller.agencyId(), r.deviceId());
+            if (a == null || a.subjectId() == null || (r.deviceTime() != null && !a.window().contains(r.deviceTime()))) {
+                out.add(r.deviceId());
+            }
+        }
+        return out;
+    }
+
+    private Uni<Result> attributeAndStore(Caller caller, List<FixReport> reports) {
+        List<Rejection> rejections = new ArrayList<>();
         List<FixReport> valid = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             FixReport r = reports.get(i);
@@ -120,6 +148,11 @@ public class IngestionService {
             }
             if (a.subjectId() == null) {
                 rejections.add(new Rejection(i, Violation.unassignedDevice(r.deviceId())));
+                continue;
+            }
+            // Outside the order's legal window a position is evidence of nothing: refused, not stored.
+            if (!a.window().contains(r.deviceTime())) {
+                rejections.add(new Rejection(i, Violation.outsideWindow(r.deviceId(), a.window(), r.deviceTime())));
                 continue;
             }
             if (!a.deviceId().toString().equals(r.deviceId())) {

@@ -1,10 +1,13 @@
 package io.sentinel.location.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,12 +21,14 @@ import io.sentinel.common.audit.AuditQueries;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.export.ExportParts;
 import io.sentinel.common.purge.PurgedSubjects;
 import io.sentinel.common.error.SentinelException;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.util.Timestamps;
 import io.sentinel.location.repository.FixRepository;
 import io.sentinel.location.repository.SharingRepository;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -110,17 +115,19 @@ public class SubjectRecords {
     }
 
     /**
-     * Everything held about the subject as one JSON object, with the subject's access log here: who
-     * read or changed their data, for which agency, when, why (purpose, reference, grant) and the
-     * outcome. The export itself is recorded once it is assembled.
+     * Everything held about the subject, as parts of its export object in order: subject_id,
+     * device_assignments, sharing_grants, fixes (read in keyset pages of {@link ExportParts#PAGE_ROWS}
+     * as the caller asks for more), device_events and access_log: who read or changed the subject's
+     * data here, for which agency, when, why (purpose, reference, grant) and the outcome. The export
+     * itself is recorded once its last part is produced.
      */
-    public Uni<String> export(Caller caller, String subjectIdText) {
+    public Multi<ExportParts.Part> export(Caller caller, String subjectIdText) {
         UUID subjectId = Check.uuid("subject_id", subjectIdText);
-        Uni<List<Map<String, Object>>> devices = pool.preparedQuery("""
+        Uni<List<ExportParts.Part>> head = pool.preparedQuery("""
                 select device_id, owning_agency_id, cadence, version, effective_at, expected_interval_seconds
                 from device_assignment where subject_id = $1 order by device_id""").execute(Tuple.of(subjectId))
                 .map(rows -> {
-                    List<Map<String, Object>> out = new java.util.ArrayList<>();
+                    List<String> out = new ArrayList<>();
                     rows.forEach(row -> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("device_id", row.getUUID("device_id").toString());
@@ -129,14 +136,22 @@ public class SubjectRecords {
                         m.put("version", row.getLong("version"));
                         m.put("effective_at", row.getOffsetDateTime("effective_at").toInstant().toString());
                         m.put("expected_report_interval_seconds", row.getLong("expected_interval_seconds"));
-                        out.add(m);
+                        out.add(write(m));
                     });
                     return out;
-                });
-        Uni<List<Map<String, Object>>> events = pool.preparedQuery("""
+                }).flatMap(devices -> sharing.grants(subjectId).map(g -> {
+                    List<ExportParts.Part> parts = new ArrayList<>();
+                    parts.add(new ExportParts.Part("subject_id", true, List.of(write(subjectId.toString()))));
+                    parts.addAll(list("device_assignments", devices));
+                    parts.addAll(list("sharing_grants", g.stream().map(x -> write(Map.of("grant_id", x.grantId().toString(), "agency_id",
+                            x.agencyId(), "categories", x.categories(), "purpose", x.purpose(), "valid_until",
+                            x.validUntil().toString()))).toList()));
+                    return parts;
+                }));
+        Uni<List<ExportParts.Part>> tail = pool.preparedQuery("""
                 select event_id, device_id, kind, occurred_at, detail, delivered_at from device_event
                 where subject_id = $1 order by seq""").execute(Tuple.of(subjectId)).map(rows -> {
-                    List<Map<String, Object>> out = new java.util.ArrayList<>();
+                    List<String> out = new ArrayList<>();
                     rows.forEach(row -> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("event_id", row.getUUID("event_id").toString());
@@ -144,20 +159,40 @@ public class SubjectRecords {
                         m.put("kind", row.getString("kind"));
                         m.put("occurred_at", row.getOffsetDateTime("occurred_at").toInstant().toString());
                         m.put("detail", row.getString("detail"));
-                        out.add(m);
+                        out.add(write(m));
                     });
                     return out;
-                });
-        return Uni.combine().all().unis(devices, sharing.grants(subjectId), fixes.allOf(subjectId), events,
-                auditQueries.forSubject(subjectId.toString()))
-                .with((d, g, f, e, a) -> {
-                    Map<String, Object> root = new LinkedHashMap<>();
-                    root.put("subject_id", subjectId.toString());
-                    root.put("device_assignments", d);
-                    root.put("sharing_grants", g.stream().map(x -> Map.of("grant_id", x.grantId().toString(), "agency_id",
-                            x.agencyId(), "categories", x.categories(), "purpose", x.purpose(), "valid_until",
-                            x.validUntil().toString())).toList());
-                    root.put("fixes", f.stream().map(x -> {
+                }).flatMap(events -> auditQueries.forSubject(subjectId.toString()).map(a -> {
+                    List<ExportParts.Part> parts = new ArrayList<>(list("device_events", events));
+                    // Who looked at or changed the subject's data here: the subject is entitled to know.
+                    parts.addAll(list("access_log", AuditQueries.accessLog(SERVICE, a).stream().map(this::write).toList()));
+                    return parts;
+                }));
+        return Multi.createBy().concatenating().streams(
+                head.onItem().transformToMulti(p -> Multi.createFrom().iterable(p)),
+                trail(subjectId),
+                // Read once the trail is sent, so the export is recorded after the fixes it counts.
+                Uni.createFrom().deferred(() -> tail).onItem().transformToMulti(p -> Multi.createFrom().iterable(p)))
+                .onCompletion().call(() -> audit.write(AuditRecord.of(caller, Justification.NONE, EXPORT, List.of(subjectId.toString()),
+                        AuditRecord.ALLOWED, "")));
+    }
+
+    /** The trail in keyset pages, each read only when the parts of the one before have been taken. */
+    private Multi<ExportParts.Part> trail(UUID subjectId) {
+        AtomicBoolean any = new AtomicBoolean();
+        return Multi.createBy().repeating()
+                .uni(() -> new AtomicReference<FixRepository.TrailFix>(),
+                        last -> fixes.pageOf(subjectId, last.get(), ExportParts.PAGE_ROWS).invoke(page -> {
+                            if (!page.isEmpty()) {
+                                last.set(page.get(page.size() - 1));
+                            }
+                        }))
+                .whilst(page -> page.size() == ExportParts.PAGE_ROWS)
+                .onItem().transformToIterable(page -> {
+                    if (!page.isEmpty()) {
+                        any.set(true);
+                    }
+                    return ExportParts.pack("fixes", page.stream().map(x -> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("device_id", x.deviceId().toString());
                         m.put("device_time", x.deviceTime().toString());
@@ -167,17 +202,21 @@ public class SubjectRecords {
                         m.put("accuracy_metres", x.accuracyMetres());
                         m.put("implausible", x.implausible());
                         m.put("low_accuracy", x.lowAccuracy());
-                        return m;
+                        return write(m);
                     }).toList());
-                    root.put("device_events", e);
-                    // Who looked at or changed the subject's data here: the subject is entitled to know.
-                    root.put("access_log", AuditQueries.accessLog(SERVICE, a));
-                    try {
-                        return json.writeValueAsString(root);
-                    } catch (JsonProcessingException ex) {
-                        throw new IllegalStateException(ex);
-                    }
-                }).call(() -> audit.write(AuditRecord.of(caller, Justification.NONE, EXPORT, List.of(subjectId.toString()),
-                        AuditRecord.ALLOWED, "")));
+                })
+                .onCompletion().continueWith(() -> any.get() ? List.of() : List.of(ExportParts.empty("fixes")));
+    }
+
+    private static List<ExportParts.Part> list(String kind, List<String> records) {
+        return records.isEmpty() ? List.of(ExportParts.empty(kind)) : ExportParts.pack(kind, records);
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

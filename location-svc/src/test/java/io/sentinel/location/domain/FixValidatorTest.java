@@ -115,17 +115,27 @@ class FixValidatorTest {
         FixReport fix = new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, -1, -0.5, -2.0, 361.0, 101,
                 null, null);
         assertEquals(List.of(
-                "accuracy_m must be a finite number >= 0, got -1.0",
+                "accuracy_metres must be a finite number > 0, got -1.0",
                 "hdop must be a finite number >= 0, got -0.5",
                 "speed_mps must be a finite number >= 0, got -2.0",
-                "heading_deg must be within [0, 360], got 361.0",
+                "heading_degrees must be within [0, 360), got 361.0",
                 "battery_percent must be within [0, 100], got 101"), messages(fix));
     }
 
     @Test
     void rejectsNaNAccuracy() {
         FixReport fix = FixReport.of("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, Double.NaN);
-        assertEquals(List.of("accuracy_m is NaN"), messages(fix));
+        assertEquals(List.of("accuracy_metres is NaN"), messages(fix));
+    }
+
+    @Test
+    void rejectsAZeroAccuracyRadiusAndAHeadingOf360AsTheContractStates() {
+        assertEquals(List.of("accuracy_metres must be a finite number > 0, got 0.0"),
+                messages(FixReport.of("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 0)));
+        FixReport north = new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 5, null, null, 360.0, null, null, null);
+        assertEquals(List.of("heading_degrees must be within [0, 360), got 360.0"), messages(north));
+        assertEquals(List.of(), messages(new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 0.1, null, null, 359.99, null, null, null)));
+        assertEquals(List.of(), messages(new FixReport("tag-42", RECEIVED, RECEIVED, 51.5, -0.12, 5, null, null, 0.0, null, null, null)));
     }
 
     @Test
@@ -162,8 +172,15 @@ class FixValidatorTest {
     @Test
     void wordsDeviceLookupFailuresForTheCaller() {
         assertEquals("device_id 'tag-9' is not a registered device", Violation.unknownDevice("tag-9").message());
-        assertEquals("device_id 'tag-9' is not assigned to an active order",
-                Violation.unassignedDevice("tag-9").message());
+        assertEquals("device_id 'tag-9' is not assigned to an active order (the device is registered, but no assignment is in force"
+                + " here: not assigned, or its assignment has not reached location-svc yet)", Violation.unassignedDevice("tag-9").message());
+        io.sentinel.common.window.OrderWindow w = new io.sentinel.common.window.OrderWindow(java.time.Instant.parse("2027-01-01T00:00:00Z"),
+                java.time.Instant.parse("2027-02-01T00:00:00Z"));
+        Violation early = Violation.outsideWindow("tag-9", w, java.time.Instant.parse("2026-12-31T23:59:59Z"));
+        assertEquals("device tag-9: device_time 2026-12-31T23:59:59Z is before the order's window [2027-01-01T00:00:00Z, 2027-02-01T00:00:00Z)"
+                + " opens; a fix outside its order's window is not stored", early.message());
+        assertEquals(io.sentinel.common.error.SentinelException.Kind.OUT_OF_RANGE, early.kind());
+        assertEquals("device_time", early.field());
         // The acknowledgement's code: unknown is NOT_FOUND, registered but unassigned FAILED_PRECONDITION.
         assertEquals(io.sentinel.common.error.SentinelException.Kind.NOT_FOUND, Violation.unknownDevice("tag-9").kind());
         assertEquals(io.sentinel.common.error.SentinelException.Kind.FAILED_PRECONDITION, Violation.unassignedDevice("tag-9").kind());

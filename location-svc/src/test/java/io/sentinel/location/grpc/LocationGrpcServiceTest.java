@@ -225,6 +225,27 @@ class LocationGrpcServiceTest {
     }
 
     @Test
+    void rejectsAZeroAccuracyAHeadingOf360AndNegativeNanosNamingTheFieldAndStoresTheRest() throws Exception {
+        String device = assignedDevice();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Fix good = fix(device, now.minusSeconds(1), 51.5, -0.12);
+        FixBatch batch = FixBatch.newBuilder().setSequence(3)
+                .addFixes(fix(device, now.minusSeconds(5), 51.5, -0.12).toBuilder().setAccuracyMetres(0))
+                .addFixes(fix(device, now.minusSeconds(4), 51.5, -0.12).toBuilder().setHeadingDegrees(360))
+                .addFixes(fix(device, now.minusSeconds(3), 51.5, -0.12).toBuilder()
+                        .setDeviceTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.minusSeconds(3).getEpochSecond()).setNanos(-1)))
+                .addFixes(good)
+                .build();
+        FixBatchAck ack = stream(TestTokens.token("gw-1", AGENCY, "device-gateway"), List.of(batch)).get(0);
+        assertThat(ack.getAccepted()).isEqualTo(1);
+        assertThat(ack.getRejectionsList()).extracting(r -> r.getIndex() + ":" + r.getField() + ":" + r.getCode() + ":" + r.getReason())
+                .containsExactly("0:accuracy_metres:INVALID_ARGUMENT:accuracy_metres must be a finite number > 0, got 0.0",
+                        "1:heading_degrees:INVALID_ARGUMENT:heading_degrees must be within [0, 360), got 360.0",
+                        "2:device_time:INVALID_ARGUMENT:device_time nanos must be within [0, 999999999], got -1");
+        assertThat(storedFixes(device)).isEqualTo(1);
+    }
+
+    @Test
     void rejectsAnOversizedBatchWhole() throws Exception {
         String device = assignedDevice();
         Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
@@ -342,7 +363,7 @@ class LocationGrpcServiceTest {
         FixBatch b = batch(fix(device, Instant.now().minusSeconds(30), 51.5, -0.12));
         FixBatchAck bound = stream(gateway("gw-1"), List.of(b)).get(0);
         assertThat(bound.getRejections(0).getCode()).isEqualTo("FAILED_PRECONDITION");
-        assertThat(bound.getRejections(0).getReason()).isEqualTo("device_id '" + device + "' is not assigned to an active order");
+        assertThat(bound.getRejections(0).getReason()).startsWith("device_id '" + device + "' is not assigned to an active order (the device is registered");
         // A gateway not bound to the device does not learn whether it is assigned.
         FixBatchAck other = stream(gateway("gw-2"), List.of(b)).get(0);
         assertThat(other.getRejections(0).getCode()).isEqualTo("PERMISSION_DENIED");

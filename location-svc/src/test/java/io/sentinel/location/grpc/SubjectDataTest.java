@@ -141,7 +141,7 @@ class SubjectDataTest {
                 .header("X-Sentinel-Purpose", "subject asked").header("X-Sentinel-Reference", "SAR 2026/9")
                 .queryParam("from", t.toString()).queryParam("to", t.plusSeconds(1).toString())
                 .when().get("/api/v1/subjects/" + ds[1] + "/trail").then().statusCode(200);
-        String json = service().exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(ds[1]).build()).getJson();
+        String json = io.sentinel.common.testing.ExportStreams.join(service().exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(ds[1]).build()), r -> new io.sentinel.common.export.ExportParts.Part(r.getKind(), r.getSingle(), r.getRecordsList()));
         var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
         assertThat(root.get("subject_id").asText()).isEqualTo(ds[1]);
         assertThat(root.get("device_assignments").get(0).get("device_id").asText()).isEqualTo(ds[0]);

@@ -11,6 +11,7 @@ import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.sentinel.api.internal.v1.EvaluateFixesRequest;
 import io.sentinel.api.internal.v1.EvaluateFixesResponse;
 import io.sentinel.rules.service.AlertFeed;
+import io.sentinel.rules.service.EvaluationLatency;
 import io.sentinel.rules.service.EvaluationService;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -40,23 +41,27 @@ final class FixStream {
     private final Context call;
     private final EvaluationService evaluation;
     private final AlertFeed feed;
+    private final EvaluationLatency latency;
     private final MultiEmitter<? super EvaluateFixesResponse> out;
     private final ArrayDeque<EvaluateFixesRequest> queue = new ArrayDeque<>();
     private boolean running; // guarded by this
     private boolean ended; // guarded by this
     private volatile Cancellable upstream;
 
-    private FixStream(Context call, EvaluationService evaluation, AlertFeed feed, MultiEmitter<? super EvaluateFixesResponse> out) {
+    private FixStream(Context call, EvaluationService evaluation, AlertFeed feed, EvaluationLatency latency,
+            MultiEmitter<? super EvaluateFixesResponse> out) {
         this.call = call;
         this.evaluation = evaluation;
         this.feed = feed;
+        this.latency = latency;
         this.out = out;
     }
 
-    static Multi<EvaluateFixesResponse> answer(Multi<EvaluateFixesRequest> requests, EvaluationService evaluation, AlertFeed feed) {
+    static Multi<EvaluateFixesResponse> answer(Multi<EvaluateFixesRequest> requests, EvaluationService evaluation, AlertFeed feed,
+            EvaluationLatency latency) {
         Context call = io.vertx.core.Vertx.currentContext();
         return Multi.createFrom().emitter(out -> {
-            FixStream stream = new FixStream(call, evaluation, feed, out);
+            FixStream stream = new FixStream(call, evaluation, feed, latency, out);
             out.onTermination(stream::cancelUpstream);
             stream.upstream = requests.subscribe().with(stream::received, out::fail, stream::senderDone);
         });
@@ -122,6 +127,7 @@ final class FixStream {
                 LOG.warnf("slow fix group: %d batches, %d fixes, %.1f ms including the commit", group.size(),
                         group.stream().mapToInt(List::size).sum(), took / 1e6);
             }
+            latency.committed(group, java.time.Instant.now());
             feed.committed();
             answers.forEach(out::emit);
             next();

@@ -21,6 +21,7 @@ import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.rules.service.AlertFeed;
 import io.sentinel.rules.service.ConditionsService;
+import io.sentinel.rules.service.EvaluationLatency;
 import io.sentinel.rules.service.EvaluationService;
 import io.sentinel.rules.service.ExternalEvents;
 import io.smallrye.mutiny.Multi;
@@ -39,11 +40,13 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
     private final EvaluationService evaluation;
     private final ExternalEvents external;
     private final AlertFeed feed;
+    private final EvaluationLatency latency;
     private final CurrentCaller caller;
 
     public RulesIntakeGrpcService(ConditionsService conditions, EvaluationService evaluation, ExternalEvents external, AlertFeed feed,
-            CurrentCaller caller) {
+            EvaluationLatency latency, CurrentCaller caller) {
         this.caller = caller;
+        this.latency = latency;
         this.conditions = conditions;
         this.evaluation = evaluation;
         this.external = external;
@@ -62,12 +65,13 @@ public class RulesIntakeGrpcService implements RulesIntakeService {
     @Override
     public Uni<EvaluateFixesResponse> evaluateFixes(EvaluateFixesRequest request) {
         return Uni.createFrom().deferred(() -> evaluation.evaluate(request.getFixesList()))
+                .invoke(() -> latency.record(request.getFixesList(), java.time.Instant.now()))
                 .invoke(feed::committed);
     }
 
     @Override
     public Multi<EvaluateFixesResponse> streamFixes(Multi<EvaluateFixesRequest> requests) {
-        return FixStream.answer(requests, evaluation, feed);
+        return FixStream.answer(requests, evaluation, feed, latency);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.sentinel.rules.grpc;
 
 import jakarta.annotation.security.RolesAllowed;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkus.grpc.GrpcService;
 import io.sentinel.api.internal.v1.ExportSubjectRequest;
 import io.sentinel.api.internal.v1.ExportSubjectResponse;
@@ -11,12 +13,14 @@ import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
 import io.sentinel.api.internal.v1.SubjectDataService;
 import io.sentinel.common.audit.Justification;
+import io.sentinel.common.export.ExportParts;
 import io.sentinel.common.security.Caller;
 import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.InternalRpc;
 import io.sentinel.common.security.Roles;
 import io.sentinel.rules.service.SharingGrants;
 import io.sentinel.rules.service.SubjectData;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -31,8 +35,10 @@ public class SubjectDataGrpcService implements SubjectDataService {
     private final SharingGrants grants;
     private final SubjectData subjectData;
     private final CurrentCaller caller;
+    private final ObjectMapper json;
 
-    public SubjectDataGrpcService(SharingGrants grants, SubjectData subjectData, CurrentCaller caller) {
+    public SubjectDataGrpcService(SharingGrants grants, SubjectData subjectData, CurrentCaller caller, ObjectMapper json) {
+        this.json = json;
         this.caller = caller;
         this.grants = grants;
         this.subjectData = subjectData;
@@ -55,10 +61,11 @@ public class SubjectDataGrpcService implements SubjectDataService {
     }
 
     @Override
-    public Uni<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
+    public Multi<ExportSubjectResponse> exportSubject(ExportSubjectRequest request) {
         Justification why = Justification.ofGrpcCall();
         Caller who = caller.get();
         return Uni.createFrom().deferred(() -> subjectData.export(who, why, request.getSubjectId()))
-                .map(json -> ExportSubjectResponse.newBuilder().setJson(json).build());
+                .onItem().transformToMulti(root -> Multi.createFrom().iterable(ExportParts.of(root, json)))
+                .map(p -> ExportSubjectResponse.newBuilder().setKind(p.kind()).setSingle(p.single()).addAllRecords(p.records()).build());
     }
 }

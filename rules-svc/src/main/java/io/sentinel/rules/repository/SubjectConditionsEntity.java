@@ -23,6 +23,11 @@ public class SubjectConditionsEntity {
     public boolean active;
     /** The serialized PutSubjectConditionsRequest. */
     public byte[] conditions;
+    /** The order's legal window; null: no bound on that side. */
+    @Column(name = "order_starts_at")
+    public Instant orderStartsAt;
+    @Column(name = "order_ends_at")
+    public Instant orderEndsAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -95,6 +95,8 @@ public class ConditionsService {
             e.version = request.getVersion();
             e.active = request.getActive();
             e.conditions = request.toByteArray();
+            e.orderStartsAt = compiled.window().startsAt();
+            e.orderEndsAt = compiled.window().endsAt();
             e.updatedAt = Instant.now();
             Uni<SubjectConditionsEntity> saved = existing != null ? Uni.createFrom().item(e) : repository.persist(e);
             return saved.flatMap(s -> replaceOrder(compiled, request.getActive()))
@@ -187,6 +189,37 @@ public class ConditionsService {
                     refreshedFrom = started;
                     return taken;
                 }));
+    }
+
+    /**
+     * Brings the held conditions of {@code subjects} up to the stored version. Fix evaluation calls
+     * it under the monitors' lock, where the stored version is the latest (a put stores under the
+     * same lock), so a replica never judges a fix by conditions another replica has already
+     * replaced, whatever the refresh interval. Only versions are read unless one is newer.
+     */
+    public Uni<Void> catchUp(java.util.Collection<UUID> subjects) {
+        if (subjects.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String ids = subjects.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}"));
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select cast(subject_id as text), version, active from subject_conditions"
+                + " where subject_id = any(cast(cast(?1 as text) as uuid[]))", Object[].class).setParameter(1, ids).getResultList())
+                .map(rows -> {
+                    List<UUID> newer = new ArrayList<>();
+                    for (Object[] row : rows) {
+                        UUID subject = UUID.fromString((String) row[0]);
+                        SubjectOrders.Compiled held = orders.get(subject);
+                        if (held == null ? Boolean.TRUE.equals(row[2]) : held.version() < ((Number) row[1]).longValue()) {
+                            newer.add(subject);
+                        }
+                    }
+                    return newer;
+                })
+                .flatMap(newer -> newer.isEmpty() ? Uni.createFrom().voidItem()
+                        : repository.list("subjectId in ?1", newer).flatMap(changed -> ConditionsValidator.offEventLoop(() -> {
+                            changed.forEach(row -> takeUp(row, row.active));
+                            return changed.size();
+                        })).replaceWithVoid());
     }
 
     /**

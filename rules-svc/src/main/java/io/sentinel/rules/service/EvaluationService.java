@@ -47,6 +47,7 @@ public class EvaluationService {
     private final MonitorStates states;
     private final AlertWriter writer;
     private final FixProgressRepository progress;
+    private final ConditionsService conditions;
 
     private final java.time.Duration slow;
 
@@ -56,7 +57,8 @@ public class EvaluationService {
     }
 
     public EvaluationService(SubjectOrders orders, MonitorStates states, AlertWriter writer, FixProgressRepository progress,
-            io.sentinel.rules.config.RulesConfig config) {
+            ConditionsService conditions, io.sentinel.rules.config.RulesConfig config) {
+        this.conditions = conditions;
         this.slow = config.slowEvaluation();
         this.orders = orders;
         this.states = states;
@@ -104,15 +106,21 @@ public class EvaluationService {
                 answered[b] = high;
             }
             long last = high;
-            Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
+            java.util.Set<UUID> mentioned = new java.util.LinkedHashSet<>();
             for (EvaluatedFix f : fresh) {
-                UUID s = UUID.fromString(f.getSubjectId());
-                SubjectOrders.Compiled c = orders.get(s);
-                if (c != null) {
-                    subjects.put(s, c);
-                }
+                mentioned.add(UUID.fromString(f.getSubjectId()));
             }
-            return states.load(subjects.keySet()).flatMap(saved -> {
+            Map<UUID, SubjectOrders.Compiled> subjects = new LinkedHashMap<>();
+            // Another replica may have stored newer conditions since this one's last refresh: take
+            // them up first, under the lock, so no fix is judged by conditions already replaced.
+            return conditions.catchUp(mentioned).invoke(() -> {
+                for (UUID s : mentioned) {
+                    SubjectOrders.Compiled c = orders.get(s);
+                    if (c != null) {
+                        subjects.put(s, c);
+                    }
+                }
+            }).flatMap(caughtUp -> states.load(subjects.keySet())).flatMap(saved -> {
                 at[2] = System.nanoTime();
                 Map<UUID, SubjectMonitor> monitors = new LinkedHashMap<>();
                 subjects.forEach((id, c) -> monitors.put(id, new SubjectMonitor(c.order(), saved.getOrDefault(id, Map.of()))));
@@ -123,6 +131,10 @@ public class EvaluationService {
                     UUID s = UUID.fromString(f.getSubjectId());
                     SubjectMonitor m = monitors.get(s);
                     if (m == null) {
+                        continue;
+                    }
+                    // Outside the order's legal window a fix is evidence of nothing: no breach opens or closes.
+                    if (!subjects.get(s).window().contains(Timestamps.required("device_time", f.getDeviceTime()))) {
                         continue;
                     }
                     // A low-accuracy fix is treated like an implausible one: it never moves a breach.
@@ -170,6 +182,10 @@ public class EvaluationService {
                 SubjectOrders.Compiled c = orders.get(subject);
                 if (c == null) {
                     unmonitored.add(subject);
+                    return;
+                }
+                if (!c.window().contains(now)) {
+                    // Outside the order's window the curfew clock stands still.
                     return;
                 }
                 SubjectMonitor m = new SubjectMonitor(c.order(), saved);

@@ -64,8 +64,10 @@ public class ExternalEvents {
     private final AlertWriter writer;
     private final ProcessedEventRepository processed;
     private final AuditLog audit;
+    private final SubjectOrders orders;
 
-    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed, AuditLog audit) {
+    public ExternalEvents(AlertWriter writer, ProcessedEventRepository processed, AuditLog audit, SubjectOrders orders) {
+        this.orders = orders;
         this.writer = writer;
         this.processed = processed;
         this.audit = audit;
@@ -193,6 +195,11 @@ public class ExternalEvents {
         List<AlertWriter.BreachWrite> writes = new ArrayList<>();
         List<Integer> eventOfWrite = new ArrayList<>();
         for (DeviceEvent e : fresh) {
+            if (outsideWindow(UUID.fromString(e.getSubjectId()), Timestamps.required("occurred_at", e.getOccurredAt()))) {
+                // Applied as nothing: outside the order's window a device event opens no alert.
+                kept.add(e);
+                continue;
+            }
             AlertWriter.BreachWrite write = write(e, agencies);
             if (write == DEFERRED) {
                 deferred.add(e.getEventId());
@@ -280,8 +287,9 @@ public class ExternalEvents {
         };
         String detail = r.getKind() == CheckInEventKind.CHECK_IN_EVENT_KIND_FAILED_CONFIRMED
                 ? "confirmed_by=" + r.getReviewedBy() : null;
-        return refuseIfPurged(subject).chain(() -> once(eventId, "biometric-svc", subject, () -> open("subject_id", subject, kind, "check-in:" + r.getCheckInId(),
-                AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail)))
+        return refuseIfPurged(subject).chain(() -> once(eventId, "biometric-svc", subject, () -> outsideWindow(subject, at)
+                ? Uni.createFrom().<AlertEntity>nullItem()
+                : open("subject_id", subject, kind, "check-in:" + r.getCheckInId(), AlertSeverity.ALERT_SEVERITY_HIGH, at, null, detail)))
                 .call(id -> record(caller, why, "check-in-event.record", List.of(subject.toString()), outcome(eventId, id)));
     }
 
@@ -295,6 +303,12 @@ public class ExternalEvents {
         return refuseIfPurged(subject).chain(() -> once(eventId, "enrollment-svc", subject, () -> open("subject_id", subject,
                 AlertKind.ALERT_KIND_ORDER_REVIEW_OVERDUE, "order-review:" + r.getOrderId(), AlertSeverity.ALERT_SEVERITY_HIGH, due, null, null)))
                 .call(id -> record(caller, why, "review-overdue.record", List.of(subject.toString()), outcome(eventId, id)));
+    }
+
+    /** Whether {@code at} falls outside the window of the subject's order held here (none held: not outside). */
+    private boolean outsideWindow(UUID subject, Instant at) {
+        SubjectOrders.Compiled held = orders.get(subject);
+        return held != null && !held.window().contains(at);
     }
 
     /** FAILED_PRECONDITION (reason SUBJECT_PURGED) for a purged subject; the tombstone lock before any other. */

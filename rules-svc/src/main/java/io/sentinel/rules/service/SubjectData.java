@@ -187,17 +187,18 @@ public class SubjectData {
     }
 
     /**
-     * Everything held about the subject, as one JSON object whose keys name record kinds, with
+     * Everything held about the subject, as one JSON object whose keys name record kinds (small:
+     * conditions, alerts and their events; streamed in parts by the gRPC service), with
      * {@code access_log}: who read or changed the subject's data here, when and why. The export is
      * recorded ("subject.export") once it is assembled.
      */
-    public Uni<String> export(Caller caller, Justification why, String subjectId) {
+    public Uni<ObjectNode> export(Caller caller, Justification why, String subjectId) {
         UUID subject = Check.uuid("subject_id", subjectId);
         return Panache.withSession(() -> assemble(subject)).call(x -> audit.write(AuditRecord.of(caller, why, "subject.export",
                 List.of(subject.toString()), AuditRecord.ALLOWED, "")));
     }
 
-    private Uni<String> assemble(UUID subject) {
+    private Uni<ObjectNode> assemble(UUID subject) {
         ObjectNode root = json.createObjectNode();
         root.put("subject_id", subject.toString());
         return conditions.findById(subject).invoke(c -> {
@@ -271,11 +272,7 @@ public class SubjectData {
                         n.put("purpose", g.purpose);
                         n.put("valid_until", g.validUntil.toString());
                     }
-                    try {
-                        return json.writeValueAsString(root);
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException(e);
-                    }
+                    return root;
                 });
     }
 

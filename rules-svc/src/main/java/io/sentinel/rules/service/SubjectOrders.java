@@ -16,6 +16,7 @@ import io.sentinel.common.conditions.ConditionsInput;
 import io.sentinel.common.conditions.ConditionsValidator;
 import io.sentinel.common.conditions.ValidConditions;
 import io.sentinel.common.error.Check;
+import io.sentinel.common.window.OrderWindow;
 import io.sentinel.rules.config.RulesConfig;
 import io.sentinel.rules.domain.breach.BreachPolicy;
 import io.sentinel.rules.domain.curfew.CurfewSchedule;
@@ -36,9 +37,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SubjectOrders {
 
-    /** One subject's conditions, ready for a {@link io.sentinel.rules.domain.monitor.SubjectMonitor}. */
+    /**
+     * One subject's conditions, ready for a {@link io.sentinel.rules.domain.monitor.SubjectMonitor}, and
+     * the legal window of their order: nothing is evaluated outside it.
+     */
     public record Compiled(UUID subjectId, String owningAgencyId, long version, MonitoringOrder order,
-            Map<String, AlertKind> kinds) {
+            Map<String, AlertKind> kinds, OrderWindow window) {
     }
 
     private final Map<UUID, Compiled> bySubject = new ConcurrentHashMap<>();
@@ -79,6 +83,7 @@ public class SubjectOrders {
      */
     public Compiled compile(PutSubjectConditionsRequest r) {
         UUID subject = Check.uuid("subject_id", r.getSubjectId());
+        OrderWindow window = OrderWindow.of("order_", r.getOrderStartsAt(), r.getOrderEndsAt());
         ValidConditions valid = ConditionsValidator.validate("", ConditionsInput.of(r));
         Map<String, PreparedZone> zones = new LinkedHashMap<>();
         List<Condition> conditions = new ArrayList<>();
@@ -105,7 +110,7 @@ public class SubjectOrders {
             kinds.put(c.curfewId(), AlertKind.ALERT_KIND_CURFEW_BREACH);
         }
         MonitoringOrder order = MonitoringOrder.of(subject.toString(), conditions, ZoneIndex.of(zones));
-        return new Compiled(subject, r.getOwningAgencyId(), r.getVersion(), order, Map.copyOf(kinds));
+        return new Compiled(subject, r.getOwningAgencyId(), r.getVersion(), order, Map.copyOf(kinds), window);
     }
 
     /** {@link #compile} on a worker thread, resuming on the caller's Vert.x context. */

@@ -326,8 +326,8 @@ class AuditedReadsTest {
                 Instant.parse("2026-11-20T10:00:00Z"), 3));
         assertThat(RulesFixtures.psql("select count(*) from audit_entry where '" + s[0] + "' = any(subject_ids)")).isEqualTo(before);
 
-        JsonNode export = new ObjectMapper().readTree(RulesFixtures.subjectData(channel)
-                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(s[0]).build()).getJson());
+        JsonNode export = new ObjectMapper().readTree(io.sentinel.common.testing.ExportStreams.join(RulesFixtures.subjectData(channel)
+                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(s[0]).build()), r -> new io.sentinel.common.export.ExportParts.Part(r.getKind(), r.getSingle(), r.getRecordsList())));
         assertThat(export.path("access_log")).extracting(e -> e.path("action").asText() + "|" + e.path("actor").asText() + "|"
                 + e.path("agency_id").asText() + "|" + e.path("purpose").asText() + "|" + e.path("reference").asText())
                 .containsExactly("conditions.put|enrollment-svc|" + TestTokens.OWN_AGENCY + "||",
@@ -340,8 +340,8 @@ class AuditedReadsTest {
         assertThat(RulesFixtures.psql(mine)).matches("subject\\.export\\|enrollment-svc\\|allowed\\| subject\\.purge\\|enrollment-svc\\|allowed\\|"
                 + "purge [0-9a-f-]{36} \\{\"DATA_CATEGORY_ALERTS\":1,\"DATA_CATEGORY_CONDITIONS\":1\\}");
         // The data is gone; who accessed it, when and why is not.
-        JsonNode after = new ObjectMapper().readTree(RulesFixtures.subjectData(channel)
-                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(s[0]).build()).getJson());
+        JsonNode after = new ObjectMapper().readTree(io.sentinel.common.testing.ExportStreams.join(RulesFixtures.subjectData(channel)
+                .exportSubject(ExportSubjectRequest.newBuilder().setSubjectId(s[0]).build()), r -> new io.sentinel.common.export.ExportParts.Part(r.getKind(), r.getSingle(), r.getRecordsList())));
         assertThat(after.path("alerts")).isEmpty();
         assertThat(after.path("access_log")).extracting(e -> e.path("action").asText()).containsExactly("conditions.put",
                 "review-overdue.record", "alert.read", "subject.export", "subject.purge");

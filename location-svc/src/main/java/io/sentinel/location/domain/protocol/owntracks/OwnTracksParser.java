@@ -152,8 +152,11 @@ public final class OwnTracksParser {
         }
 
         List<Violation> errors = new ArrayList<>();
-        Double lat = Json.number(root, "lat", "lat", true, true, errors);
-        Double lon = Json.number(root, "lon", "lon", true, true, errors);
+        // Coordinates must be JSON numbers, as the OwnTracks format defines them: a string is a
+        // broken or hand-made client, and its digits are no evidence of where anyone was. The other
+        // fields keep accepting the digits-in-a-string that old OwnTracks versions sent.
+        Double lat = Json.number(root, "lat", "lat", true, false, errors);
+        Double lon = Json.number(root, "lon", "lon", true, false, errors);
         Double tst = Json.number(root, "tst", "tst", true, true, errors);
         Instant deviceTime = null;
         if (tst != null) {

@@ -75,7 +75,7 @@ class OwnTracksParserTest {
     @Test
     void readsLegacyStringFields() {
         FixReport fix = one(parser.parseMqtt("owntracks/jane/phone", """
-                {"_type":"location","lat":"51.500729","lon":"-0.124625","tst":"1376715317","acc":"75","batt":"50"}
+                {"_type":"location","lat":51.500729,"lon":-0.124625,"tst":"1376715317","acc":"75","batt":"50"}
                 """, RECEIVED));
         assertEquals(51.500729, fix.latitude());
         assertEquals(Instant.ofEpochSecond(1376715317), fix.deviceTime());
@@ -135,8 +135,15 @@ class OwnTracksParserTest {
     }
 
     @Test
+    void rejectsCoordinatesSentAsStringsNamingTheField() {
+        assertEquals("lat must be a number, got a string (\"51.500729\"); lon must be a number, got a string (\"-0.124625\")",
+                parser.parseMqtt("owntracks/jane/phone",
+                        "{\"_type\":\"location\",\"lat\":\"51.500729\",\"lon\":\"-0.124625\",\"tst\":1772704800}", RECEIVED).describe());
+    }
+
+    @Test
     void rejectsMalformedFields() {
-        assertEquals("lat is not a number: 'north'; vel must be a number, got a boolean (true); "
+        assertEquals("lat must be a number, got a string (\"north\"); vel must be a number, got a boolean (true); "
                         + "bs must be 0 (unknown), 1 (unplugged), 2 (charging) or 3 (full), got 7.0",
                 parser.parseMqtt("owntracks/jane/phone",
                         "{\"_type\":\"location\",\"lat\":\"north\",\"lon\":2,\"tst\":1772704800,\"bs\":7,\"vel\":true}",

@@ -1,4 +1,4 @@
-package io.sentinel.location.domain;
+package io.sentinel.common.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
