@@ -26,8 +26,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 /**
  * The outbox for the platform's operators: what waits and what was parked, and why; a parked message
  * can be sent again or discarded (both recorded in the audit log). Rows are shown without payload,
- * ordering key or subject, so no personal data leaves; the reason is the peer's status and
- * description, which names a field and a problem.
+ * ordering key or subject, and with ids cut from the reason (the peer's status and description, which
+ * names a field and a problem), so no personal data leaves.
  */
 @Path("/api/v1/ops/outbox")
 @RolesAllowed(Roles.PLATFORM_ADMIN)
@@ -37,6 +37,9 @@ public class OutboxResource {
     static final String RETRY = "outbox.retry";
     static final String DISCARD = "outbox.discard";
     private static final int MAX_PAGE = 500;
+    /** A peer's refusal may name the subject ("subject … was purged"): ids are cut from reasons shown here. */
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern
+            .compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Outbox outbox;
     private final Pool pool;
@@ -87,15 +90,28 @@ public class OutboxResource {
     /** Puts a parked message back in line, to be delivered now; 404 when no parked message has that id. */
     @POST
     @Path("/{id}/retry")
-    public Uni<Map<String, Object>> retry(@PathParam("id") long id) {
-        return change(id, RETRY, OutboxEngine::retry).invoke(x -> outbox.wake());
+    public Uni<Map<String, Object>> retry(@PathParam("id") String id) {
+        return change(id(id), RETRY, OutboxEngine::retry).invoke(x -> outbox.wake());
     }
 
     /** Drops a parked message for good; 404 when no parked message has that id. */
     @POST
     @Path("/{id}/discard")
-    public Uni<Map<String, Object>> discard(@PathParam("id") long id) {
-        return change(id, DISCARD, OutboxEngine::discard);
+    public Uni<Map<String, Object>> discard(@PathParam("id") String id) {
+        return change(id(id), DISCARD, OutboxEngine::discard);
+    }
+
+    /** Parsed here, after the role check, so a caller without the role learns nothing from a malformed id. */
+    private static long id(String id) {
+        try {
+            long n = Long.parseLong(id);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw SentinelException.invalid("id", "must be a positive whole number");
     }
 
     private interface Change {
@@ -132,7 +148,7 @@ public class OutboxResource {
             m.put("parkedAt", e.parkedAt().toInstant().toString());
         }
         if (e.lastError() != null) {
-            m.put("reason", e.lastError());
+            m.put("reason", ID.matcher(e.lastError()).replaceAll("<redacted>"));
         }
         return m;
     }

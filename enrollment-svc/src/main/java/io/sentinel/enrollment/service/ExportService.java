@@ -114,9 +114,9 @@ public class ExportService {
                     doc.set(RetentionService.SELF, enrollment);
                     return doc;
                 }))
-                .flatMap(d -> peer(d, OutboxDispatcher.RULES, sid, missing))
-                .flatMap(d -> peer(d, OutboxDispatcher.LOCATION, sid, missing))
-                .flatMap(d -> peer(d, OutboxDispatcher.BIOMETRIC, sid, missing))
+                .flatMap(d -> peer(d, PeerMessages.RULES, sid, missing))
+                .flatMap(d -> peer(d, PeerMessages.LOCATION, sid, missing))
+                .flatMap(d -> peer(d, PeerMessages.BIOMETRIC, sid, missing))
                 .map(d -> {
                     d.set(ACCESS_LOG, combinedAccessLog(d));
                     ArrayNode m = d.putArray("missing");
@@ -130,7 +130,7 @@ public class ExportService {
     /** Every service's access log entries for the subject, each naming its service, oldest first. */
     ArrayNode combinedAccessLog(ObjectNode doc) {
         List<ObjectNode> all = new ArrayList<>();
-        for (String service : List.of(RetentionService.SELF, OutboxDispatcher.RULES, OutboxDispatcher.LOCATION, OutboxDispatcher.BIOMETRIC)) {
+        for (String service : List.of(RetentionService.SELF, PeerMessages.RULES, PeerMessages.LOCATION, PeerMessages.BIOMETRIC)) {
             JsonNode entries = doc.path(service).path(ACCESS_LOG);
             for (JsonNode e : entries) {
                 if (e.isObject()) {
