@@ -94,7 +94,9 @@ public class SubjectRecords {
         // A purge of everything leaves a tombstone, so no late schedule or grant brings the subject back.
         boolean full = r.getCategoriesList().isEmpty() && olderThan == null;
         return pool.withTransaction(tx -> (full ? PurgedSubjects.lockForPurge(tx, subject) : Uni.createFrom().voidItem())
-                .chain(() -> tx.preparedQuery("select counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId)))
+                // One run purges many subjects: a request is known by (run, subject).
+                .chain(() -> tx.preparedQuery("select counts from purge_run where purge_id = $1 and subject_id = $2")
+                        .execute(Tuple.of(purgeId, subject)))
                 .flatMap(done -> {
                     if (done.size() > 0) {
                         JsonObject saved = new JsonObject(done.iterator().next().getString(0));

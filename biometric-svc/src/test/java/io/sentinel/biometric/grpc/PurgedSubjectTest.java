@@ -104,6 +104,21 @@ class PurgedSubjectTest {
     }
 
     @Test
+    void oneRunPurgesEverySubjectItNames() {
+        String purgeId = UUID.randomUUID().toString();
+        java.util.List<String> subjects = java.util.List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        for (String subject : subjects) {
+            intake().putCheckInSchedule(schedule(subject, 1));
+        }
+        for (String subject : subjects) {
+            subjectData().purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subject).setPurgeId(purgeId).build());
+            assertThat(one("select count(*) from check_in_schedule where subject_id = '" + subject + "'")).isEqualTo("0");
+            assertThat(one("select purge_id from purged_subject where subject_id = '" + subject + "'")).isEqualTo(purgeId);
+        }
+        assertThat(one("select count(*) from purge_run where purge_id = '" + purgeId + "'")).isEqualTo("3");
+    }
+
+    @Test
     void aPurgeOfResultsAloneLeavesNoTombstone() {
         String subject = UUID.randomUUID().toString();
         intake().putCheckInSchedule(schedule(subject, 1));

@@ -4,8 +4,6 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-
 import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.sentinel.api.internal.v1.MutinyBiometricIntakeServiceGrpc;
@@ -17,6 +15,12 @@ import io.sentinel.api.internal.v1.MutinyRulesIntakeServiceGrpc.MutinyRulesIntak
 import io.sentinel.api.internal.v1.MutinySubjectDataServiceGrpc;
 import io.sentinel.api.internal.v1.MutinySubjectDataServiceGrpc.MutinySubjectDataServiceStub;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
+import io.sentinel.api.internal.v1.RecordReviewOverdueResponse;
+import io.sentinel.api.internal.v1.PutSubjectConditionsResponse;
+import io.sentinel.api.internal.v1.PutSharingGrantsResponse;
+import io.sentinel.api.internal.v1.PutDeviceAssignmentResponse;
+import io.sentinel.api.internal.v1.PutCheckInScheduleResponse;
+import io.sentinel.api.internal.v1.PurgeSubjectResponse;
 import io.sentinel.api.internal.v1.PutCheckInScheduleRequest;
 import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.internal.v1.PutSharingGrantsRequest;
@@ -25,13 +29,13 @@ import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.grpc.ServiceTokenClientInterceptor;
 import io.sentinel.common.security.ServiceTokens;
 import io.sentinel.common.security.Services;
-import io.sentinel.enrollment.service.OutboxDispatcher;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The peers enrollment-svc keeps informed, through their internal contracts, each call carrying
  * enrollment-svc's service token for that peer. Each call carries the deadline configured for its
- * client; retries are the outbox's, which makes them safe: every message is versioned and the
+ * client; retries are the outbox's (io.sentinel.common.outbox, driven from the service layer, which
+ * this package never calls back into), which makes them safe: every message is versioned and the
  * peers ignore versions they already hold.
  */
 @ApplicationScoped
@@ -50,9 +54,9 @@ public class PeerClients {
         this.location = MutinyLocationIntakeServiceGrpc.newMutinyStub(toLocation);
         this.biometric = MutinyBiometricIntakeServiceGrpc.newMutinyStub(toBiometric);
         this.subjectData = Map.of(
-                OutboxDispatcher.RULES, MutinySubjectDataServiceGrpc.newMutinyStub(toRules),
-                OutboxDispatcher.LOCATION, MutinySubjectDataServiceGrpc.newMutinyStub(toLocation),
-                OutboxDispatcher.BIOMETRIC, MutinySubjectDataServiceGrpc.newMutinyStub(toBiometric));
+                Services.RULES, MutinySubjectDataServiceGrpc.newMutinyStub(toRules),
+                Services.LOCATION, MutinySubjectDataServiceGrpc.newMutinyStub(toLocation),
+                Services.BIOMETRIC, MutinySubjectDataServiceGrpc.newMutinyStub(toBiometric));
     }
 
     /**
@@ -61,44 +65,42 @@ public class PeerClients {
      */
     static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(10);
 
-    /** Delivers one outbox message; answers the per-category counts a peer reports for a purge, else an empty map. */
-    public Uni<Map<String, Long>> deliver(String target, String kind, byte[] payload) {
-        return call(target, kind, payload).ifNoItem().after(DEADLINE)
-                .failWith(() -> new io.grpc.StatusRuntimeException(io.grpc.Status.DEADLINE_EXCEEDED
-                        .withDescription(target + " did not answer within " + DEADLINE.toSeconds() + " s")));
+    public Uni<PutSubjectConditionsResponse> putSubjectConditions(PutSubjectConditionsRequest r) {
+        return deadline(Services.RULES, rules.putSubjectConditions(r));
     }
 
-    private Uni<Map<String, Long>> call(String target, String kind, byte[] payload) {
-        try {
-            return switch (kind) {
-                case OutboxDispatcher.PUT_CONDITIONS -> OutboxDispatcher.RULES.equals(target)
-                        ? rules.putSubjectConditions(PutSubjectConditionsRequest.parseFrom(payload)).replaceWith(Map.of())
-                        : noRoute(target, kind);
-                case OutboxDispatcher.REVIEW_OVERDUE -> OutboxDispatcher.RULES.equals(target)
-                        ? rules.recordReviewOverdue(RecordReviewOverdueRequest.parseFrom(payload)).replaceWith(Map.of())
-                        : noRoute(target, kind);
-                case OutboxDispatcher.PUT_ASSIGNMENT -> OutboxDispatcher.LOCATION.equals(target)
-                        ? location.putDeviceAssignment(PutDeviceAssignmentRequest.parseFrom(payload)).replaceWith(Map.of())
-                        : noRoute(target, kind);
-                case OutboxDispatcher.PUT_SCHEDULE -> OutboxDispatcher.BIOMETRIC.equals(target)
-                        ? biometric.putCheckInSchedule(PutCheckInScheduleRequest.parseFrom(payload)).replaceWith(Map.of())
-                        : noRoute(target, kind);
-                case OutboxDispatcher.PUT_GRANTS -> subjectData(target) == null ? noRoute(target, kind)
-                        : subjectData(target).putSharingGrants(PutSharingGrantsRequest.parseFrom(payload)).replaceWith(Map.of());
-                case OutboxDispatcher.PURGE_SUBJECT -> subjectData(target) == null ? noRoute(target, kind)
-                        : subjectData(target).purgeSubject(PurgeSubjectRequest.parseFrom(payload)).map(r -> Map.copyOf(r.getCountsMap()));
-                default -> noRoute(target, kind);
-            };
-        } catch (InvalidProtocolBufferException e) {
-            return Uni.createFrom().failure(e);
-        }
+    public Uni<RecordReviewOverdueResponse> recordReviewOverdue(RecordReviewOverdueRequest r) {
+        return deadline(Services.RULES, rules.recordReviewOverdue(r));
+    }
+
+    public Uni<PutDeviceAssignmentResponse> putDeviceAssignment(PutDeviceAssignmentRequest r) {
+        return deadline(Services.LOCATION, location.putDeviceAssignment(r));
+    }
+
+    public Uni<PutCheckInScheduleResponse> putCheckInSchedule(PutCheckInScheduleRequest r) {
+        return deadline(Services.BIOMETRIC, biometric.putCheckInSchedule(r));
+    }
+
+    /** The same subject-data contract at each of the three peers. */
+    public Uni<PutSharingGrantsResponse> putSharingGrants(String target, PutSharingGrantsRequest r) {
+        return deadline(target, subjectData(target).putSharingGrants(r));
+    }
+
+    /** Answers the per-category counts the peer reports for the subject. */
+    public Uni<PurgeSubjectResponse> purgeSubject(String target, PurgeSubjectRequest r) {
+        return deadline(target, subjectData(target).purgeSubject(r));
+    }
+
+    private static <T> Uni<T> deadline(String target, Uni<T> call) {
+        return call.ifNoItem().after(DEADLINE).failWith(() -> new io.grpc.StatusRuntimeException(io.grpc.Status.DEADLINE_EXCEEDED
+                .withDescription(target + " did not answer within " + DEADLINE.toSeconds() + " s")));
     }
 
     private MutinySubjectDataServiceStub subjectData(String target) {
-        return subjectData.get(target);
-    }
-
-    private static <T> Uni<T> noRoute(String target, String kind) {
-        return Uni.createFrom().failure(new IllegalStateException("no route for outbox message " + target + "/" + kind));
+        MutinySubjectDataServiceStub peer = subjectData.get(target);
+        if (peer == null) {
+            throw new IllegalArgumentException("unknown peer " + target);
+        }
+        return peer;
     }
 }

@@ -23,7 +23,7 @@ import io.sentinel.enrollment.domain.PrivacyNotice;
 import io.sentinel.enrollment.service.AuditActions;
 import io.sentinel.enrollment.service.CaseService;
 import io.sentinel.enrollment.service.ExportService;
-import io.sentinel.enrollment.service.OutboxDispatcher;
+import io.sentinel.common.outbox.Outbox;
 import io.sentinel.enrollment.service.PrivacyNoticeService;
 import io.sentinel.enrollment.service.RetentionService;
 import io.sentinel.enrollment.service.SharingService;
@@ -39,7 +39,7 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 public class EnrollmentGrpcService implements EnrollmentService {
     private final CaseService service;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
     private final CurrentCaller caller;
     private final SharingService sharing;
     private final AuditLog audit;
@@ -48,7 +48,7 @@ public class EnrollmentGrpcService implements EnrollmentService {
     private final ObjectMapper json;
     private final ExportService exports;
 
-    public EnrollmentGrpcService(CaseService service, OutboxDispatcher outbox, CurrentCaller caller, SharingService sharing,
+    public EnrollmentGrpcService(CaseService service, Outbox outbox, CurrentCaller caller, SharingService sharing,
             AuditLog audit, RetentionService retention, PrivacyNoticeService notices, ObjectMapper json, ExportService exports) {
         this.exports = exports;
         this.notices = notices;

@@ -137,12 +137,16 @@ public final class Repositories {
                     .setParameter(1, subject).setParameter(2, agency).getResultList()).map(l -> l.isEmpty() ? null : l.get(0));
         }
 
-        public Uni<Void> enqueue(String target, String kind, byte[] payload) {
-            Instant now = Instant.now();
-            return Panache.getSession().flatMap(s -> s.createNativeQuery(
-                    "insert into outbox (target, kind, payload, created_at, next_attempt_at) values (?1, ?2, ?3, ?4, ?5)")
-                    .setParameter(1, target).setParameter(2, kind).setParameter(3, payload).setParameter(4, now)
-                    .setParameter(5, now).executeUpdate()).replaceWithVoid();
+        /**
+         * Writes a message for a peer into the common outbox (io.sentinel.common.outbox) in the session's
+         * transaction; messages of one target and ordering key are delivered in order. Answers the row's id.
+         */
+        public Uni<Long> enqueue(String target, String kind, String orderingKey, UUID subjectId, byte[] payload) {
+            return Panache.getSession().flatMap(s -> s.createNativeQuery("""
+                    insert into outbox_message (target, kind, ordering_key, subject_id, payload) values (?1, ?2, ?3, ?4, ?5)
+                    returning id""", Long.class)
+                    .setParameter(1, target).setParameter(2, kind).setParameter(3, orderingKey).setParameter(4, subjectId)
+                    .setParameter(5, payload).getSingleResult());
         }
 
         /** Monotonic versions for what peers hold (conditions, schedules, assignments). */

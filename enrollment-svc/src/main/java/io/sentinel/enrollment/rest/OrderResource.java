@@ -30,7 +30,7 @@ import io.sentinel.common.security.CurrentCaller;
 import io.sentinel.common.security.Roles;
 import io.sentinel.enrollment.service.AuditActions;
 import io.sentinel.enrollment.service.CaseService;
-import io.sentinel.enrollment.service.OutboxDispatcher;
+import io.sentinel.common.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -47,9 +47,9 @@ public class OrderResource {
     private final CurrentCaller caller;
     private final CurrentJustification justification;
     private final AuditLog audit;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
 
-    public OrderResource(CaseService service, CurrentCaller caller, CurrentJustification justification, AuditLog audit, OutboxDispatcher outbox) {
+    public OrderResource(CaseService service, CurrentCaller caller, CurrentJustification justification, AuditLog audit, Outbox outbox) {
         this.service = service;
         this.caller = caller;
         this.justification = justification;

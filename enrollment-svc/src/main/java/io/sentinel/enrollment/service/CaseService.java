@@ -27,6 +27,7 @@ import io.sentinel.api.enrollment.v1.Subject;
 import io.sentinel.api.internal.v1.PutDeviceAssignmentRequest;
 import io.sentinel.api.internal.v1.PutSubjectConditionsRequest;
 import io.sentinel.common.audit.Justification;
+import io.sentinel.common.outbox.Outbox;
 import io.sentinel.common.error.Check;
 import io.sentinel.common.error.DatabaseConflicts;
 import io.sentinel.common.error.PageToken;
@@ -58,13 +59,13 @@ public class CaseService {
     private final Repositories.Orders orders;
     private final Repositories.Devices devices;
     private final Repositories.Ledger ledger;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
     private final SharingService sharing;
     private final ChangeLog changes;
     private final LocationAssignmentClient location;
 
     public CaseService(Repositories.Agencies agencies, Repositories.Subjects subjects, Repositories.Orders orders,
-            Repositories.Devices devices, Repositories.Ledger ledger, OutboxDispatcher outbox, SharingService sharing, ChangeLog changes,
+            Repositories.Devices devices, Repositories.Ledger ledger, Outbox outbox, SharingService sharing, ChangeLog changes,
             LocationAssignmentClient location) {
         this.location = location;
         this.sharing = sharing;
@@ -300,8 +301,9 @@ public class CaseService {
                     .setVersion(version).setActive(active)
                     .setDemographicGroup(order.demographicGroup == null ? "" : order.demographicGroup)
                     .setOrderStartsAt(Timestamps.of(order.startsAt)).setOrderEndsAt(Timestamps.of(order.endsAt)).build();
-            return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_CONDITIONS, rules.toByteArray())
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_SCHEDULE, schedule.toByteArray()))
+            String key = order.subjectId.toString();
+            return ledger.enqueue(PeerMessages.RULES, PeerMessages.PUT_CONDITIONS, key, order.subjectId, rules.toByteArray())
+                    .chain(() -> ledger.enqueue(PeerMessages.BIOMETRIC, PeerMessages.PUT_SCHEDULE, key, order.subjectId, schedule.toByteArray()))
                     .replaceWith(order);
         });
     }
@@ -309,7 +311,9 @@ public class CaseService {
     /** Queues the device's current assignment for location-svc and returns the message, which carries the order's window. */
     private Uni<PutDeviceAssignmentRequest> announceAssignment(DeviceEntity d, OrderEntity order) {
         PutDeviceAssignmentRequest r = assignmentMessage(d, order);
-        return ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray()).replaceWith(r);
+        // Ordered per device: a device's assignments and releases reach location-svc in the order made.
+        return ledger.enqueue(PeerMessages.LOCATION, PeerMessages.PUT_ASSIGNMENT, d.deviceId.toString(), d.assignedSubjectId, r.toByteArray())
+                .replaceWith(r);
     }
 
     private static PutDeviceAssignmentRequest assignmentMessage(DeviceEntity d, OrderEntity order) {
@@ -381,7 +385,7 @@ public class CaseService {
             return ledger.nextVersion().flatMap(v -> {
                 e.assignmentVersion = v;
                 return devices.persist(e);
-            }).call(saved -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT,
+            }).call(saved -> ledger.enqueue(PeerMessages.LOCATION, PeerMessages.PUT_ASSIGNMENT, saved.deviceId.toString(), null,
                     releaseMessage(saved, saved.owningAgencyId, saved.assignmentVersion, saved.createdAt).toByteArray()))
                     .map(EnrollmentMapping::device);
         });
@@ -695,7 +699,8 @@ public class CaseService {
             return Panache.getSession().flatMap(s -> s.createNativeQuery(
                     "update device_assignment_history set released_at = ?1 where device_id = ?2 and subject_id = ?3 and assigned_at = ?4")
                     .setParameter(1, at).setParameter(2, d.deviceId).setParameter(3, subject).setParameter(4, assignedAt).executeUpdate())
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_ASSIGNMENT, r.toByteArray()));
+                    .chain(() -> ledger.enqueue(PeerMessages.LOCATION, PeerMessages.PUT_ASSIGNMENT, d.deviceId.toString(), subject,
+                            r.toByteArray())).replaceWithVoid();
         });
     }
 

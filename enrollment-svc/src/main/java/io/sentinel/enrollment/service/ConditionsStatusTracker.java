@@ -14,11 +14,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Keeps each order's conditions status (MonitoringOrder.conditions_status) in step with what
  * rules-svc answered to PutSubjectConditions, so a caseworker sees when a subject is not monitored
- * under the conditions they were told were accepted. The outbox calls it, in the transaction that
- * marks the message delivered or parked; it acts on PutSubjectConditions to rules-svc only, and only
- * on the order's latest version (a newer version in flight keeps its PENDING).
- *
- * <p>Kept apart from the outbox engine on purpose: the two hooks are all an outbox needs to call.
+ * under the conditions they were told were accepted. The outbox's PutSubjectConditions handler
+ * ({@link PeerMessages.Conditions}) calls it in the transaction that marks the message delivered or
+ * parked; it acts only on the order's latest version (a newer version in flight keeps its PENDING).
  */
 @ApplicationScoped
 public class ConditionsStatusTracker {
@@ -29,19 +27,16 @@ public class ConditionsStatusTracker {
     static final int MAX_REASON = 500;
 
     /** rules-svc acknowledged the message: the order's conditions of that version are applied. */
-    public Uni<Void> delivered(SqlClient tx, String target, String kind, byte[] payload) {
-        return update(tx, target, kind, payload, APPLIED, null);
+    public Uni<Void> delivered(SqlClient tx, byte[] payload) {
+        return update(tx, payload, APPLIED, null);
     }
 
     /** rules-svc refused the message for good: the order's conditions of that version are not applied, and why. */
-    public Uni<Void> parked(SqlClient tx, String target, String kind, byte[] payload, String reason) {
-        return update(tx, target, kind, payload, NOT_APPLIED, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+    public Uni<Void> parked(SqlClient tx, byte[] payload, String reason) {
+        return update(tx, payload, NOT_APPLIED, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
     }
 
-    private static Uni<Void> update(SqlClient tx, String target, String kind, byte[] payload, String status, String reason) {
-        if (!OutboxDispatcher.RULES.equals(target) || !OutboxDispatcher.PUT_CONDITIONS.equals(kind)) {
-            return Uni.createFrom().voidItem();
-        }
+    private static Uni<Void> update(SqlClient tx, byte[] payload, String status, String reason) {
         PutSubjectConditionsRequest sent;
         try {
             sent = PutSubjectConditionsRequest.parseFrom(payload);

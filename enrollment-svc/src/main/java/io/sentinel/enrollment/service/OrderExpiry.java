@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
+import io.sentinel.common.outbox.Outbox;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -27,9 +28,9 @@ public class OrderExpiry {
     static final int BATCH = 20;
 
     private final CaseService cases;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
 
-    public OrderExpiry(CaseService cases, OutboxDispatcher outbox) {
+    public OrderExpiry(CaseService cases, Outbox outbox) {
         this.cases = cases;
         this.outbox = outbox;
     }

@@ -25,6 +25,8 @@ import io.sentinel.api.enrollment.v1.PurgeReport;
 import io.sentinel.api.enrollment.v1.RetentionPeriod;
 import io.sentinel.api.internal.v1.PurgeSubjectRequest;
 import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.outbox.Outbox;
+import io.sentinel.common.outbox.OutboxEngine;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.error.Check;
@@ -36,7 +38,6 @@ import io.sentinel.enrollment.domain.RetentionSchedule;
 import io.sentinel.enrollment.domain.RetentionSchedule.Category;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -57,14 +58,14 @@ public class RetentionService {
     private static final Logger LOG = Logger.getLogger(RetentionService.class);
     private static final long PURGE_LOCK = 0x5e471e1a9e7L;
     static final String SELF = "enrollment-svc";
-    static final List<String> PEERS = List.of(OutboxDispatcher.RULES, OutboxDispatcher.LOCATION, OutboxDispatcher.BIOMETRIC);
+    static final List<String> PEERS = List.of(PeerMessages.RULES, PeerMessages.LOCATION, PeerMessages.BIOMETRIC);
 
     private final Pool pool;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
     private final AuditLog audit;
     private final Map<Category, Integer> defaults = new EnumMap<>(Category.class);
 
-    public RetentionService(Pool pool, OutboxDispatcher outbox, AuditLog audit,
+    public RetentionService(Pool pool, Outbox outbox, AuditLog audit,
             @ConfigProperty(name = "sentinel.retention.default-days.identity") int identity,
             @ConfigProperty(name = "sentinel.retention.default-days.conditions") int conditions,
             @ConfigProperty(name = "sentinel.retention.default-days.location-trail") int trail,
@@ -221,7 +222,10 @@ public class RetentionService {
         if (due.contains(Category.IDENTITY)) {
             // Everything this service holds about the subject, including copies in delivered or
             // superseded outbox messages; only the purge requests themselves stay, to be delivered.
-            local = c.preparedQuery("delete from outbox where kind <> '" + OutboxDispatcher.PURGE_SUBJECT + "' and " + mentions).execute(text)
+            // Rows written before the common outbox carry no subject_id: found by the id in their payload.
+            local = OutboxEngine.forgetSubject(c, subject, List.of(PeerMessages.PURGE_SUBJECT))
+                    .flatMap(x -> c.preparedQuery("delete from outbox_message where subject_id is null and kind <> '" + PeerMessages.PURGE_SUBJECT
+                            + "' and " + mentions).execute(text))
                     .flatMap(x -> c.preparedQuery("""
                             delete from idempotency_key where resource_id = $1
                                or resource_id in (select order_id::text from monitoring_order where subject_id = $1::uuid)
@@ -247,8 +251,9 @@ public class RetentionService {
             Uni<Void> conditions = !due.contains(Category.CONDITIONS) ? Uni.createFrom().voidItem()
                     : c.preparedQuery("update monitoring_order set conditions = '\\x'::bytea where subject_id = $1").execute(s)
                             .invoke(r -> add(counts, Category.CONDITIONS, r.rowCount()))
-                            .flatMap(x -> c.preparedQuery("delete from outbox where delivered_at is not null and kind in ('"
-                                    + OutboxDispatcher.PUT_CONDITIONS + "', '" + OutboxDispatcher.PUT_SCHEDULE + "') and " + mentions).execute(text))
+                            .flatMap(x -> c.preparedQuery("delete from outbox_message where state = 'DELIVERED' and kind in ('"
+                                    + PeerMessages.PUT_CONDITIONS + "', '" + PeerMessages.PUT_SCHEDULE + "') and (subject_id = $2 or subject_id is null and "
+                                    + mentions + ")").execute(Tuple.of(subject.toString(), subject)))
                             .replaceWithVoid();
             local = conditions.flatMap(x -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(cat -> c.preparedQuery(
                     "insert into subject_category_purged (subject_id, category, purge_id) values ($1, $2, $3) on conflict do nothing")
@@ -263,9 +268,8 @@ public class RetentionService {
         byte[] request = PurgeSubjectRequest.newBuilder().setSubjectId(subject.toString()).addAllCategories(categories)
                 .setPurgeId(purgeId.toString()).build().toByteArray();
         // One subject-data contract: the same message goes to each peer.
-        return local.flatMap(x -> Multi.createFrom().iterable(PEERS).onItem().transformToUniAndConcatenate(peer -> c.preparedQuery("""
-                insert into outbox (target, kind, payload, created_at, next_attempt_at, purge_id) values ($1, $2, $3, now(), now(), $4)""")
-                .execute(Tuple.of(peer, OutboxDispatcher.PURGE_SUBJECT, Buffer.buffer(request), purgeId))).collect().asList()).replaceWithVoid();
+        return local.flatMap(x -> Multi.createFrom().iterable(PEERS).onItem().transformToUniAndConcatenate(peer -> OutboxEngine.enqueue(c,
+                peer, PeerMessages.PURGE_SUBJECT, subject.toString(), subject, purgeId, request)).collect().asList()).replaceWithVoid();
     }
 
     /** The report of a run of {@code agency}; a run of another agency is NOT_FOUND. */
@@ -285,10 +289,15 @@ public class RetentionService {
                             .setStartedAt(Timestamps.of(h.getOffsetDateTime("started_at").toInstant())).setSubjects(h.getInteger("subjects"));
                     // Peer status first: a confirmation and its counts commit together, so counts read
                     // afterwards include those of every confirmation seen here.
+                    // Each subject of the run was sent to each peer once; a peer's confirmation is kept per subject
+                    // (purge_confirmation), however often it was delivered; refusals are its parked requests.
                     return c.preparedQuery("""
-                            select target, count(*) as requested, count(delivered_at) as confirmed,
-                                   count(*) filter (where delivered_at is null and next_attempt_at = 'infinity') as rejected
-                            from outbox where purge_id = $1 group by target order by target""").execute(Tuple.of(purgeId)).flatMap(peers -> {
+                            select p.target, $2::int as requested,
+                                   (select count(*) from purge_confirmation f where f.purge_id = $1 and f.source = p.target)::int as confirmed,
+                                   (select count(*) from outbox_message m where m.correlation_id = $1 and m.target = p.target
+                                      and m.kind = 'PurgeSubject' and m.state = 'PARKED')::int as rejected
+                            from unnest($3::text[]) as p(target) where $2 > 0 order by p.target""")
+                            .execute(Tuple.of(purgeId, h.getInteger("subjects"), PEERS.toArray(String[]::new))).flatMap(peers -> {
                         boolean complete = true;
                         for (Row r : peers) {
                             int requested = r.getInteger("requested");
@@ -299,7 +308,9 @@ public class RetentionService {
                             complete &= confirmed == requested;
                         }
                         b.setComplete(complete);
-                        return c.preparedQuery("select source, category, count from purge_count where purge_id = $1 order by source, category")
+                        return c.preparedQuery("""
+                                select source, category, sum(count)::bigint as count from purge_count where purge_id = $1
+                                group by source, category order by source, category""")
                                 .execute(Tuple.of(purgeId));
                     }).map(counts -> {
                         for (Row r : counts) {

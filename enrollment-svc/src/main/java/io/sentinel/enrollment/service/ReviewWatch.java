@@ -12,12 +12,13 @@ import org.jboss.logging.Logger;
 import io.quarkus.scheduler.Scheduled;
 import io.sentinel.api.internal.v1.RecordReviewOverdueRequest;
 import io.sentinel.common.audit.AuditLog;
+import io.sentinel.common.outbox.Outbox;
+import io.sentinel.common.outbox.OutboxEngine;
 import io.sentinel.common.audit.AuditRecord;
 import io.sentinel.common.audit.Justification;
 import io.sentinel.common.util.Timestamps;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -32,10 +33,10 @@ public class ReviewWatch {
     private static final Logger LOG = Logger.getLogger(ReviewWatch.class);
 
     private final Pool pool;
-    private final OutboxDispatcher outbox;
+    private final Outbox outbox;
     private final AuditLog audit;
 
-    public ReviewWatch(Pool pool, OutboxDispatcher outbox, AuditLog audit) {
+    public ReviewWatch(Pool pool, Outbox outbox, AuditLog audit) {
         this.pool = pool;
         this.outbox = outbox;
         this.audit = audit;
@@ -69,12 +70,11 @@ public class ReviewWatch {
                         .setReviewDueAt(Timestamps.of(due.toInstant())).build().toByteArray();
                 return c.preparedQuery("insert into review_overdue_raised (order_id, review_due_at, event_id, raised_at) values ($1, $2, $3, now())")
                         .execute(Tuple.of(order, due, eventId))
-                        .chain(() -> c.preparedQuery("""
-                                insert into outbox (target, kind, payload, created_at, next_attempt_at) values ($1, $2, $3, now(), now())""")
-                                .execute(Tuple.of(OutboxDispatcher.RULES, OutboxDispatcher.REVIEW_OVERDUE, Buffer.buffer(payload))))
+                        .chain(() -> OutboxEngine.enqueue(c, PeerMessages.RULES, PeerMessages.REVIEW_OVERDUE, r.getUUID("subject_id").toString(),
+                                r.getUUID("subject_id"), null, payload))
                         .chain(() -> audit.write(c, AuditRecord.of(RetentionService.scheduler(r.getString("owning_agency_id")),
                                 new Justification("order review overdue", "order " + order, ""), AuditActions.ORDER_REVIEW_OVERDUE_RAISED,
-                                List.of(r.getUUID("subject_id").toString()), AuditRecord.ALLOWED, "raised to " + OutboxDispatcher.RULES)));
+                                List.of(r.getUUID("subject_id").toString()), AuditRecord.ALLOWED, "raised to " + PeerMessages.RULES)));
             }).collect().asList().map(l -> l.size());
         }));
     }

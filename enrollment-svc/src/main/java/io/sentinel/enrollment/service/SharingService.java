@@ -196,9 +196,9 @@ public class SharingService {
             // One subject-data contract: the same message goes to each peer.
             byte[] put = io.sentinel.api.internal.v1.PutSharingGrantsRequest.newBuilder().setSubjectId(sid).setOwningAgencyId(owningAgency)
                     .addAllGrants(list).setVersion(version).build().toByteArray();
-            return ledger.enqueue(OutboxDispatcher.RULES, OutboxDispatcher.PUT_GRANTS, put)
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.LOCATION, OutboxDispatcher.PUT_GRANTS, put))
-                    .chain(() -> ledger.enqueue(OutboxDispatcher.BIOMETRIC, OutboxDispatcher.PUT_GRANTS, put));
+            return ledger.enqueue(PeerMessages.RULES, PeerMessages.PUT_GRANTS, sid, subjectId, put)
+                    .chain(() -> ledger.enqueue(PeerMessages.LOCATION, PeerMessages.PUT_GRANTS, sid, subjectId, put))
+                    .chain(() -> ledger.enqueue(PeerMessages.BIOMETRIC, PeerMessages.PUT_GRANTS, sid, subjectId, put)).replaceWithVoid();
         }));
     }
 

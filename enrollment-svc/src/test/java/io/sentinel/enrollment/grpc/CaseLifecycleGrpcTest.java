@@ -94,7 +94,7 @@ class CaseLifecycleGrpcTest {
 
     /** Outbox payloads of one kind that mention the given id, oldest first. */
     static List<byte[]> outbox(String target, String kind, String id) {
-        String out = psql("select encode(payload, 'hex') from outbox where target = '" + target + "' and kind = '" + kind
+        String out = psql("select encode(payload, 'hex') from outbox_message where target = '" + target + "' and kind = '" + kind
                 + "' and encode(payload, 'escape') like '%" + id + "%' order by id");
         return out.isEmpty() ? List.of() : out.lines().map(HexFormat.of()::parseHex).toList();
     }

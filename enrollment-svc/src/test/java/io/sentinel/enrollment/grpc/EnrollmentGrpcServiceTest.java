@@ -104,7 +104,7 @@ class EnrollmentGrpcServiceTest {
     }
 
     static long outboxRows(String subjectId) {
-        return Long.parseLong(psql("select count(*) from outbox where encode(payload, 'escape') like '%" + subjectId + "%'"));
+        return Long.parseLong(psql("select count(*) from outbox_message where encode(payload, 'escape') like '%" + subjectId + "%'"));
     }
 
     static String psql(String sql) {

@@ -166,11 +166,11 @@ class OutboxDeliveryTest {
             String row = "target = 'rules-svc' and kind = 'PutSubjectConditions' and encode(payload, 'escape') like '%" + s.getSubjectId() + "%'";
 
             // rules-svc is down: the message is tried, fails and stays.
-            await().atMost(Duration.ofSeconds(20)).until(() -> psql("select attempts > 0 and delivered_at is null from outbox where " + row).equals("t"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> psql("select attempts > 0 and delivered_at is null from outbox_message where " + row).equals("t"));
             assertThat(received).isEmpty();
 
             startRules();
-            await().atMost(Duration.ofSeconds(60)).until(() -> psql("select delivered_at is not null from outbox where " + row).equals("t"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> psql("select delivered_at is not null from outbox_message where " + row).equals("t"));
             assertThat(received).contains("PutSubjectConditions " + s.getSubjectId());
             // Every delivery carried enrollment-svc's own service token, addressed to rules-svc only.
             assertThat(tokens).isNotEmpty().allSatisfy(token -> {
@@ -199,6 +199,17 @@ class OutboxDeliveryTest {
                     .build());
             assertThat(report.getPeersList()).filteredOn(p -> !p.getTarget().equals("rules-svc")).allSatisfy(p -> assertThat(p.getConfirmed()).isZero());
             assertThat(report.getComplete()).isFalse();
+
+            // The confirmation is delivered again (a replica died after rules-svc answered): the counts are replaced, not added.
+            long deliveries = received.stream().filter(("PurgeSubject " + s.getSubjectId())::equals).count();
+            psql("update outbox_message set state = 'PENDING', delivered_at = null, next_attempt_at = now() where kind = 'PurgeSubject'"
+                    + " and target = 'rules-svc' and correlation_id = '" + purgeId + "'");
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.stream().filter(("PurgeSubject " + s.getSubjectId())::equals).count() > deliveries
+                    && psql("select count(*) from outbox_message where state = 'PENDING' and correlation_id = '" + purgeId + "' and target = 'rules-svc'")
+                            .equals("0"));
+            var again = admin.getPurgeReport(GetPurgeReportRequest.newBuilder().setPurgeId(purgeId).build()).getReport();
+            assertThat(again.getCountsList()).isEqualTo(report.getCountsList());
+            assertThat(again.getPeersList()).isEqualTo(report.getPeersList());
         } finally {
             channel.shutdownNow();
         }
@@ -234,8 +245,8 @@ class OutboxDeliveryTest {
             assertThat(status.apply(ok).getReason()).isEmpty();
             // A refusal because the subject was purged is as final: parked after one attempt, not retried for ever.
             await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(late).getState() == ConditionsState.CONDITIONS_STATE_NOT_APPLIED);
-            assertThat(psql("select attempts || '|' || (next_attempt_at = 'infinity') from outbox where target = 'rules-svc' and kind = "
-                    + "'PutSubjectConditions' and encode(payload, 'escape') like '%" + gone.getSubjectId() + "%'")).isEqualTo("1|true");
+            assertThat(psql("select attempts || '|' || state from outbox_message where target = 'rules-svc' and kind = "
+                    + "'PutSubjectConditions' and encode(payload, 'escape') like '%" + gone.getSubjectId() + "%'")).isEqualTo("1|PARKED");
 
             // The caseworker sees it over REST too.
             RestAssured.given().auth().oauth2(token).headers(io.sentinel.enrollment.Justified.HEADERS)
@@ -252,6 +263,55 @@ class OutboxDeliveryTest {
             assertThat(amended.getConditionsStatus().getVersion()).isGreaterThan(refusedVersion);
             await().atMost(Duration.ofSeconds(30)).until(() -> status.apply(amended).getState() == ConditionsState.CONDITIONS_STATE_APPLIED);
             assertThat(status.apply(amended).getVersion()).isEqualTo(amended.getConditionsStatus().getVersion());
+
+            // Operators see the parked message of the purged subject, without personal data, and discard it; both recorded.
+            String ops = TestTokens.token("operator", TestTokens.OWN_AGENCY, "platform-admin");
+            RestAssured.given().auth().oauth2(token).get("/api/v1/ops/outbox").then().statusCode(403);
+            String listing = RestAssured.given().auth().oauth2(ops).queryParam("state", "PARKED").get("/api/v1/ops/outbox").then().statusCode(200)
+                    .extract().asString();
+            assertThat(listing).doesNotContain(gone.getSubjectId()).contains("\"reason\":\"FAILED_PRECONDITION: subject_id: subject <redacted>");
+            long goneRow = Long.parseLong(psql("select id from outbox_message where state = 'PARKED' and kind = 'PutSubjectConditions'"
+                    + " and subject_id = '" + gone.getSubjectId() + "'"));
+            RestAssured.given().auth().oauth2(ops).queryParam("state", "SENT").get("/api/v1/ops/outbox").then().statusCode(400);
+            RestAssured.given().auth().oauth2(ops).post("/api/v1/ops/outbox/" + goneRow + "/discard").then().statusCode(200);
+            RestAssured.given().auth().oauth2(ops).post("/api/v1/ops/outbox/" + goneRow + "/discard").then().statusCode(404);
+            assertThat(psql("select count(*) from outbox_message where id = " + goneRow)).isEqualTo("0");
+            assertThat(psql("select count(*) from audit_entry where action = 'outbox.discard' and detail like 'message " + goneRow + " %'"))
+                    .isEqualTo("1");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void anOperatorPutsAParkedMessageBackInLine() throws IOException {
+        String agency = "agency-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = TestTokens.token("alice", agency, "caseworker");
+        ManagedChannel channel = GrpcTestChannels.plaintext(RestAssured.port);
+        try {
+            var cw = EnrollmentServiceGrpc.newBlockingStub(channel).withCallCredentials(io.sentinel.enrollment.Justified.bearer(token));
+            Subject skewed = cw.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey("a").setSubject(person()).build()).getSubject();
+            refuseConditionsOf.add(skewed.getSubjectId());
+            startRules();
+            MonitoringOrder bad = cw.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey("o").setOrder(order(skewed.getSubjectId(), conditions()))
+                    .build()).getOrder();
+            String row = "kind = 'PutSubjectConditions' and subject_id = '" + skewed.getSubjectId() + "'";
+            await().atMost(Duration.ofSeconds(30)).until(() -> psql("select state from outbox_message where " + row).equals("PARKED"));
+            long id = Long.parseLong(psql("select id from outbox_message where " + row));
+            String ops = TestTokens.token("operator", TestTokens.OWN_AGENCY, "platform-admin");
+            RestAssured.given().auth().oauth2(ops).get("/q/health/ready").then()
+                    .body("checks.find { it.name == 'outbox' }.data.parked", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+
+            // rules-svc now accepts them (its validator was fixed): the operator retries, it is delivered and the order applied.
+            refuseConditionsOf.clear();
+            RestAssured.given().auth().oauth2(token).post("/api/v1/ops/outbox/" + id + "/retry").then().statusCode(403);
+            RestAssured.given().auth().oauth2(ops).post("/api/v1/ops/outbox/" + id + "/retry").then().statusCode(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> psql("select state from outbox_message where " + row).equals("DELIVERED"));
+            assertThat(cw.getOrder(GetOrderRequest.newBuilder().setOrderId(bad.getOrderId()).build()).getOrder().getConditionsStatus().getState())
+                    .isEqualTo(ConditionsState.CONDITIONS_STATE_APPLIED);
+            assertThat(psql("select actor || ' ' || outcome from audit_entry where action = 'outbox.retry' and detail like 'message " + id + " %'"))
+                    .isEqualTo("operator allowed");
+            RestAssured.given().auth().oauth2(ops).post("/api/v1/ops/outbox/" + id + "/retry").then().statusCode(404);
         } finally {
             channel.shutdownNow();
         }

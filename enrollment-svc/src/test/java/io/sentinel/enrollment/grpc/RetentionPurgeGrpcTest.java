@@ -120,7 +120,7 @@ class RetentionPurgeGrpcTest {
         for (String table : new String[] { "subject", "monitoring_order", "sharing_grant" }) {
             assertThat(psql("select count(*) from " + table + " where subject_id = '" + expired.getSubjectId() + "'")).as(table).isEqualTo("0");
         }
-        assertThat(psql("select count(*) from outbox where kind <> 'PurgeSubject' and encode(payload, 'escape') like '%"
+        assertThat(psql("select count(*) from outbox_message where kind <> 'PurgeSubject' and encode(payload, 'escape') like '%"
                 + expired.getSubjectId() + "%'")).isEqualTo("0");
         for (String peer : new String[] { "rules-svc", "location-svc", "biometric-svc" }) {
             var sent = outbox(peer, "PurgeSubject", expired.getSubjectId());

@@ -66,8 +66,8 @@ public class SubjectRecords {
     /**
      * Deletes the trail (the only purgeable category held here), recording the purge in its own
      * transaction. The audit records of who looked are kept: they are the evidence of access the
-     * purge itself answers to, and hold ids and purposes, not the data. A repeated purge_id returns
-     * the counts of its first run and changes (and records) nothing. A purge of everything (no
+     * purge itself answers to, and hold ids and purposes, not the data. A repeated request (same purge_id
+     * and subject) returns the counts of its first run and changes (and records) nothing. A purge of everything (no
      * categories, no older_than) leaves a tombstone of the subject's id that refuses later assignments
      * and grants for it.
      */
@@ -84,13 +84,12 @@ public class SubjectRecords {
         // A purge of everything leaves a tombstone, so no late assignment or grant brings the subject back.
         boolean full = r.getCategoriesCount() == 0 && olderThan == null;
         return pool.withTransaction(c -> (full ? PurgedSubjects.lockForPurge(c, subjectId) : Uni.createFrom().voidItem())
-                .chain(() -> c.preparedQuery("select subject_id, counts from purge_run where purge_id = $1").execute(Tuple.of(purgeId)))
+                // One run purges many subjects: a request is known by (run, subject).
+                .chain(() -> c.preparedQuery("select counts from purge_run where purge_id = $1 and subject_id = $2")
+                        .execute(Tuple.of(purgeId, subjectId)))
                 .chain(rows -> {
                     if (rows.iterator().hasNext()) {
                         var row = rows.iterator().next();
-                        if (!subjectId.equals(row.getUUID("subject_id"))) {
-                            throw SentinelException.invalid("purge_id", "was already used for another subject");
-                        }
                         Map<String, Long> counts = new LinkedHashMap<>();
                         ((JsonObject) row.getValue("counts")).forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
                         return Uni.createFrom().item(counts);
@@ -104,7 +103,7 @@ public class SubjectRecords {
                         String detail = "purge " + purgeId + (olderThan == null ? "" : ", older than " + olderThan) + ", deleted " + counts;
                         return c.preparedQuery("""
                                 insert into purge_run (purge_id, subject_id, counts, applied_at) values ($1, $2, $3, now())
-                                on conflict (purge_id) do nothing""")
+                                on conflict (purge_id, subject_id) do nothing""")
                                 .execute(Tuple.of(purgeId, subjectId, new JsonObject(new LinkedHashMap<>(counts))))
                                 .call(() -> full ? PurgedSubjects.bury(c, subjectId, purgeId) : Uni.createFrom().voidItem())
                                 .call(() -> audit.write(c, AuditRecord.of(caller, Justification.NONE, PURGE, List.of(subjectId.toString()),

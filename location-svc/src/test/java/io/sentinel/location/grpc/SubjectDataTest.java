@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -87,6 +88,26 @@ class SubjectDataTest {
                 .setPurgeId(UUID.randomUUID().toString()).build());
         assertThat(all.getCountsMap()).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", 1L);
         assertThat(storedFixes(ds[0])).isZero();
+    }
+
+    @Test
+    void oneRunPurgesEverySubjectItNamesAndARepeatOfEachAnswersItsFirstCounts() {
+        Instant t = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        String[] a = subjectWithFixesAt(t);
+        String[] b = subjectWithFixesAt(t, t.plusSeconds(30));
+        String[] c = subjectWithFixesAt(t, t.plusSeconds(30), t.plusSeconds(60));
+        String purgeId = UUID.randomUUID().toString();
+        long expected = 1;
+        for (String[] ds : List.of(a, b, c)) {
+            PurgeSubjectRequest req = PurgeSubjectRequest.newBuilder().setSubjectId(ds[1]).setPurgeId(purgeId)
+                    .addCategories(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build();
+            assertThat(service().purgeSubject(req).getCountsMap()).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", expected);
+            assertThat(storedFixes(ds[0])).isZero();
+            expected++;
+        }
+        assertThat(service().purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(b[1]).setPurgeId(purgeId)
+                .addCategories(DataCategory.DATA_CATEGORY_LOCATION_TRAIL).build()).getCountsMap()).containsEntry("DATA_CATEGORY_LOCATION_TRAIL", 2L);
+        assertThat(psql("select count(*) from purge_run where purge_id = '" + purgeId + "'")).isEqualTo("3");
     }
 
     @Test

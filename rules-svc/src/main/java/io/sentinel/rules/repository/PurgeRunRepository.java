@@ -1,12 +1,10 @@
 package io.sentinel.rules.repository;
 
-import java.util.UUID;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 
 /** Applied purge runs. */
 @ApplicationScoped
-public class PurgeRunRepository implements PanacheRepositoryBase<PurgeRunEntity, UUID> {
+public class PurgeRunRepository implements PanacheRepositoryBase<PurgeRunEntity, PurgeRunEntity.Key> {
 }

@@ -344,15 +344,16 @@ public class ExternalEvents {
     }
 
     /**
-     * Opens an alert for a subject this service knows the owning agency of. An unknown subject is
-     * refused (FAILED_PRECONDITION) so the sender retries once enrollment-svc's conditions arrive,
-     * rather than an alert being dropped.
+     * Opens an alert for a subject this service knows the owning agency of. For an unknown subject the
+     * answer is UNAVAILABLE ("not yet"): the sender's outbox retries it with backoff until
+     * enrollment-svc's conditions arrive, rather than parking it as refused or the alert being dropped.
      */
     private Uni<AlertEntity> open(String subjectField, UUID subject, AlertKind kind, String conditionId, AlertSeverity severity,
             Instant startedAt, String deviceId, String detail) {
         return owningAgency(subject).flatMap(agency -> {
             if (agency == null) {
-                throw SentinelException.precondition(subjectField, "no monitoring order is known for subject " + subject);
+                throw new SentinelException(SentinelException.Kind.UNAVAILABLE, subjectField,
+                        "no monitoring order is known for subject " + subject + " yet; send it again later");
             }
             return writer.open(draft(agency, subject, kind, conditionId, severity, startedAt, deviceId, detail));
         });

@@ -121,6 +121,16 @@ class ExternalEventsTest {
     }
 
     @Test
+    void aCheckInEventForASubjectWhoseOrderHasNotArrivedIsUnavailableSoTheSenderRetries() {
+        String pending = UUID.randomUUID().toString();
+        RecordCheckInEventRequest missed = RecordCheckInEventRequest.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setSubjectId(pending).setKind(CheckInEventKind.CHECK_IN_EVENT_KIND_MISSED)
+                .setOccurredAt(Timestamps.of(T)).setCheckInId(UUID.randomUUID().toString()).build();
+        RulesFixtures.assertStatus(() -> RulesFixtures.fromBiometric(channel).recordCheckInEvent(missed), Status.Code.UNAVAILABLE,
+                "subject_id: no monitoring order is known for subject " + pending + " yet; send it again later");
+    }
+
+    @Test
     void anEventForASubjectWithoutAKnownOrderIsDeferredAndTheRestOfTheBatchApplied() {
         String known = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         String pending = UUID.randomUUID().toString();

@@ -119,6 +119,27 @@ class SubjectDataTest {
     }
 
     @Test
+    void oneRunPurgesEverySubjectItNamesAndARepeatOfEachAnswersItsFirstCounts() throws Exception {
+        String purgeId = UUID.randomUUID().toString();
+        java.util.List<String> subjects = new java.util.ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
+            for (int n = 0; n < i; n++) {
+                overdue(subject);
+            }
+            subjects.add(subject);
+        }
+        for (int i = 0; i < 3; i++) {
+            PurgeSubjectRequest req = PurgeSubjectRequest.newBuilder().setSubjectId(subjects.get(i)).setPurgeId(purgeId)
+                    .addCategories(DataCategory.DATA_CATEGORY_ALERTS).build();
+            assertThat(RulesFixtures.subjectData(channel).purgeSubject(req).getCountsMap()).containsExactly(Map.entry("DATA_CATEGORY_ALERTS", i + 1L));
+            assertThat(export(subjects.get(i)).path("alerts")).isEmpty();
+        }
+        assertThat(RulesFixtures.subjectData(channel).purgeSubject(PurgeSubjectRequest.newBuilder().setSubjectId(subjects.get(1)).setPurgeId(purgeId)
+                .addCategories(DataCategory.DATA_CATEGORY_ALERTS).build()).getCountsMap()).containsExactly(Map.entry("DATA_CATEGORY_ALERTS", 2L));
+    }
+
+    @Test
     void purgeOfEverythingAlsoDropsGrants() throws Exception {
         String subject = RulesFixtures.subjectWithExclusionZone(channel, AGENCY);
         overdue(subject);
