@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import io.grpc.Context;
@@ -83,9 +82,6 @@ import io.sentinel.common.util.Timestamps;
  * feed; location-svc's trail; and the purge report, whose peer counts enrollment-svc adds up from
  * each confirmation (a PurgeSubject delivered twice is confirmed twice, with the same counts).
  */
-@Disabled("Pending: until the one outbox (issue 17 item 3, branch i17-outbox) is in main, both enrollment replicas deliver the same"
-        + " rows, which this test counts as duplicated delivery; and it has not yet completed a run here (eight JVMs did not start"
-        + " within its hang guard on the shared 2-core machine at load 40-55). Enable it when the outbox lands.")
 class TwoReplicasIT {
     static final String AGENCY = "agency-replicas";
     static final String GATEWAY = "gateway-replicas";

@@ -63,9 +63,10 @@ public class RetentionService {
     private final Pool pool;
     private final Outbox outbox;
     private final AuditLog audit;
+    private final OrderExpiry expiry;
     private final Map<Category, Integer> defaults = new EnumMap<>(Category.class);
 
-    public RetentionService(Pool pool, Outbox outbox, AuditLog audit,
+    public RetentionService(Pool pool, Outbox outbox, AuditLog audit, OrderExpiry expiry,
             @ConfigProperty(name = "sentinel.retention.default-days.identity") int identity,
             @ConfigProperty(name = "sentinel.retention.default-days.conditions") int conditions,
             @ConfigProperty(name = "sentinel.retention.default-days.location-trail") int trail,
@@ -74,6 +75,7 @@ public class RetentionService {
         this.pool = pool;
         this.outbox = outbox;
         this.audit = audit;
+        this.expiry = expiry;
         defaults.put(Category.IDENTITY, identity);
         defaults.put(Category.CONDITIONS, conditions);
         defaults.put(Category.LOCATION_TRAIL, trail);
@@ -163,7 +165,13 @@ public class RetentionService {
         UUID purgeId = UUID.randomUUID();
         Instant now = Instant.now();
         Map<String, Long> counts = new LinkedHashMap<>();
-        return pool.withTransaction(c -> c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(PURGE_LOCK))
+        // Orders whose window has closed are ended first (the expiry job's own path), so a purge never
+        // counts an order as running in the moments between its ends_at and the job's next run, nor as
+        // over before it has been ended (peers told, device released). If that fails the purge goes on:
+        // such a subject then counts as still monitored, which keeps its data rather than losing it.
+        return expiry.expireDue().onFailure().invoke(t -> LOG.warnf("ending expired orders before the purge failed: %s", t.getMessage()))
+                .onFailure().recoverWithItem(0)
+                .chain(() -> pool.withTransaction(c -> c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(PURGE_LOCK))
                 .flatMap(x -> c.preparedQuery("select agency_id, category, days from retention_policy where agency_id = $1").execute(Tuple.of(agency)))
                 .flatMap(policyRows -> c.preparedQuery("""
                         select p.subject_id, p.category from subject_category_purged p join subject s on s.subject_id = p.subject_id
@@ -204,7 +212,7 @@ public class RetentionService {
                             .flatMap(x -> Multi.createFrom().iterable(counts.entrySet()).onItem().transformToUniAndConcatenate(e -> c.preparedQuery(
                                     "insert into purge_count (purge_id, source, category, count) values ($1, $2, $3, $4)")
                                     .execute(Tuple.of(purgeId, SELF, e.getKey(), e.getValue()))).collect().asList());
-                }))))
+                })))))
                 .invoke(x -> outbox.wake())
                 .flatMap(x -> report(agency, purgeId));
     }
