@@ -34,7 +34,9 @@ import io.sentinel.api.enrollment.v1.Conditions;
 import io.sentinel.api.enrollment.v1.CreateOrderRequest;
 import io.sentinel.api.enrollment.v1.CreateSubjectRequest;
 import io.sentinel.api.enrollment.v1.Device;
+import io.sentinel.api.enrollment.v1.EndOrderRequest;
 import io.sentinel.api.enrollment.v1.EnrollmentServiceGrpc;
+import io.sentinel.api.enrollment.v1.GetOrderRequest;
 import io.sentinel.api.enrollment.v1.GetPurgeReportRequest;
 import io.sentinel.api.enrollment.v1.GetSubjectRequest;
 import io.sentinel.api.enrollment.v1.MonitoringOrder;
@@ -102,10 +104,11 @@ class PurgeIT {
         Subject subject = caseworker.createSubject(CreateSubjectRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setSubject(Subject.newBuilder().setGivenNames("Lee").setFamilyName("Example").setDateOfBirth("1979-06-30")
                         .setNationality("ROU").setPreferredLanguage("ro")).build()).getSubject();
-        // An order that ended two years ago: every category is past its retention below.
+        // An order in force now (fixes, alerts and check-ins count only inside its window); once its data
+        // is in every service it is ended, and two years are then made to pass for it (below).
         MonitoringOrder order = caseworker.createOrder(CreateOrderRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setOrder(MonitoringOrder.newBuilder().setSubjectId(subject.getSubjectId()).setLegalAuthority("Court order 2023/7")
-                        .setStartsAt(Timestamps.of(now.minus(1095, ChronoUnit.DAYS))).setEndsAt(Timestamps.of(now.minus(730, ChronoUnit.DAYS)))
+                        .setStartsAt(Timestamps.of(now.minus(1, ChronoUnit.HOURS))).setEndsAt(Timestamps.of(now.plus(1, ChronoUnit.HOURS)))
                         .setDeviceType(DeviceType.DEVICE_TYPE_FITTED_ANKLE_TAG)
                         .setConditions(Conditions.newBuilder().setTimeZone("Europe/London")
                                 .addZones(Zone.newBuilder().setName("Street").setKind(ZoneKind.ZONE_KIND_EXCLUSION).setGeojson(SliceIT.SQUARE))
@@ -142,6 +145,13 @@ class PurgeIT {
                 });
         assertThat(trail(subject.getSubjectId())).isPositive();
 
+        // The order ends (EndOrder, as a caseworker would), then two years pass for it: the only clock a
+        // purge reads is enrollment-svc's record of when monitoring ended, moved back in its database.
+        MonitoringOrder current = caseworker.getOrder(GetOrderRequest.newBuilder().setOrderId(order.getOrderId()).build()).getOrder();
+        caseworker.endOrder(EndOrderRequest.newBuilder().setOrderId(order.getOrderId()).setVersion(current.getVersion()).build());
+        suite.sql("e2e_enrollment", "update monitoring_order set starts_at = starts_at - interval '730 days', ends_at = ends_at - interval '730 days',"
+                + " ended_at = ended_at - interval '730 days' where order_id = '" + order.getOrderId() + "'");
+
         var admin = enrollmentAs("root", "admin");
         admin.setRetentionPolicy(SetRetentionPolicyRequest.newBuilder()
                 .addPeriods(period(DataCategory.DATA_CATEGORY_IDENTITY, 400)).addPeriods(period(DataCategory.DATA_CATEGORY_CONDITIONS, 400))
@@ -162,7 +172,13 @@ class PurgeIT {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         assertThat(RulesServiceGrpc.newBlockingStub(rules).withCallCredentials(Justified.bearer(TestTokens.token("alice", AGENCY, "caseworker")))
                 .listAlerts(ListAlertsRequest.newBuilder().setSubjectId(subject.getSubjectId()).build()).getAlertsCount()).isZero();
-        assertThat(trail(subject.getSubjectId())).isZero();
+        // location-svc holds nothing of the subject any more, not even whose it was: the trail is empty, or
+        // the read is refused because no agency owns the subject there.
+        try {
+            assertThat(trail(subject.getSubjectId())).isZero();
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isIn(Status.Code.NOT_FOUND, Status.Code.PERMISSION_DENIED);
+        }
         assertThatThrownBy(() -> BiometricServiceGrpc.newBlockingStub(biometric)
                 .withCallCredentials(Justified.bearer(TestTokens.token("rita", AGENCY, "reviewer")))
                 .getCheckIn(GetCheckInRequest.newBuilder().setCheckInId(checkIn[0].getCheckInId()).build()))
