@@ -243,15 +243,20 @@ final class PodmanDeployment implements AutoCloseable {
                 "tag", Files.readAllLines(work.resolve("images/images.tsv")).get(0).split("\t")[1].replaceAll(".*:", "")));
         Map<String, Object> services = new LinkedHashMap<>();
         for (String s : SERVICES) {
-            services.put(s.replace("-svc", ""), Map.of("replicas", 1,
+            // The chart's own replica counts: podman kube play makes one pod per Deployment.
+            services.put(s.replace("-svc", ""), Map.of(
                     "database", Map.of("host", gateway, "port", pgPort, "networkPeers", List.of(Map.of("cidr", subnet)))));
         }
         overrides.put("services", services);
+        // The database is on the host, reached at the Podman network's gateway: in the "region"
+        // only as an address inside the network the residency check is told about.
+        Map<String, Object> residency = new LinkedHashMap<>(Map.of("networks", List.of(subnet)));
+        overrides.put("residency", residency);
         Path values = work.resolve("podman-values.yaml");
         Files.writeString(values, yaml.writeValueAsString(overrides));
         Path ci = root.resolve("helm/sentinel/ci/minimal-values.yaml");
         String rendered = new Helm(root.resolve("helm/sentinel")).template()
-                .withName(AGENCY).withNamespace(AGENCY)
+                .withName(AGENCY).withNamespace(AGENCY).withKubeVersion("1.32.0")
                 .withValuesFile(ci).withValuesFile(values)
                 .call();
         Files.writeString(work.resolve("rendered.yaml"), rendered);
@@ -330,6 +335,13 @@ final class PodmanDeployment implements AutoCloseable {
         List<Object> podDocs = new ArrayList<>();
         for (Map<String, Object> pod : pods.values()) {
             Map<String, Object> copy = yaml.convertValue(pod, Map.class);
+            // Podman 4.3 applies the 63-character limit of label values to annotations too (Kubernetes
+            // does not) and refuses the chart's SHA-256 checksum: it only restarts pods on rotation,
+            // which kube play never does, so it is dropped here.
+            Object meta = copy.get("metadata");
+            if (meta instanceof Map<?, ?> m && m.get("annotations") instanceof Map<?, ?> a) {
+                castMap(a).remove("checksum/secrets");
+            }
             for (Object c : (List<?>) path(copy, "spec", "containers")) {
                 castMap(c).remove("x-probes");
                 // Podman 4.3 publishes every containerPort on the host as well, so four pods on
