@@ -39,7 +39,6 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.sentinel.api.biometric.v1.BiometricServiceGrpc;
 import io.sentinel.api.biometric.v1.CheckIn;
 import io.sentinel.api.biometric.v1.EnrolReferenceRequest;
@@ -62,8 +61,6 @@ import io.sentinel.api.enrollment.v1.Subject;
 import io.sentinel.api.location.v1.FixBatch;
 import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertKind;
-import io.sentinel.api.rules.v1.RulesServiceGrpc;
-import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
 
@@ -206,24 +203,9 @@ class PodmanDeploymentIT {
                 .build()).getDevice();
         caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
 
-        LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
-        Context.CancellableContext subscription = Context.current().withCancellation();
-        subscription.run(() -> RulesServiceGrpc.newStub(rules)
-                .withCallCredentials(Justified.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
-                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(AlertEvent e) {
-                        alerts.add(e);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                }));
+        AlertFeed feed = AlertFeed.subscribe(rules, TestTokens.token("duty-officer", AGENCY, "caseworker"));
+        LinkedBlockingQueue<AlertEvent> alerts = feed.alerts();
+        Context.CancellableContext subscription = feed.subscription();
         try {
             // The assignment travels enrollment-svc → location-svc and rules-svc pod to pod, by the
             // Service names the chart puts in the environment, over mutual TLS.

@@ -62,7 +62,6 @@ import io.sentinel.api.rules.v1.AlertEvent;
 import io.sentinel.api.rules.v1.AlertKind;
 import io.sentinel.api.rules.v1.ListAlertsRequest;
 import io.sentinel.api.rules.v1.RulesServiceGrpc;
-import io.sentinel.api.rules.v1.SubscribeAlertsRequest;
 import io.sentinel.common.testing.GrpcTestChannels;
 import io.sentinel.common.testing.TestTokens;
 import io.sentinel.common.util.Timestamps;
@@ -138,24 +137,9 @@ class SliceIT {
         caseworker().assignDevice(AssignDeviceRequest.newBuilder().setDeviceId(device.getDeviceId()).setSubjectId(subject.getSubjectId()).build());
 
         // The agency subscribes to its alert feed before anything happens.
-        LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
-        Context.CancellableContext subscription = Context.current().withCancellation();
-        subscription.run(() -> RulesServiceGrpc.newStub(rules)
-                .withCallCredentials(Justified.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
-                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(AlertEvent e) {
-                        alerts.add(e);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                }));
+        AlertFeed feed = AlertFeed.subscribe(rules, TestTokens.token("duty-officer", AGENCY, "caseworker"));
+        LinkedBlockingQueue<AlertEvent> alerts = feed.alerts();
+        Context.CancellableContext subscription = feed.subscription();
         try {
             // AssignDevice answered once location-svc held the assignment, so the first fix is accepted at once.
             // The tag reports by its own serial, as real trackers do; the alert still names the device's id.
@@ -353,24 +337,9 @@ class SliceIT {
         suite.start("rules-svc");
         suite.awaitReady("rules-svc", Duration.ofSeconds(120));
         String zoneId = order.getConditions().getZones(0).getZoneId();
-        LinkedBlockingQueue<AlertEvent> alerts = new LinkedBlockingQueue<>();
-        Context.CancellableContext subscription = Context.current().withCancellation();
-        subscription.run(() -> RulesServiceGrpc.newStub(rules)
-                .withCallCredentials(Justified.bearer(TestTokens.token("duty-officer", AGENCY, "caseworker")))
-                .subscribeAlerts(SubscribeAlertsRequest.newBuilder().setAfterCursor(0).build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(AlertEvent e) {
-                        alerts.add(e);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                }));
+        AlertFeed feed = AlertFeed.subscribe(rules, TestTokens.token("duty-officer", AGENCY, "caseworker"));
+        LinkedBlockingQueue<AlertEvent> alerts = feed.alerts();
+        Context.CancellableContext subscription = feed.subscription();
         try {
             // Fixes inside the zone, one every poll, until the redelivered conditions make one an alert.
             long[] seq = { 0 };
